@@ -1,0 +1,74 @@
+namespace InsightsFunctions.Configuration;
+
+/// <summary>
+/// The whole <c>Insights</c> configuration section (config.md). One model for the Functions app
+/// (app settings, local.settings.json) and the local host (appsettings + environment variables).
+/// </summary>
+public sealed class InsightsOptions
+{
+    public const string SectionName = "Insights";
+
+    /// <summary>Keyed by AccountSid.</summary>
+    public Dictionary<string, AccountOptions> Accounts { get; set; } = new(StringComparer.Ordinal);
+    public IngestOptions Ingest { get; set; } = new();
+    public RtaOptions Rta { get; set; } = new();
+    public StorageOptions Storage { get; set; } = new();
+    public EventHubsOptions EventHubs { get; set; } = new();
+    public string ReportingTimeZone { get; set; } = "UTC";
+    public SlaOptions Sla { get; set; } = new();
+}
+
+public sealed class AccountOptions
+{
+    /// <summary>Twilio auth token (a Key Vault reference in Azure). Never logged.</summary>
+    public string? AuthToken { get; set; }
+
+    /// <summary>HIPAA mode is on unless the account explicitly turns it off (rules.md §1).</summary>
+    public bool Hipaa { get; set; } = true;
+
+    public List<string> Workspaces { get; set; } = [];
+
+    public override string ToString() => $"AccountOptions(Hipaa={Hipaa}, AuthToken=***)";
+}
+
+public sealed class IngestOptions
+{
+    public string? PublicBaseUrl { get; set; }
+    public int MaxBodyBytes { get; set; } = 256 * 1024;
+
+    /// <summary>Only a local-development setting may turn it off; the local host warns at start-up.</summary>
+    public bool ValidateSignature { get; set; } = true;
+}
+
+public sealed class RtaOptions
+{
+    public string? SharedSecret { get; set; }
+}
+
+public sealed class StorageOptions
+{
+    public string ConnectionString { get; set; } = "UseDevelopmentStorage=true";
+    public string? TableServiceUri { get; set; }
+    public string? BlobServiceUri { get; set; }
+}
+
+public sealed class EventHubsOptions
+{
+    public string? FullyQualifiedNamespace { get; set; }
+    public string? ConnectionString { get; set; }
+    public string? HubName { get; set; }
+    public string ConsumerGroup { get; set; } = "$Default";
+
+    public bool IsConfigured =>
+        !string.IsNullOrWhiteSpace(HubName) &&
+        (!string.IsNullOrWhiteSpace(FullyQualifiedNamespace) || !string.IsNullOrWhiteSpace(ConnectionString));
+}
+
+public sealed class SlaOptions
+{
+    public double DefaultSeconds { get; set; } = 60;
+    public double ShortAbandonSeconds { get; set; } = 5;
+
+    /// <summary>Per-queue thresholds in seconds, keyed by queue sid or queue name.</summary>
+    public Dictionary<string, double> Queues { get; set; } = new(StringComparer.Ordinal);
+}

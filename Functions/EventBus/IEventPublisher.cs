@@ -1,0 +1,30 @@
+using InsightsFunctions.Events;
+
+namespace InsightsFunctions.EventBus;
+
+/// <summary>Publishes filtered envelopes so that one partition key always lands on one partition.</summary>
+public interface IEventPublisher
+{
+    Task PublishAsync(IReadOnlyList<EventEnvelope> envelopes, CancellationToken cancellationToken);
+
+    /// <summary>Whether the bus can be reached now (health endpoint).</summary>
+    Task<bool> IsReachableAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>The consumer side: what the bus hands each batch of one partition to (the stitcher).</summary>
+public interface IEnvelopeBatchHandler
+{
+    Task HandleAsync(IReadOnlyList<EventEnvelope> batch, CancellationToken cancellationToken);
+}
+
+/// <summary>Durable fallback when the bus cannot take an event (Blob container <c>spool</c>).</summary>
+public interface IEventSpool
+{
+    Task SpoolAsync(EventEnvelope envelope, CancellationToken cancellationToken);
+}
+
+/// <summary>Where an event goes when the consumer cannot process it (Blob container <c>deadletter</c>).</summary>
+public interface IDeadLetterSink
+{
+    Task DeadLetterAsync(EventEnvelope envelope, string reason, CancellationToken cancellationToken);
+}

@@ -1,0 +1,164 @@
+using System.Threading.Channels;
+using InsightsFunctions.Events;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace InsightsFunctions.EventBus;
+
+public sealed class InProcessBusOptions
+{
+    public int Partitions { get; set; } = 4;
+    public int Capacity { get; set; } = 10_000;
+    public int MaxBatchSize { get; set; } = 100;
+}
+
+/// <summary>
+/// The local stand-in for Event Hubs: a fixed number of partitions, each a bounded channel with exactly one
+/// consumer loop, and the same key always on the same partition. Publishing waits when a partition is
+/// full (back-pressure, like a throttled hub). A failing batch is retried event by event; an event that
+/// still fails is dead-lettered and never blocks its partition.
+/// </summary>
+public sealed partial class InProcessEventBus : BackgroundService, IEventPublisher
+{
+    private readonly Channel<EventEnvelope>[] _partitions;
+    private readonly IEnvelopeBatchHandler _handler;
+    private readonly IDeadLetterSink _deadLetters;
+    private readonly ILogger<InProcessEventBus> _logger;
+    private readonly int _maxBatch;
+    private long _pending;
+    private TaskCompletionSource _idle = NewIdle(completed: true);
+
+    public InProcessEventBus(InProcessBusOptions options, IEnvelopeBatchHandler handler, IDeadLetterSink deadLetters, ILogger<InProcessEventBus> logger)
+    {
+        _handler = handler;
+        _deadLetters = deadLetters;
+        _logger = logger;
+        _maxBatch = options.MaxBatchSize;
+        _partitions = Enumerable.Range(0, options.Partitions)
+            .Select(_ => Channel.CreateBounded<EventEnvelope>(new BoundedChannelOptions(options.Capacity)
+            {
+                SingleReader = true,
+                FullMode = BoundedChannelFullMode.Wait,
+            }))
+            .ToArray();
+    }
+
+    public int PartitionCount => _partitions.Length;
+
+    public long Pending => Interlocked.Read(ref _pending);
+
+    public long Processed;
+
+    public long DeadLettered;
+
+    public async Task PublishAsync(IReadOnlyList<EventEnvelope> envelopes, CancellationToken cancellationToken)
+    {
+        foreach (var envelope in envelopes)
+        {
+            if (Interlocked.Increment(ref _pending) == 1)
+            {
+                Interlocked.Exchange(ref _idle, NewIdle(completed: false));
+            }
+            var partition = PartitionHash.PartitionFor(envelope.PartitionKey, _partitions.Length);
+            await _partitions[partition].Writer.WriteAsync(envelope, cancellationToken);
+        }
+    }
+
+    public Task<bool> IsReachableAsync(CancellationToken cancellationToken) => Task.FromResult(!_stopped);
+
+    /// <summary>Completes when every published event has been handled (or dead-lettered).</summary>
+    public async Task WaitForIdleAsync(CancellationToken cancellationToken)
+    {
+        while (Pending > 0)
+        {
+            await Volatile.Read(ref _idle).Task.WaitAsync(TimeSpan.FromMilliseconds(200), cancellationToken)
+                .ContinueWith(_ => { }, TaskScheduler.Default);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
+    private bool _stopped;
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(_partitions.Select((channel, index) => Task.Run(() => ConsumeAsync(index, channel.Reader, stoppingToken), stoppingToken)));
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _stopped = true;
+        foreach (var partition in _partitions)
+        {
+            partition.Writer.TryComplete();
+        }
+        await base.StopAsync(cancellationToken);
+    }
+
+    private async Task ConsumeAsync(int partition, ChannelReader<EventEnvelope> reader, CancellationToken stoppingToken)
+    {
+        var batch = new List<EventEnvelope>(_maxBatch);
+        try
+        {
+            while (await reader.WaitToReadAsync(stoppingToken))
+            {
+                while (batch.Count < _maxBatch && reader.TryRead(out var envelope))
+                {
+                    batch.Add(envelope);
+                }
+                await HandleBatchAsync(partition, batch, stoppingToken);
+                Interlocked.Add(ref Processed, batch.Count);
+                if (Interlocked.Add(ref _pending, -batch.Count) == 0)
+                {
+                    Volatile.Read(ref _idle).TrySetResult();
+                }
+                batch.Clear();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // shutting down between batches
+        }
+    }
+
+    private async Task HandleBatchAsync(int partition, List<EventEnvelope> batch, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _handler.HandleAsync(batch, cancellationToken);
+            return;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogBatchFailed(_logger, ex, partition, batch.Count);
+        }
+
+        // One event at a time, so that one poison event cannot take the rest of the batch with it.
+        foreach (var envelope in batch)
+        {
+            try
+            {
+                await _handler.HandleAsync([envelope], cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                Interlocked.Increment(ref DeadLettered);
+                LogDeadLettered(_logger, envelope.EventSid, partition, ex.GetType().Name);
+                await _deadLetters.DeadLetterAsync(envelope, ex.GetType().Name + ": " + ex.Message, cancellationToken);
+            }
+        }
+    }
+
+    private static TaskCompletionSource NewIdle(bool completed)
+    {
+        var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (completed)
+        {
+            tcs.SetResult();
+        }
+        return tcs;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Batch of {Count} events failed on partition {Partition}; retrying one by one")]
+    private static partial void LogBatchFailed(ILogger logger, Exception ex, int partition, int count);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Event {EventSid} dead-lettered from partition {Partition} ({ErrorType})")]
+    private static partial void LogDeadLettered(ILogger logger, string eventSid, int partition, string errorType);
+}

@@ -1,0 +1,8 @@
+namespace InsightsFunctions.Hosting;
+
+/// <summary>The routes of http.md (Functions' default <c>api</c> prefix).</summary>
+public static class HttpRoutes
+{
+    public const string TaskRouterEvents = "/api/taskrouter/events";
+    public const string Health = "/api/health";
+}

@@ -1,0 +1,91 @@
+using Azure.Core;
+using Azure.Data.Tables;
+using Azure.Identity;
+using Azure.Messaging.EventHubs.Producer;
+using Azure.Storage.Blobs;
+using InsightsFunctions.Configuration;
+using InsightsFunctions.EventBus;
+using InsightsFunctions.Health;
+using InsightsFunctions.Hipaa;
+using InsightsFunctions.Ingest;
+using InsightsFunctions.Stitching;
+using InsightsFunctions.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace InsightsFunctions.Hosting;
+
+/// <summary>
+/// The one DI entry point, used by the Functions host (Program.cs) and by the local host, so the two
+/// cannot drift. Adapters are chosen from configuration: Event Hubs when configured, else the in-process
+/// bus; storage by connection string (Azurite by default) or by service URIs with a managed identity.
+/// </summary>
+public static class InsightsPipelineRegistration
+{
+    public static IServiceCollection AddInsightsPipeline(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<InsightsOptions>().Bind(configuration.GetSection(InsightsOptions.SectionName));
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<TokenCredential>(_ => new DefaultAzureCredential());
+
+        // Storage
+        services.TryAddSingleton(sp =>
+        {
+            var storage = Options(sp).Storage;
+            return string.IsNullOrWhiteSpace(storage.TableServiceUri)
+                ? new TableServiceClient(storage.ConnectionString)
+                : new TableServiceClient(new Uri(storage.TableServiceUri), sp.GetRequiredService<TokenCredential>());
+        });
+        services.TryAddSingleton(sp =>
+        {
+            var storage = Options(sp).Storage;
+            return string.IsNullOrWhiteSpace(storage.BlobServiceUri)
+                ? new BlobServiceClient(storage.ConnectionString)
+                : new BlobServiceClient(new Uri(storage.BlobServiceUri), sp.GetRequiredService<TokenCredential>());
+        });
+        services.TryAddSingleton<StorageTables>();
+        services.TryAddSingleton<IConversationStore, TableConversationStore>();
+        services.TryAddSingleton<IEventSpool, BlobEventSpool>();
+        services.TryAddSingleton<IDeadLetterSink, BlobDeadLetterSink>();
+
+        // Ingest
+        services.TryAddSingleton<IAccountRegistry, ConfiguredAccountRegistry>();
+        services.TryAddSingleton<PublicUrlResolver>();
+        services.TryAddSingleton<TwilioWebhookGate>();
+        services.TryAddSingleton(HipaaAllowList.Default);
+        services.TryAddSingleton<AttributeFilter>();
+        services.TryAddSingleton<TaskRouterEnvelopeMapper>();
+        services.TryAddSingleton<IngestService>();
+        services.TryAddSingleton<TaskRouterIngestHandler>();
+        services.TryAddSingleton<HealthHandler>();
+
+        // Stitching
+        services.TryAddSingleton(sp => new SlaPolicy(Options(sp).Sla));
+        services.TryAddSingleton(sp => new ReportingClock(Options(sp).ReportingTimeZone));
+        services.TryAddSingleton<SegmentBuilder>();
+        services.TryAddSingleton<ConversationBuilder>();
+        services.TryAddSingleton<IEnvelopeBatchHandler, StitchingService>();
+
+        // Event bus
+        var eventHubs = configuration.GetSection($"{InsightsOptions.SectionName}:EventHubs").Get<EventHubsOptions>() ?? new EventHubsOptions();
+        if (eventHubs.IsConfigured)
+        {
+            services.TryAddSingleton(sp => string.IsNullOrWhiteSpace(eventHubs.ConnectionString)
+                ? new EventHubProducerClient(eventHubs.FullyQualifiedNamespace, eventHubs.HubName, sp.GetRequiredService<TokenCredential>())
+                : new EventHubProducerClient(eventHubs.ConnectionString, eventHubs.HubName));
+            services.TryAddSingleton<IEventPublisher, EventHubsEventPublisher>();
+        }
+        else
+        {
+            services.TryAddSingleton(new InProcessBusOptions());
+            services.TryAddSingleton<InProcessEventBus>();
+            services.TryAddSingleton<IEventPublisher>(sp => sp.GetRequiredService<InProcessEventBus>());
+            services.AddHostedService(sp => sp.GetRequiredService<InProcessEventBus>());
+        }
+        return services;
+    }
+
+    private static InsightsOptions Options(IServiceProvider sp) => sp.GetRequiredService<IOptions<InsightsOptions>>().Value;
+}

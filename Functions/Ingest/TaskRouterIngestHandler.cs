@@ -1,0 +1,31 @@
+using Microsoft.AspNetCore.Http;
+
+namespace InsightsFunctions.Ingest;
+
+/// <summary>
+/// POST /api/taskrouter/events after the gate: validate the fields, filter into an envelope, publish or
+/// spool, answer. Shared by the Functions class and the local host.
+/// </summary>
+public sealed class TaskRouterIngestHandler(TaskRouterEnvelopeMapper mapper, IngestService ingest, TimeProvider clock)
+{
+    public async Task<IngestResponse> HandleAsync(WebhookRequest request, CancellationToken cancellationToken)
+    {
+        var validation = TaskRouterEventValidator.Validate(request.Form);
+        if (validation.Error is { } error)
+        {
+            return new IngestResponse(StatusCodes.Status400BadRequest, error);
+        }
+        var envelope = mapper.Map(validation.Event!, request.Account.Hipaa, clock.GetUtcNow());
+        return await ingest.AcceptAsync(envelope, cancellationToken) switch
+        {
+            IngestOutcome.Unavailable => IngestResponse.Unavailable,
+            _ => IngestResponse.Accepted,
+        };
+    }
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        var response = await HandleAsync(TwilioWebhookGate.GetRequest(context), context.RequestAborted);
+        await response.WriteAsync(context.Response);
+    }
+}

@@ -1,0 +1,9 @@
+using InsightsFunctions.Hosting;
+using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.Hosting;
+
+var builder = FunctionsApplication.CreateBuilder(args);
+builder.ConfigureFunctionsWebApplication();
+builder.UseInsightsMiddleware();
+builder.Services.AddInsightsPipeline(builder.Configuration);
+builder.Build().Run();

@@ -1,0 +1,69 @@
+using System.Text;
+using Azure.Data.Tables;
+
+namespace InsightsFunctions.Storage;
+
+/// <summary>
+/// Entity-group transactions within the service limits (≤ 100 operations, one partition, &lt; 4 MiB), which
+/// Azurite does not enforce (peers-and-pitfalls §C.4), so they are guarded here.
+/// </summary>
+public static class TableBatches
+{
+    public const int MaxOperations = 100;
+    public const long MaxPayloadBytes = 4 * 1024 * 1024 - 64 * 1024; // headroom for the multipart envelope
+
+    public static IEnumerable<List<TableTransactionAction>> Split(IEnumerable<TableTransactionAction> actions)
+    {
+        var current = new List<TableTransactionAction>();
+        long bytes = 0;
+        string? partition = null;
+        foreach (var action in actions)
+        {
+            var size = EstimateBytes(action.Entity);
+            var pk = action.Entity.PartitionKey;
+            if (current.Count > 0 && (current.Count == MaxOperations || bytes + size > MaxPayloadBytes || pk != partition))
+            {
+                yield return current;
+                current = [];
+                bytes = 0;
+            }
+            partition = pk;
+            current.Add(action);
+            bytes += size;
+        }
+        if (current.Count > 0)
+        {
+            yield return current;
+        }
+    }
+
+    public static async Task SubmitAsync(TableClient table, IEnumerable<TableTransactionAction> actions, CancellationToken cancellationToken)
+    {
+        foreach (var group in actions.GroupBy(a => a.Entity.PartitionKey, StringComparer.Ordinal))
+        {
+            foreach (var chunk in Split(group))
+            {
+                await table.SubmitTransactionAsync(chunk, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>A generous estimate of an entity's size on the wire (JSON, UTF-8).</summary>
+    public static long EstimateBytes(ITableEntity entity)
+    {
+        long size = 256 + Encoding.UTF8.GetByteCount(entity.PartitionKey) + Encoding.UTF8.GetByteCount(entity.RowKey);
+        if (entity is TableEntity dynamic)
+        {
+            foreach (var (key, value) in dynamic)
+            {
+                size += 8 + Encoding.UTF8.GetByteCount(key) + value switch
+                {
+                    string s => Encoding.UTF8.GetByteCount(s) * 2,
+                    byte[] b => b.Length * 2,
+                    _ => 48,
+                };
+            }
+        }
+        return size;
+    }
+}

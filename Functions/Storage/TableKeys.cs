@@ -1,0 +1,53 @@
+using System.Text;
+using InsightsFunctions.EventBus;
+
+namespace InsightsFunctions.Storage;
+
+/// <summary>
+/// PartitionKey / RowKey rules (twilio.md §7.2): no <c>/ \ # ?</c> or control characters, at most 1 KiB.
+/// Forbidden characters are percent-escaped, so any conversation_id is a valid key.
+/// </summary>
+public static class TableKeys
+{
+    /// <summary>Dataset rows of one reporting date are spread over this many partitions (no hot partition).</summary>
+    public const int DateBuckets = 16;
+
+    public static string Escape(string value)
+    {
+        StringBuilder? sb = null;
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            var bad = c is '/' or '\\' or '#' or '?' or '%' || char.IsControl(c);
+            if (bad)
+            {
+                sb ??= new StringBuilder(value, 0, i, value.Length + 8);
+                sb.Append('%').Append(((int)c).ToString("X2", System.Globalization.CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                sb?.Append(c);
+            }
+        }
+        return sb?.ToString() ?? value;
+    }
+
+    /// <summary><c>{date}_{bucket}</c>: a day's rows in 16 partitions, found again by listing them.</summary>
+    public static string DatePartition(string date, string conversationId) =>
+        $"{date}_{PartitionHash.PartitionFor(conversationId, DateBuckets):x2}";
+
+    public static IEnumerable<string> DatePartitions(string date) =>
+        Enumerable.Range(0, DateBuckets).Select(b => $"{date}_{b:x2}");
+
+    public static string SegmentRowKey(string conversationId, string segmentId) => $"{Escape(conversationId)}_{Escape(segmentId)}";
+
+    /// <summary>A RowKey range that holds exactly one conversation's segments.</summary>
+    public static string SegmentRangeFilter(string partition, string conversationId)
+    {
+        var prefix = Escape(conversationId) + "_";
+        var upper = Escape(conversationId) + "`"; // '`' follows '_'
+        return $"PartitionKey eq '{Quote(partition)}' and RowKey ge '{Quote(prefix)}' and RowKey lt '{Quote(upper)}'";
+    }
+
+    public static string Quote(string value) => value.Replace("'", "''", StringComparison.Ordinal);
+}
