@@ -46,6 +46,7 @@ public static class InsightsPipelineRegistration
                 : new BlobServiceClient(new Uri(storage.BlobServiceUri), sp.GetRequiredService<TokenCredential>());
         });
         services.TryAddSingleton<StorageTables>();
+        services.TryAddSingleton<DatasetReader>();
         services.TryAddSingleton<IConversationStore, TableConversationStore>();
         services.TryAddSingleton<IEventSpool, BlobEventSpool>();
         services.TryAddSingleton<IDeadLetterSink, BlobDeadLetterSink>();
@@ -60,6 +61,7 @@ public static class InsightsPipelineRegistration
         services.TryAddSingleton<IngestService>();
         services.TryAddSingleton<TaskRouterIngestHandler>();
         services.TryAddSingleton<HealthHandler>();
+        services.AddHostedService<SignatureSettingGuard>();
 
         // Stitching
         services.TryAddSingleton(sp => new SlaPolicy(Options(sp).Sla));

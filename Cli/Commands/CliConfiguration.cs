@@ -1,0 +1,24 @@
+using InsightsFunctions.Configuration;
+using Microsoft.Extensions.Configuration;
+
+namespace InsightsFunctions.Cli.Commands;
+
+/// <summary>The same configuration the local host reads: appsettings.json + environment variables.</summary>
+public static class CliConfiguration
+{
+    public static IConfiguration Load() => new ConfigurationBuilder()
+        .SetBasePath(AppContext.BaseDirectory)
+        .AddJsonFile("appsettings.json", optional: true)
+        .AddEnvironmentVariables()
+        .Build();
+
+    public static InsightsOptions Insights(IConfiguration configuration)
+    {
+        var options = new InsightsOptions();
+        configuration.GetSection(InsightsOptions.SectionName).Bind(options);
+        return options;
+    }
+}
+
+/// <summary>A command failed in a way the user can fix: one line on stderr, exit code 1.</summary>
+public sealed class CliException(string message) : Exception(message);

@@ -1,0 +1,90 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using InsightsFunctions.Cli.LocalHost;
+using InsightsFunctions.EventBus;
+using InsightsFunctions.Hosting;
+using InsightsFunctions.Stitching;
+using InsightsFunctions.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace InsightsFunctions.Cli.Commands;
+
+/// <summary>
+/// The main job, locally: the local host in-process, a signed simulated day through the real ingest path,
+/// wait until the consumers are idle, then a per-queue report read back from the tables.
+/// </summary>
+public sealed class DemoCommand : AsyncCommand<SimulateCommand.SimulationSettings>
+{
+    /// <summary>A fake account for the demo; its auth token is random per run and never stored.</summary>
+    public const string DemoAccountSid = "AC0000000000000000000000000000de01";
+
+    public override async Task<int> ExecuteAsync(CommandContext context, SimulateCommand.SimulationSettings settings, CancellationToken cancellationToken)
+    {
+        var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var url = $"http://127.0.0.1:{FreePort()}";
+        var builder = LocalHostBuilder.CreateBuilder([], new Dictionary<string, string?>
+        {
+            ["urls"] = url,
+            [$"Insights:Accounts:{DemoAccountSid}:AuthToken"] = token,
+            [$"Insights:Accounts:{DemoAccountSid}:Hipaa"] = "true",
+        });
+        await using var app = LocalHostBuilder.Build(builder);
+        await app.StartAsync(cancellationToken);
+        AnsiConsole.MarkupLineInterpolated($"Local host listening on [bold]{url}[/] (the Functions' routes, in-process bus, storage from Insights:Storage).");
+
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(15) };
+        var health = await http.GetAsync($"{url}{HttpRoutes.Health}", cancellationToken);
+        if (health.StatusCode != HttpStatusCode.OK)
+        {
+            throw new CliException($"Storage is not reachable ({await health.Content.ReadAsStringAsync(cancellationToken)}). Is Azurite running? scripts/demo.sh starts it.");
+        }
+
+        var options = settings.ToOptions(DemoAccountSid, SimulateCommand.SimulatedWorkspaceSid);
+        var sent = await SimulateCommand.Run(http, $"{url}{HttpRoutes.TaskRouterEvents}", token, options, settings.Rate, cancellationToken);
+        SimulateCommand.Print(sent);
+
+        var bus = app.Services.GetRequiredService<InProcessEventBus>();
+        await AnsiConsole.Status().StartAsync("Waiting for the consumers to finish stitching…", async _ =>
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromMinutes(10));
+            await bus.WaitForIdleAsync(timeout.Token);
+        });
+        AnsiConsole.MarkupLineInterpolated($"Consumers idle: {bus.Processed} events processed, {bus.DeadLettered} dead-lettered.");
+
+        var clock = app.Services.GetRequiredService<ReportingClock>();
+        var end = options.Start.AddHours(options.Hours + 1);
+        var dates = Enumerable.Range(0, (int)(end.Date - options.Start.Date).TotalDays + 1)
+            .Select(d => clock.DateOf(options.Start.AddDays(d))).Distinct().ToList();
+        var summary = await QueueSummary.ReadAsync(app.Services.GetRequiredService<DatasetReader>(), dates, cancellationToken);
+        PrintReport(summary, dates);
+
+        await app.StopAsync(cancellationToken);
+        var ok = sent.ByStatus.Keys.All(s => s == 204) && bus.DeadLettered == 0 && summary.Count > 0;
+        return ok ? 0 : 2;
+    }
+
+    private static void PrintReport(IReadOnlyList<QueueSummaryRow> rows, IReadOnlyList<string> dates)
+    {
+        static string Seconds(double? v) => v is null ? "" : $"{v:0.0}";
+        var table = new Table().Title($"Conversations by first queue ({string.Join(", ", dates)})")
+            .AddColumns("Queue", "Conversations", "Handled", "Abandoned", "Avg queue s", "Avg talk s", "Avg wrap-up s");
+        foreach (var r in rows)
+        {
+            table.AddRow(Markup.Escape(r.Queue), $"{r.Conversations}", $"{r.Handled}", $"{r.Abandoned}", Seconds(r.AvgQueueTime), Seconds(r.AvgTalkTime), Seconds(r.AvgWrapUpTime));
+        }
+        table.AddRow("[bold]All[/]", $"[bold]{rows.Sum(r => r.Conversations)}[/]", $"[bold]{rows.Sum(r => r.Handled)}[/]", $"[bold]{rows.Sum(r => r.Abandoned)}[/]", "", "", "");
+        AnsiConsole.Write(table);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,28 @@
+using System.ComponentModel;
+using InsightsFunctions.Cli.LocalHost;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using Microsoft.Extensions.Hosting;
+
+namespace InsightsFunctions.Cli.Commands;
+
+public sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--urls <URLS>")]
+        [Description("Address to listen on.")]
+        [DefaultValue("http://127.0.0.1:7071")]
+        public string Urls { get; init; } = "http://127.0.0.1:7071";
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var builder = LocalHostBuilder.CreateBuilder([], new Dictionary<string, string?> { ["urls"] = settings.Urls });
+        await using var app = LocalHostBuilder.Build(builder);
+        AnsiConsole.MarkupLineInterpolated($"[green]InsightsFunctions local host[/] on {settings.Urls}  (POST {InsightsFunctions.Hosting.HttpRoutes.TaskRouterEvents}, GET {InsightsFunctions.Hosting.HttpRoutes.Health}); Ctrl+C stops.");
+        await app.StartAsync(cancellationToken);
+        await app.WaitForShutdownAsync(cancellationToken);
+        return 0;
+    }
+}

@@ -1,0 +1,63 @@
+using InsightsFunctions.Health;
+using InsightsFunctions.Hosting;
+using InsightsFunctions.Ingest;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace InsightsFunctions.Cli.LocalHost;
+
+/// <summary>
+/// The local host: Kestrel serving exactly the Functions' HTTP handlers and routes, with the same DI
+/// registration (<see cref="InsightsPipelineRegistration.AddInsightsPipeline"/>), the in-process bus and
+/// its consumers, and Azurite storage by default. Configuration: appsettings.json + environment variables
+/// (<c>Insights__Accounts__AC…__AuthToken</c>) + in-memory overrides from the caller.
+/// </summary>
+public static class LocalHostBuilder
+{
+    public static WebApplicationBuilder CreateBuilder(string[] args, IDictionary<string, string?>? overrides = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = AppContext.BaseDirectory,
+            EnvironmentName = Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") ?? Environments.Development,
+        });
+        if (overrides is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(overrides);
+        }
+        builder.Services.AddInsightsPipeline(builder.Configuration);
+        return builder;
+    }
+
+    public static WebApplication Build(WebApplicationBuilder builder)
+    {
+        var app = builder.Build();
+        MapInsightsRoutes(app);
+        return app;
+    }
+
+    /// <summary>The same routes as the Functions app, with the Twilio gate in front of ingest.</summary>
+    public static void MapInsightsRoutes(WebApplication app)
+    {
+        app.UseWhen(
+            context => context.Request.Path.Equals(HttpRoutes.TaskRouterEvents, StringComparison.OrdinalIgnoreCase),
+            branch => branch.Use(async (context, next) =>
+            {
+                var gate = context.RequestServices.GetRequiredService<TwilioWebhookGate>();
+                var rejection = await gate.CheckFormCallbackAsync(context);
+                if (rejection is not null)
+                {
+                    await rejection.WriteAsync(context.Response);
+                    return;
+                }
+                await next(context);
+            }));
+
+        app.Map(HttpRoutes.TaskRouterEvents, (HttpContext context, TaskRouterIngestHandler handler) => handler.HandleAsync(context));
+        app.MapGet(HttpRoutes.Health, (HttpContext context, HealthHandler handler) => handler.HandleAsync(context));
+    }
+}

@@ -1,0 +1,18 @@
+using InsightsFunctions.Cli.Commands;
+using Spectre.Console.Cli;
+
+var app = new CommandApp();
+app.Configure(config =>
+{
+    config.SetApplicationName("insights");
+    config.AddCommand<ServeCommand>("serve").WithDescription("Run the local host: the Functions' routes on Kestrel, the in-process bus and consumers.");
+    config.AddCommand<SimulateCommand>("simulate").WithDescription("Send a signed, realistic contact-center day to any TaskRouter callback endpoint.");
+    config.AddCommand<DemoCommand>("demo").WithDescription("Local host in-process + simulated day + wait for idle + per-queue report.");
+    config.SetExceptionHandler((exception, _) =>
+    {
+        var inner = exception is CommandRuntimeException or CommandParseException ? exception : exception.GetBaseException();
+        Console.Error.WriteLine($"insights: {inner.Message}");
+        return 1;
+    });
+});
+return await app.RunAsync(args);

@@ -1,0 +1,17 @@
+namespace InsightsFunctions.Cli.Simulation;
+
+/// <summary>
+/// Customer PII the simulator puts into task attributes and descriptions, so tests can prove none of it
+/// survives a HIPAA account's pipeline (published bytes, spool, tables, logs).
+/// </summary>
+public static class PiiCanaries
+{
+    public const string Phone = "+15550199042";
+    public const string PhoneDigits = "5550199042";
+    public const string Name = "Canary McPatient";
+    public const string Email = "canary.patient@example.org";
+    public const string Address = "742 Canary Lane";
+    public const string Diagnosis = "canary-diagnosis-hypertension";
+
+    public static readonly string[] All = [PhoneDigits, Name, Email, Address, Diagnosis];
+}
