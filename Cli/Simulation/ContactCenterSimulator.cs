@@ -115,7 +115,7 @@ public sealed class ContactCenterSimulator
         var patience = impatient ? 1_000 + _random.Next(3_500) : Exponential(contact.Channel == "voice" ? 150_000 : 400_000);
         if (warm)
         {
-            patience = long.MaxValue / 4; // the agent stays on the line during a warm transfer
+            patience = 1_800_000; // the agent stays on the line during a warm transfer; gives up after 30 min
         }
         At(_now + patience, () => Abandon(task));
         task.Queue.Waiting.Add(task);
@@ -322,14 +322,14 @@ public sealed class ContactCenterSimulator
             ["category"] = _random.NextDouble() < 0.2 ? "VIP" : "Standard",
             ["market_segment"] = "Medicare",
             ["year_of_birth"] = "1951",
-            ["customer_attribute_1"] = c.Canary ? PiiCanaries.Diagnosis : "routine",
+            ["customer_attribute_1"] = _random.NextDouble() < 0.1 ? "priority" : "routine",
         };
         var conversations = new JsonObject
         {
             ["communication_channel"] = c.Channel == "voice" ? "Call" : "Chat",
             ["language"] = _random.NextDouble() < 0.15 ? "Spanish" : "English",
             ["conversation_attribute_1"] = task.Queue.Name,
-            ["case"] = c.Canary ? $"{PiiCanaries.Name} follow-up" : "CASE-" + _random.Next(10000, 99999),
+            ["case"] = "CASE-" + _random.Next(10000, 99999),
         };
         if (task.ConversationId is not null)
         {

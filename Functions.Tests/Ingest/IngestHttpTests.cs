@@ -154,6 +154,8 @@ public sealed class IngestHttpTests : IAsyncLifetime
     [InlineData("Sid", "XX00000000000000000000000000000001", "Sid")]
     [InlineData("WorkspaceSid", null, "WorkspaceSid")]
     [InlineData("TimestampMs", "yesterday", "TimestampMs")]
+    [InlineData("TimestampMs", "2305845015194996887", "TimestampMs")]
+    [InlineData("TimestampMs", "-5", "TimestampMs")]
     [InlineData("TaskAttributes", "[1,2]", "TaskAttributes")]
     [InlineData("TaskAttributes", "{not json", "TaskAttributes")]
     [InlineData("WorkerAttributes", "\"text\"", "WorkerAttributes")]

@@ -54,16 +54,16 @@ public static class TaskRouterEventValidator
         long timestampMs;
         if (TryGet(fields, "TimestampMs", out var ms))
         {
-            if (!long.TryParse(ms, NumberStyles.Integer, CultureInfo.InvariantCulture, out timestampMs) || timestampMs <= 0)
+            if (!long.TryParse(ms, NumberStyles.Integer, CultureInfo.InvariantCulture, out timestampMs) || !InRange(timestampMs))
             {
-                return ValidationResult.Fail("TimestampMs", "TimestampMs must be epoch milliseconds.");
+                return ValidationResult.Fail("TimestampMs", "TimestampMs must be epoch milliseconds between 2000-01-01 and 2100-01-01.");
             }
         }
         else if (TryGet(fields, "Timestamp", out var seconds))
         {
-            if (!long.TryParse(seconds, NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) || s <= 0)
+            if (!long.TryParse(seconds, NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) || !InRange(s * 1000))
             {
-                return ValidationResult.Fail("Timestamp", "Timestamp must be epoch seconds.");
+                return ValidationResult.Fail("Timestamp", "Timestamp must be epoch seconds between 2000-01-01 and 2100-01-01.");
             }
             timestampMs = s * 1000;
         }
@@ -83,6 +83,15 @@ public static class TaskRouterEventValidator
 
         return new ValidationResult(new ValidatedTaskRouterEvent(fields, timestampMs, taskAttributes, workerAttributes), null);
     }
+
+    /// <summary>
+    /// Instants outside 2000–2100 are not TaskRouter events but corrupt input; accepting one would poison
+    /// every later computation over its task.
+    /// </summary>
+    private static bool InRange(long epochMs) => epochMs is >= MinEpochMs and < MaxEpochMs;
+
+    private const long MinEpochMs = 946_684_800_000;   // 2000-01-01T00:00:00Z
+    private const long MaxEpochMs = 4_102_444_800_000; // 2100-01-01T00:00:00Z
 
     private static bool TryGet(IReadOnlyDictionary<string, string> fields, string name, out string value)
     {
