@@ -48,13 +48,14 @@ public sealed class DemoCommand : AsyncCommand<SimulateCommand.SimulationSetting
         SimulateCommand.Print(sent);
 
         var bus = app.Services.GetRequiredService<InProcessEventBus>();
+        var stitching = System.Diagnostics.Stopwatch.StartNew();
         await AnsiConsole.Status().StartAsync("Waiting for the consumers to finish stitching…", async _ =>
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromMinutes(10));
             await bus.WaitForIdleAsync(timeout.Token);
         });
-        AnsiConsole.MarkupLineInterpolated($"Consumers idle: {bus.Processed} events processed, {bus.DeadLettered} dead-lettered.");
+        AnsiConsole.MarkupLineInterpolated($"Consumers idle: {bus.Processed} events processed, {bus.DeadLettered} dead-lettered; stitching finished {stitching.Elapsed.TotalSeconds:0.0} s after the last callback.");
 
         var clock = app.Services.GetRequiredService<ReportingClock>();
         var end = options.Start.AddHours(options.Hours + 1);

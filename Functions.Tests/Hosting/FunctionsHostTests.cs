@@ -1,0 +1,143 @@
+using System.Reflection;
+using System.Text;
+using InsightsFunctions.Health;
+using InsightsFunctions.Hosting;
+using InsightsFunctions.Ingest;
+using InsightsFunctions.Tests.Support;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Moq;
+
+namespace InsightsFunctions.Tests.Hosting;
+
+/// <summary>The Functions side of the shared design: DI, worker middleware and routes match the local host.</summary>
+public sealed class FunctionsHostTests
+{
+    private static ServiceProvider Provider(Dictionary<string, string?>? settings = null)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings ?? new Dictionary<string, string?>
+        {
+            [$"Insights:Accounts:{TestSids.Account}:AuthToken"] = TestSids.AuthToken,
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton<IHostEnvironment>(new TestEnvironment());
+        services.AddInsightsPipeline(configuration);
+        services.AddTransient<TaskRouterEventsFunction>();
+        services.AddTransient<HealthFunction>();
+        services.AddTransient<TwilioWebhookMiddleware>();
+        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+    }
+
+    [Fact]
+    public void AddInsightsPipeline_ResolvesEveryFunctionAndMiddleware()
+    {
+        using var provider = Provider();
+        Assert.NotNull(provider.GetRequiredService<TaskRouterEventsFunction>());
+        Assert.NotNull(provider.GetRequiredService<HealthFunction>());
+        Assert.NotNull(provider.GetRequiredService<TwilioWebhookMiddleware>());
+        Assert.IsType<InsightsFunctions.EventBus.InProcessEventBus>(provider.GetRequiredService<InsightsFunctions.EventBus.IEventPublisher>());
+    }
+
+    [Fact]
+    public async Task AddInsightsPipeline_EventHubsConfigured_UsesEventHubsPublisher()
+    {
+        await using var provider = Provider(new Dictionary<string, string?>
+        {
+            ["Insights:EventHubs:ConnectionString"] = "Endpoint=sb://example.servicebus.windows.net/;SharedAccessKeyName=fake;SharedAccessKey=ZmFrZQ==",
+            ["Insights:EventHubs:HubName"] = "taskrouter",
+        });
+        Assert.IsType<InsightsFunctions.EventBus.EventHubsEventPublisher>(provider.GetRequiredService<InsightsFunctions.EventBus.IEventPublisher>());
+        Assert.Empty(provider.GetServices<IHostedService>().OfType<InsightsFunctions.EventBus.InProcessEventBus>());
+    }
+
+    [Fact]
+    public async Task SignatureGuard_DisabledOutsideDevelopment_RefusesToStart()
+    {
+        using var provider = Provider(new Dictionary<string, string?> { ["Insights:Ingest:ValidateSignature"] = "false" });
+        var guard = provider.GetServices<IHostedService>().OfType<SignatureSettingGuard>().Single();
+        await Assert.ThrowsAsync<InvalidOperationException>(() => guard.StartAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task WorkerMiddleware_RejectedRequest_WritesResponseAndSkipsFunction()
+    {
+        using var provider = Provider();
+        var middleware = provider.GetRequiredService<TwilioWebhookMiddleware>();
+        var http = new DefaultHttpContext { RequestServices = provider };
+        http.Request.Method = "POST";
+        http.Request.ContentType = "application/x-www-form-urlencoded";
+        var body = Encoding.UTF8.GetBytes($"AccountSid={TestSids.Account}&EventType=task.created");
+        http.Request.Body = new MemoryStream(body);
+        http.Response.Body = new MemoryStream();
+        var context = FunctionContextWith(http);
+        var called = false;
+
+        await middleware.Invoke(context, _ => { called = true; return Task.CompletedTask; });
+
+        Assert.False(called);
+        Assert.Equal(403, http.Response.StatusCode); // no signature
+    }
+
+    [Fact]
+    public async Task WorkerMiddleware_ValidRequest_CallsFunctionWithParsedRequest()
+    {
+        using var provider = Provider(new Dictionary<string, string?>
+        {
+            [$"Insights:Accounts:{TestSids.Account}:AuthToken"] = TestSids.AuthToken,
+            ["Insights:Ingest:PublicBaseUrl"] = "https://cc.example.org",
+        });
+        var middleware = provider.GetRequiredService<TwilioWebhookMiddleware>();
+        var form = new Dictionary<string, string> { ["AccountSid"] = TestSids.Account, ["EventType"] = "task.created" };
+        var http = new DefaultHttpContext { RequestServices = provider };
+        http.Request.Method = "POST";
+        http.Request.Path = "/api/taskrouter/events";
+        http.Request.ContentType = "application/x-www-form-urlencoded";
+        http.Request.Body = await new FormUrlEncodedContent(form).ReadAsStreamAsync();
+        http.Request.Headers["X-Twilio-Signature"] = InsightsFunctions.Cli.Simulation.TwilioRequestSigner.Sign(TestSids.AuthToken, "https://cc.example.org/api/taskrouter/events", form);
+        WebhookRequest? seen = null;
+
+        await middleware.Invoke(FunctionContextWith(http), _ => { seen = TwilioWebhookGate.GetRequest(http); return Task.CompletedTask; });
+
+        Assert.Equal("task.created", seen?.Form["EventType"]);
+    }
+
+    [Fact]
+    public void FunctionRoutes_EqualTheLocalHostRoutes()
+    {
+        var triggers = typeof(TaskRouterEventsFunction).Assembly.GetTypes()
+            .SelectMany(t => t.GetMethods())
+            .Where(m => m.GetCustomAttribute<FunctionAttribute>() is not null)
+            .SelectMany(m => m.GetParameters())
+            .Select(p => p.GetCustomAttribute<HttpTriggerAttribute>())
+            .Where(a => a is not null)
+            .Select(a => "/api/" + a!.Route)
+            .Order()
+            .ToList();
+
+        Assert.Equal(new[] { HttpRoutes.Health, HttpRoutes.TaskRouterEvents }.Order(), triggers);
+    }
+
+    /// <summary>A FunctionContext carrying an HttpContext the way the ASP.NET Core integration does.</summary>
+    private static FunctionContext FunctionContextWith(HttpContext http)
+    {
+        var items = new Dictionary<object, object> { ["HttpRequestContext"] = http };
+        var context = new Mock<FunctionContext>();
+        context.SetupGet(c => c.Items).Returns(items);
+        context.SetupGet(c => c.InstanceServices).Returns(http.RequestServices);
+        Assert.Same(http, context.Object.GetHttpContext()); // guards the key this depends on
+        return context.Object;
+    }
+
+    private sealed class TestEnvironment : IHostEnvironment
+    {
+        public string EnvironmentName { get; set; } = "Production";
+        public string ApplicationName { get; set; } = "tests";
+        public string ContentRootPath { get; set; } = AppContext.BaseDirectory;
+        public Microsoft.Extensions.FileProviders.IFileProvider ContentRootFileProvider { get; set; } = null!;
+    }
+}
