@@ -31,6 +31,7 @@ public sealed class DemoCommand : AsyncCommand<SimulateCommand.SimulationSetting
             ["urls"] = url,
             [$"Insights:Accounts:{DemoAccountSid}:AuthToken"] = token,
             [$"Insights:Accounts:{DemoAccountSid}:Hipaa"] = "true",
+            ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
         });
         await using var app = LocalHostBuilder.Build(builder);
         await app.StartAsync(cancellationToken);
@@ -72,8 +73,8 @@ public sealed class DemoCommand : AsyncCommand<SimulateCommand.SimulationSetting
     private static void PrintReport(IReadOnlyList<QueueSummaryRow> rows, IReadOnlyList<string> dates)
     {
         static string Seconds(double? v) => v is null ? "" : $"{v:0.0}";
-        var table = new Table().Title($"Conversations by first queue ({string.Join(", ", dates)})")
-            .AddColumns("Queue", "Conversations", "Handled", "Abandoned", "Avg queue s", "Avg talk s", "Avg wrap-up s");
+        var table = new Table().Title($"Conversations by first queue, {string.Join(", ", dates)} (averages in seconds)")
+            .AddColumns("Queue", "Convs", "Handled", "Abandoned", "Avg queue", "Avg talk", "Avg wrap-up");
         foreach (var r in rows)
         {
             table.AddRow(Markup.Escape(r.Queue), $"{r.Conversations}", $"{r.Handled}", $"{r.Abandoned}", Seconds(r.AvgQueueTime), Seconds(r.AvgTalkTime), Seconds(r.AvgWrapUpTime));
