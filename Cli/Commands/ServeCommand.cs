@@ -20,6 +20,10 @@ public sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
     {
         var builder = LocalHostBuilder.CreateBuilder([], new Dictionary<string, string?> { ["urls"] = settings.Urls });
         await using var app = LocalHostBuilder.Build(builder);
+        if (CliConfiguration.Insights(builder.Configuration).Accounts.Count == 0)
+        {
+            AnsiConsole.MarkupLine("[yellow]No account configured: every callback will be answered 403. Set Insights__Accounts__AC…__AuthToken.[/]");
+        }
         AnsiConsole.MarkupLineInterpolated($"[green]InsightsFunctions local host[/] on {settings.Urls}  (POST {InsightsFunctions.Hosting.HttpRoutes.TaskRouterEvents}, GET {InsightsFunctions.Hosting.HttpRoutes.Health}); Ctrl+C stops.");
         await app.StartAsync(cancellationToken);
         await app.WaitForShutdownAsync(cancellationToken);

@@ -47,9 +47,15 @@ public sealed partial class InProcessEventBus : BackgroundService, IEventPublish
 
     public long Pending => Interlocked.Read(ref _pending);
 
-    public long Processed;
+    /// <summary>Events handled (including dead-lettered ones) since start.</summary>
+    public long Processed => Interlocked.Read(ref _processed);
 
-    public long DeadLettered;
+    /// <summary>Events that failed on their own and went to the dead-letter sink.</summary>
+    public long DeadLettered => Interlocked.Read(ref _deadLettered);
+
+    private long _processed;
+    private long _deadLettered;
+    private volatile bool _stopped;
 
     public async Task PublishAsync(IReadOnlyList<EventEnvelope> envelopes, CancellationToken cancellationToken)
     {
@@ -77,8 +83,6 @@ public sealed partial class InProcessEventBus : BackgroundService, IEventPublish
         }
     }
 
-    private bool _stopped;
-
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(_partitions.Select((channel, index) => Task.Run(() => ConsumeAsync(index, channel.Reader, stoppingToken), stoppingToken)));
 
@@ -104,7 +108,7 @@ public sealed partial class InProcessEventBus : BackgroundService, IEventPublish
                     batch.Add(envelope);
                 }
                 await HandleBatchAsync(partition, batch, stoppingToken);
-                Interlocked.Add(ref Processed, batch.Count);
+                Interlocked.Add(ref _processed, batch.Count);
                 if (Interlocked.Add(ref _pending, -batch.Count) == 0)
                 {
                     Volatile.Read(ref _idle).TrySetResult();
@@ -139,7 +143,7 @@ public sealed partial class InProcessEventBus : BackgroundService, IEventPublish
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                Interlocked.Increment(ref DeadLettered);
+                Interlocked.Increment(ref _deadLettered);
                 LogDeadLettered(_logger, envelope.EventSid, partition, ex.GetType().Name);
                 await _deadLetters.DeadLetterAsync(envelope, ex.GetType().Name + ": " + ex.Message, cancellationToken);
             }

@@ -3,15 +3,29 @@ using Azure.Data.Tables;
 
 namespace InsightsFunctions.Storage;
 
-/// <summary>Table clients, each table created once per process (not on every call).</summary>
+/// <summary>
+/// Table clients, each table created once per process (not on every call). A creation that failed
+/// (storage unreachable) is forgotten, so the next call tries again instead of failing forever.
+/// </summary>
 public sealed class StorageTables(TableServiceClient service)
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<TableClient>>> _tables = new(StringComparer.Ordinal);
 
     public TableServiceClient Service => service;
 
-    public Task<TableClient> GetAsync(string name, CancellationToken cancellationToken) =>
-        _tables.GetOrAdd(name, n => new Lazy<Task<TableClient>>(() => CreateAsync(n))).Value.WaitAsync(cancellationToken);
+    public async Task<TableClient> GetAsync(string name, CancellationToken cancellationToken)
+    {
+        var lazy = _tables.GetOrAdd(name, n => new Lazy<Task<TableClient>>(() => CreateAsync(n)));
+        try
+        {
+            return await lazy.Value.WaitAsync(cancellationToken);
+        }
+        catch (Exception) when (lazy.Value.IsFaulted || lazy.Value.IsCanceled)
+        {
+            _tables.TryRemove(KeyValuePair.Create(name, lazy));
+            throw;
+        }
+    }
 
     private async Task<TableClient> CreateAsync(string name)
     {
