@@ -176,7 +176,8 @@ public sealed class ScenarioTests
     public async Task ChatTasksLinkedByConversationId_OneConversationAcrossBatches()
     {
         var store = new InMemoryConversationStore();
-        var service = new StitchingService(store, _builder);
+        var index = new InMemoryLinkIndex();
+        var service = new StitchingService(store, new ConversationLinker(index), index, _builder);
         var first = new CallbackBuilder("WTc1", T0) { Channel = "chat" }
             .Task("task.created", 0).Task("task-queue.entered", 0)
             .Reservation("reservation.created", 3, "WRc1", "WK1").Reservation("reservation.accepted", 5, "WRc1", "WK1")
@@ -199,7 +200,8 @@ public sealed class ScenarioTests
     public async Task EarlierTaskArrivesLate_CanonicalIdChangesAndOldRowRemoved()
     {
         var store = new InMemoryConversationStore();
-        var service = new StitchingService(store, _builder);
+        var index = new InMemoryLinkIndex();
+        var service = new StitchingService(store, new ConversationLinker(index), index, _builder);
         var early = HandledCall("WTe1");
         var late = HandledCall("WTe2", offset: 60, reservation: "WRe2");
 

@@ -6,45 +6,54 @@ namespace InsightsFunctions.Tests.Support;
 /// <summary>An in-memory <see cref="IConversationStore"/> with the Table adapter's semantics, for pure stitching tests.</summary>
 public sealed class InMemoryConversationStore : IConversationStore
 {
+    private readonly Lock _gate = new();
     private readonly Dictionary<string, Dictionary<string, EventEnvelope>> _events = new();
-    private readonly Dictionary<string, Dictionary<string, TaskLink>> _links = new();
 
-    public Dictionary<string, StitchedConversation> Conversations { get; } = new();
+    /// <summary>The dataset rows, keyed by where they were written.</summary>
+    public Dictionary<WrittenRows, StitchedConversation> Rows { get; } = new();
+
+    public IReadOnlyDictionary<string, StitchedConversation> Conversations
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return Rows.Values.ToDictionary(c => c.Conversation.ConversationId);
+            }
+        }
+    }
 
     public Task AppendTaskEventsAsync(IReadOnlyList<EventEnvelope> events, CancellationToken cancellationToken)
     {
-        foreach (var e in events)
+        lock (_gate)
         {
-            (_events.TryGetValue(e.Task!.Sid, out var set) ? set : _events[e.Task.Sid] = new())[e.EventSid] = e;
+            foreach (var e in events)
+            {
+                (_events.TryGetValue(e.Task!.Sid, out var set) ? set : _events[e.Task.Sid] = new())[e.EventSid] = e;
+            }
         }
         return Task.CompletedTask;
     }
 
-    public Task<IReadOnlyList<EventEnvelope>> LoadTaskEventsAsync(string taskSid, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<EventEnvelope>>(_events.TryGetValue(taskSid, out var set) ? set.Values.ToList() : []);
-
-    public Task<IReadOnlyList<TaskLink>> LinkTasksAsync(string linkKey, IReadOnlyCollection<string> taskSids, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<EventEnvelope>> LoadTaskEventsAsync(string taskSid, CancellationToken cancellationToken)
     {
-        var group = _links.TryGetValue(linkKey, out var g) ? g : _links[linkKey] = new();
-        foreach (var t in taskSids)
+        lock (_gate)
         {
-            group.TryAdd(t, new TaskLink(t, null, null));
+            return Task.FromResult<IReadOnlyList<EventEnvelope>>(_events.TryGetValue(taskSid, out var set) ? set.Values.ToList() : []);
         }
-        return Task.FromResult<IReadOnlyList<TaskLink>>(group.Values.ToList());
     }
 
-    public Task SaveConversationAsync(string linkKey, StitchedConversation conversation, IReadOnlyList<TaskLink> previous, CancellationToken cancellationToken)
+    public Task<WrittenRows> SaveConversationAsync(StitchedConversation conversation, IReadOnlyCollection<WrittenRows> remove, CancellationToken cancellationToken)
     {
-        var id = conversation.Conversation.ConversationId;
-        foreach (var old in previous.Where(l => l.ConversationId is not null && l.ConversationId != id))
+        lock (_gate)
         {
-            Conversations.Remove(old.ConversationId!);
+            var written = new WrittenRows(conversation.Conversation.ConversationId, conversation.Conversation.Date);
+            foreach (var old in remove.Where(r => r != written))
+            {
+                Rows.Remove(old);
+            }
+            Rows[written] = conversation;
+            return Task.FromResult(written);
         }
-        Conversations[id] = conversation;
-        foreach (var l in previous)
-        {
-            _links[linkKey][l.TaskSid] = l with { ConversationId = id, ConversationPartition = conversation.Conversation.Date };
-        }
-        return Task.CompletedTask;
     }
 }

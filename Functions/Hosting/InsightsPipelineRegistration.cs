@@ -48,6 +48,7 @@ public static class InsightsPipelineRegistration
         services.TryAddSingleton<StorageTables>();
         services.TryAddSingleton<DatasetReader>();
         services.TryAddSingleton<IConversationStore, TableConversationStore>();
+        services.TryAddSingleton<ILinkIndex, TableLinkIndex>();
         services.TryAddSingleton<IEventSpool, BlobEventSpool>();
         services.TryAddSingleton<IDeadLetterSink, BlobDeadLetterSink>();
 
@@ -68,6 +69,7 @@ public static class InsightsPipelineRegistration
         services.TryAddSingleton(sp => new ReportingClock(Options(sp).ReportingTimeZone));
         services.TryAddSingleton<SegmentBuilder>();
         services.TryAddSingleton<ConversationBuilder>();
+        services.TryAddSingleton<ConversationLinker>();
         services.TryAddSingleton<IEnvelopeBatchHandler, StitchingService>();
 
         // Event bus

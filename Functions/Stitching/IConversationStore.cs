@@ -2,12 +2,9 @@ using InsightsFunctions.Events;
 
 namespace InsightsFunctions.Stitching;
 
-/// <summary>Which conversation a task was last written under (to remove stale rows when that changes).</summary>
-public sealed record TaskLink(string TaskSid, string? ConversationId, string? ConversationPartition);
-
 /// <summary>
-/// What the stitcher needs from storage, in domain terms. The Table Storage adapter implements it; the
-/// stitcher never sees an Azure type.
+/// What the stitcher needs from storage, in domain terms: the durable event set of each task and the
+/// dataset rows. The Table Storage adapter implements it; the stitcher never sees an Azure type.
 /// </summary>
 public interface IConversationStore
 {
@@ -16,9 +13,9 @@ public interface IConversationStore
 
     Task<IReadOnlyList<EventEnvelope>> LoadTaskEventsAsync(string taskSid, CancellationToken cancellationToken);
 
-    /// <summary>Adds the tasks to the link group and returns every task of the group.</summary>
-    Task<IReadOnlyList<TaskLink>> LinkTasksAsync(string linkKey, IReadOnlyCollection<string> taskSids, CancellationToken cancellationToken);
-
-    /// <summary>Writes the conversation and its segments, and removes rows the tasks were written under before.</summary>
-    Task SaveConversationAsync(string linkKey, StitchedConversation conversation, IReadOnlyList<TaskLink> previous, CancellationToken cancellationToken);
+    /// <summary>
+    /// Removes the rows at <paramref name="remove"/>, writes the conversation and its segments (and removes
+    /// segments of it that no longer exist), and returns where the rows now are.
+    /// </summary>
+    Task<WrittenRows> SaveConversationAsync(StitchedConversation conversation, IReadOnlyCollection<WrittenRows> remove, CancellationToken cancellationToken);
 }

@@ -9,9 +9,9 @@ namespace InsightsFunctions.Storage;
 /// Azure Table Storage behind <see cref="IConversationStore"/>.
 /// <list type="bullet">
 /// <item><c>TaskEvents</c>: PK task sid, RK EventSid: the durable event set of each task (and the dedupe).</item>
-/// <item><c>ConversationLinks</c>: PK link key, RK task sid: the tasks of one group and where they were last written.</item>
 /// <item><c>Conversations</c>: PK <c>{date}_{bucket}</c>, RK conversation_id.</item>
 /// <item><c>Segments</c>: PK as its conversation, RK <c>{conversation_id}_{segment_id}</c>.</item>
+/// <item>Links between tasks live in <see cref="TableLinkIndex"/> (<c>LinkKeys</c>, <c>Components</c>).</item>
 /// </list>
 /// </summary>
 public sealed class TableConversationStore(StorageTables tables, TimeProvider clock) : IConversationStore
@@ -42,72 +42,26 @@ public sealed class TableConversationStore(StorageTables tables, TimeProvider cl
         return events;
     }
 
-    public async Task<IReadOnlyList<TaskLink>> LinkTasksAsync(string linkKey, IReadOnlyCollection<string> taskSids, CancellationToken cancellationToken)
-    {
-        var table = await tables.GetAsync(TableNames.ConversationLinks, cancellationToken);
-        var pk = TableKeys.Escape(linkKey);
-        var links = await ReadLinksAsync(table, pk, cancellationToken);
-        var missing = taskSids.Where(t => !links.ContainsKey(t)).ToList();
-        if (missing.Count > 0)
-        {
-            var actions = missing.Select(t => new TableTransactionAction(
-                TableTransactionActionType.UpsertMerge,
-                new TableEntity(pk, TableKeys.Escape(t)) { ["task_sid"] = t }));
-            await TableBatches.SubmitAsync(table, actions, cancellationToken);
-            foreach (var t in missing)
-            {
-                links[t] = new TaskLink(t, null, null);
-            }
-        }
-        return links.Values.ToList();
-    }
-
-    public async Task SaveConversationAsync(string linkKey, StitchedConversation stitched, IReadOnlyList<TaskLink> previous, CancellationToken cancellationToken)
+    public async Task<WrittenRows> SaveConversationAsync(StitchedConversation stitched, IReadOnlyCollection<WrittenRows> remove, CancellationToken cancellationToken)
     {
         var conversation = stitched.Conversation;
-        var partition = TableKeys.DatePartition(conversation.Date, conversation.ConversationId);
+        var written = new WrittenRows(conversation.ConversationId, TableKeys.DatePartition(conversation.Date, conversation.ConversationId));
         var now = clock.GetUtcNow();
         var conversations = await tables.GetAsync(TableNames.Conversations, cancellationToken);
         var segments = await tables.GetAsync(TableNames.Segments, cancellationToken);
 
-        // Rows written under an earlier id or date of this conversation disappear (rules.md §3).
-        var stale = previous
-            .Where(l => l.ConversationId is not null && l.ConversationPartition is not null &&
-                        (l.ConversationId != conversation.ConversationId || l.ConversationPartition != partition))
-            .Select(l => (Id: l.ConversationId!, Partition: l.ConversationPartition!))
-            .Distinct();
-        foreach (var (id, oldPartition) in stale)
+        // Rows written under an earlier id or date, or by a conversation merged into this one (rules.md §3).
+        foreach (var old in remove.Where(r => r != written))
         {
-            await DeleteIfExistsAsync(conversations, oldPartition, TableKeys.Escape(id), cancellationToken);
-            await DeleteSegmentsAsync(segments, oldPartition, id, keep: null, cancellationToken);
+            await DeleteIfExistsAsync(conversations, old.Partition, TableKeys.Escape(old.ConversationId), cancellationToken);
+            await DeleteSegmentsAsync(segments, old.Partition, old.ConversationId, keep: null, cancellationToken);
         }
 
-        var segmentEntities = stitched.Segments.Select(s => DatasetEntities.ToEntity(s, partition, now)).ToList();
-        await DeleteSegmentsAsync(segments, partition, conversation.ConversationId, segmentEntities.Select(e => e.RowKey).ToHashSet(StringComparer.Ordinal), cancellationToken);
+        var segmentEntities = stitched.Segments.Select(s => DatasetEntities.ToEntity(s, written.Partition, now)).ToList();
+        await DeleteSegmentsAsync(segments, written.Partition, conversation.ConversationId, segmentEntities.Select(e => e.RowKey).ToHashSet(StringComparer.Ordinal), cancellationToken);
         await TableBatches.SubmitAsync(segments, segmentEntities.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e)), cancellationToken);
-        await conversations.UpsertEntityAsync(DatasetEntities.ToEntity(conversation, partition, now), TableUpdateMode.Replace, cancellationToken);
-
-        var changedLinks = previous
-            .Where(l => l.ConversationId != conversation.ConversationId || l.ConversationPartition != partition)
-            .Select(l => new TableTransactionAction(TableTransactionActionType.UpsertMerge, new TableEntity(TableKeys.Escape(linkKey), TableKeys.Escape(l.TaskSid))
-            {
-                ["task_sid"] = l.TaskSid,
-                ["conversation_id"] = conversation.ConversationId,
-                ["conversation_partition"] = partition,
-            }));
-        var links = await tables.GetAsync(TableNames.ConversationLinks, cancellationToken);
-        await TableBatches.SubmitAsync(links, changedLinks, cancellationToken);
-    }
-
-    private static async Task<Dictionary<string, TaskLink>> ReadLinksAsync(TableClient table, string pk, CancellationToken cancellationToken)
-    {
-        var links = new Dictionary<string, TaskLink>(StringComparer.Ordinal);
-        await foreach (var row in table.QueryAsync<TableEntity>($"PartitionKey eq '{TableKeys.Quote(pk)}'", cancellationToken: cancellationToken))
-        {
-            var taskSid = row.GetString("task_sid");
-            links[taskSid] = new TaskLink(taskSid, row.GetString("conversation_id"), row.GetString("conversation_partition"));
-        }
-        return links;
+        await conversations.UpsertEntityAsync(DatasetEntities.ToEntity(conversation, written.Partition, now), TableUpdateMode.Replace, cancellationToken);
+        return written;
     }
 
     private static async Task DeleteSegmentsAsync(TableClient table, string partition, string conversationId, HashSet<string>? keep, CancellationToken cancellationToken)

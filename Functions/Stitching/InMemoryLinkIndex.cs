@@ -1,0 +1,101 @@
+namespace InsightsFunctions.Stitching;
+
+/// <summary>
+/// <see cref="ILinkIndex"/> in memory, with the same compare-and-swap semantics as the Table adapter
+/// (versions change on every write). For tests, benchmarks and single-process use.
+/// </summary>
+public sealed class InMemoryLinkIndex : ILinkIndex
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, KeyEntry> _keys = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ComponentState> _components = new(StringComparer.Ordinal);
+    private long _version;
+
+    public Task<IReadOnlyDictionary<string, KeyEntry>> GetKeysAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            IReadOnlyDictionary<string, KeyEntry> found = keys.Distinct(StringComparer.Ordinal)
+                .Where(_keys.ContainsKey).ToDictionary(k => k, k => _keys[k], StringComparer.Ordinal);
+            return Task.FromResult(found);
+        }
+    }
+
+    public Task<bool> TryAddKeyAsync(string key, string componentId, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_keys.TryAdd(key, new KeyEntry(key, componentId, NextVersion())));
+        }
+    }
+
+    public Task<bool> TryMoveKeyAsync(KeyEntry entry, string componentId, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (!_keys.TryGetValue(entry.Key, out var current) || current.Version != entry.Version)
+            {
+                return Task.FromResult(false);
+            }
+            _keys[entry.Key] = new KeyEntry(entry.Key, componentId, NextVersion());
+            return Task.FromResult(true);
+        }
+    }
+
+    public Task<ComponentState> GetComponentAsync(string componentId, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_components.TryGetValue(componentId, out var c)
+                ? c
+                : new ComponentState(componentId, null, new HashSet<string>(), new HashSet<string>(), null, null, []));
+        }
+    }
+
+    public Task AddToComponentAsync(string componentId, IReadOnlyCollection<string> taskSids, IReadOnlyCollection<string> keys, IReadOnlyCollection<WrittenRows> stale, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var c = _components.GetValueOrDefault(componentId);
+            _components[componentId] = new ComponentState(
+                componentId,
+                NextVersion(),
+                new HashSet<string>((c?.TaskSids ?? Enumerable.Empty<string>()).Concat(taskSids), StringComparer.Ordinal),
+                new HashSet<string>((c?.Keys ?? Enumerable.Empty<string>()).Concat(keys), StringComparer.Ordinal),
+                c?.MergedInto,
+                c?.Written,
+                (c?.Stale ?? []).Concat(stale).Distinct().ToList());
+            return Task.CompletedTask;
+        }
+    }
+
+    public Task<bool> TryRetireComponentAsync(ComponentState component, string mergedInto, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var current = _components.GetValueOrDefault(component.ComponentId);
+            if (current?.Version != component.Version)
+            {
+                return Task.FromResult(false);
+            }
+            _components[component.ComponentId] = new ComponentState(component.ComponentId, NextVersion(), new HashSet<string>(), new HashSet<string>(), mergedInto, null, []);
+            return Task.FromResult(true);
+        }
+    }
+
+    public Task<bool> TrySetWrittenAsync(ComponentState component, WrittenRows written, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var current = _components.GetValueOrDefault(component.ComponentId);
+            if (current is null || current.Version != component.Version)
+            {
+                return Task.FromResult(false);
+            }
+            _components[component.ComponentId] = current with { Version = NextVersion(), Written = written, Stale = [] };
+            return Task.FromResult(true);
+        }
+    }
+
+    private string NextVersion() => (++_version).ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
