@@ -22,28 +22,30 @@ public sealed class StitchingService(IConversationStore store, ConversationLinke
         }
         await store.AppendTaskEventsAsync(taskEvents, cancellationToken);
 
-        var timelines = new Dictionary<string, TaskTimeline>(StringComparer.Ordinal);
+        // Link with the keys of this batch's events: keys of earlier events were linked when those were
+        // processed. Linking bumps the component's version after the events are stored, which is what lets a
+        // concurrent rebuild notice them.
         var components = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var taskSid in taskEvents.Select(e => e.Task!.Sid).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        foreach (var task in taskEvents.GroupBy(e => e.Task!.Sid, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
-            var timeline = TaskTimeline.From(taskSid, await store.LoadTaskEventsAsync(taskSid, cancellationToken));
-            timelines[taskSid] = timeline;
-            components.Add((await linker.LinkAsync(taskSid, LinkKeys.For(timeline), cancellationToken)).ComponentId);
+            var keys = LinkKeys.For(TaskTimeline.From(task.Key, task));
+            components.Add((await linker.LinkAsync(task.Key, keys, cancellationToken)).ComponentId);
         }
 
         var rebuilt = new HashSet<string>(StringComparer.Ordinal);
         foreach (var componentId in components)
         {
-            await RebuildAsync(componentId, timelines, rebuilt, cancellationToken);
+            await RebuildAsync(componentId, rebuilt, cancellationToken);
         }
     }
 
     /// <summary>
-    /// Rebuilds the live component that holds <paramref name="componentId"/>. Rows written under an earlier id
-    /// or date, or by a component merged into this one, are removed; if the component changes while its rows
-    /// are written (a concurrent merge), the rebuild runs again and removes what it wrote.
+    /// Rebuilds the live component that holds <paramref name="componentId"/>: its version is read first and
+    /// its tasks' events after it, so events stored by anyone later come with a version bump that makes the
+    /// final compare-and-swap fail and the rebuild run again. Rows written under an earlier id or date, or by
+    /// a component merged into this one, are removed, and so are rows an abandoned attempt wrote.
     /// </summary>
-    private async Task RebuildAsync(string componentId, Dictionary<string, TaskTimeline> timelines, HashSet<string> rebuilt, CancellationToken cancellationToken)
+    private async Task RebuildAsync(string componentId, HashSet<string> rebuilt, CancellationToken cancellationToken)
     {
         var ours = new List<WrittenRows>();
         for (var attempt = 1; attempt <= MaxRebuildAttempts; attempt++)
@@ -56,16 +58,11 @@ public sealed class StitchingService(IConversationStore store, ConversationLinke
             var members = new List<TaskTimeline>();
             foreach (var taskSid in component.TaskSids)
             {
-                if (!timelines.TryGetValue(taskSid, out var timeline))
+                var events = await store.LoadTaskEventsAsync(taskSid, cancellationToken);
+                if (events.Count > 0)
                 {
-                    var events = await store.LoadTaskEventsAsync(taskSid, cancellationToken);
-                    if (events.Count == 0)
-                    {
-                        continue; // linked by a key before its own events were stored
-                    }
-                    timeline = timelines[taskSid] = TaskTimeline.From(taskSid, events);
+                    members.Add(TaskTimeline.From(taskSid, events));
                 }
-                members.Add(timeline);
             }
             if (members.Count == 0)
             {
