@@ -3,6 +3,7 @@ using Azure.Data.Tables;
 using Azure.Identity;
 using Azure.Messaging.EventHubs.Producer;
 using Azure.Storage.Blobs;
+using InsightsFunctions.Agents;
 using InsightsFunctions.Configuration;
 using InsightsFunctions.EventBus;
 using InsightsFunctions.Health;
@@ -70,7 +71,11 @@ public static class InsightsPipelineRegistration
         services.TryAddSingleton<SegmentBuilder>();
         services.TryAddSingleton<ConversationBuilder>();
         services.TryAddSingleton<ConversationLinker>();
-        services.TryAddSingleton<IEnvelopeBatchHandler, StitchingService>();
+        services.TryAddSingleton<StitchingService>();
+        services.TryAddSingleton<IAgentStore, TableAgentStore>();
+        services.TryAddSingleton<ActivityBuilder>();
+        services.TryAddSingleton<AgentService>();
+        services.TryAddSingleton<IEnvelopeBatchHandler, EventConsumer>();
 
         // Event bus
         var eventHubs = configuration.GetSection($"{InsightsOptions.SectionName}:EventHubs").Get<EventHubsOptions>() ?? new EventHubsOptions();

@@ -9,5 +9,9 @@ public static class TableNames
     public const string LinkKeys = TableLinkIndex.KeysTable;
     public const string Components = TableLinkIndex.ComponentsTable;
 
-    public static readonly string[] All = [TaskEvents, LinkKeys, Components, Conversations, Segments];
+    public const string Agents = TableAgentStore.AgentsTable;
+    public const string Activities = TableAgentStore.ActivitiesTable;
+    public const string AgentActivityState = TableAgentStore.StateTable;
+
+    public static readonly string[] All = [TaskEvents, LinkKeys, Components, Conversations, Segments, Agents, Activities, AgentActivityState];
 }

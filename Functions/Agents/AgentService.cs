@@ -1,0 +1,31 @@
+using InsightsFunctions.Events;
+
+namespace InsightsFunctions.Agents;
+
+/// <summary>
+/// The agent side of the consumer: Agents rows from any event carrying a worker, Activities rows from
+/// <c>worker.activity.update</c>. Every write keeps the result a function of the set of events.
+/// </summary>
+public sealed class AgentService(IAgentStore store, ActivityBuilder activities)
+{
+    public async Task HandleAsync(IReadOnlyList<EventEnvelope> batch, CancellationToken cancellationToken)
+    {
+        foreach (var agent in AgentBuilder.Latest(batch))
+        {
+            await store.SaveAgentAsync(agent, cancellationToken);
+        }
+
+        var updates = batch.Where(ActivityBuilder.IsActivityUpdate).DistinctBy(e => e.EventSid, StringComparer.Ordinal).ToList();
+        if (updates.Count == 0)
+        {
+            return;
+        }
+        await store.SaveClosedIntervalsAsync([.. updates.Select(activities.Closed).OfType<ActivityInterval>()], cancellationToken);
+        foreach (var latest in updates.GroupBy(e => e.Worker!.Sid, StringComparer.Ordinal)
+                     .Select(g => g.MaxBy(e => (e.TimestampMs, e.EventSid), Comparer<(long, string)>.Create((a, b) =>
+                         a.Item1 != b.Item1 ? a.Item1.CompareTo(b.Item1) : string.CompareOrdinal(a.Item2, b.Item2)))!))
+        {
+            await store.SaveOpenIntervalAsync(activities.Open(latest), new AgentSource(0, latest.TimestampMs, latest.EventSid), cancellationToken);
+        }
+    }
+}
