@@ -48,6 +48,38 @@ public static class TableBatches
         }
     }
 
+    /// <summary>
+    /// Deletes rows idempotently: in transactions, and when one fails because a row is already gone (another
+    /// consumer deleted it), row by row, ignoring rows that no longer exist.
+    /// </summary>
+    public static async Task DeleteAsync(TableClient table, IEnumerable<ITableEntity> rows, CancellationToken cancellationToken)
+    {
+        foreach (var group in rows.GroupBy(r => r.PartitionKey, StringComparer.Ordinal))
+        {
+            foreach (var chunk in Split(group.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, Azure.ETag.All))))
+            {
+                try
+                {
+                    await table.SubmitTransactionAsync(chunk, cancellationToken);
+                }
+                catch (TableTransactionFailedException ex) when (ex.Status == 404)
+                {
+                    foreach (var action in chunk)
+                    {
+                        try
+                        {
+                            await table.DeleteEntityAsync(action.Entity.PartitionKey, action.Entity.RowKey, Azure.ETag.All, cancellationToken);
+                        }
+                        catch (Azure.RequestFailedException gone) when (gone.Status == 404)
+                        {
+                            // already deleted
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// <summary>A generous estimate of an entity's size on the wire (JSON, UTF-8).</summary>
     public static long EstimateBytes(ITableEntity entity)
     {

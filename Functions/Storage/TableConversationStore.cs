@@ -66,15 +66,15 @@ public sealed class TableConversationStore(StorageTables tables, TimeProvider cl
 
     private static async Task DeleteSegmentsAsync(TableClient table, string partition, string conversationId, HashSet<string>? keep, CancellationToken cancellationToken)
     {
-        var deletes = new List<TableTransactionAction>();
+        var deletes = new List<ITableEntity>();
         await foreach (var row in table.QueryAsync<TableEntity>(TableKeys.SegmentRangeFilter(partition, conversationId), select: ["RowKey"], cancellationToken: cancellationToken))
         {
             if (keep is null || !keep.Contains(row.RowKey))
             {
-                deletes.Add(new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(partition, row.RowKey), ETag.All));
+                deletes.Add(new TableEntity(partition, row.RowKey));
             }
         }
-        await TableBatches.SubmitAsync(table, deletes, cancellationToken);
+        await TableBatches.DeleteAsync(table, deletes, cancellationToken);
     }
 
     private static async Task DeleteIfExistsAsync(TableClient table, string partition, string rowKey, CancellationToken cancellationToken)

@@ -156,16 +156,7 @@ public sealed class TableLinkIndex(StorageTables tables) : ILinkIndex
             return false;
         }
         // Members and keys of a retired component are never read again; remove them to save space.
-        var deletes = component.TaskSids.Select(t => Row(pk, "t|", t)).Concat(component.Keys.Select(k => Row(pk, "k|", k)))
-            .Select(e => new TableTransactionAction(TableTransactionActionType.Delete, e, ETag.All));
-        try
-        {
-            await TableBatches.SubmitAsync(table, deletes, cancellationToken);
-        }
-        catch (TableTransactionFailedException ex) when (ex.Status == 404)
-        {
-            // already removed by an earlier attempt
-        }
+        await TableBatches.DeleteAsync(table, [.. component.TaskSids.Select(t => Row(pk, "t|", t)), .. component.Keys.Select(k => Row(pk, "k|", k))], cancellationToken);
         return true;
     }
 
