@@ -50,5 +50,5 @@ public sealed record Conversation
     public IReadOnlyList<string> TaskSids { get; init; } = [];
 }
 
-/// <summary>A conversation with its segments, in sequence order.</summary>
-public sealed record StitchedConversation(Conversation Conversation, IReadOnlyList<Segment> Segments);
+/// <summary>A conversation with its segments, in sequence order, and its customer.</summary>
+public sealed record StitchedConversation(Conversation Conversation, IReadOnlyList<Segment> Segments, Customer Customer);

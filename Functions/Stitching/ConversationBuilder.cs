@@ -37,7 +37,9 @@ public sealed class ConversationBuilder(SegmentBuilder segments, ReportingClock 
             .Select((s, i) => s with { ConversationId = conversationId, Sequence = i + 1 })
             .ToList();
 
-        return new StitchedConversation(Summarise(conversationId, tasks, ordered), ordered);
+        var direction = tasks.Select(SegmentBuilder.Direction).FirstOrDefault(d => d is not null);
+        var customer = CustomerBuilder.Build(tasks[0], conversationId, direction, tasks.Any(t => t.Hipaa), tasks[0].CreatedAt);
+        return new StitchedConversation(Summarise(conversationId, tasks, ordered, direction, customer), ordered, customer);
     }
 
     private static int KindOrder(Segment s) => s.Kind == SegmentKinds.Queue ? 0 : 1;
@@ -69,7 +71,7 @@ public sealed class ConversationBuilder(SegmentBuilder segments, ReportingClock 
         }
     }
 
-    private Conversation Summarise(string conversationId, List<TaskTimeline> tasks, List<Segment> ordered)
+    private Conversation Summarise(string conversationId, List<TaskTimeline> tasks, List<Segment> ordered, string? direction, Customer customer)
     {
         var first = tasks[0];
         var firstSegment = ordered.FirstOrDefault();
@@ -80,8 +82,8 @@ public sealed class ConversationBuilder(SegmentBuilder segments, ReportingClock 
         var handled = handledSegments.Count > 0;
         var lastQueue = queueSegments.LastOrDefault();
         var abandoned = !handled && lastQueue?.Abandoned == true;
-        var direction = tasks.Select(SegmentBuilder.Direction).FirstOrDefault(d => d is not null);
-        var hipaa = tasks.Any(t => t.Hipaa);
+        // customer_phone/city/state/zip are for non-HIPAA accounts only (datasets.md).
+        string? Customer(string column) => customer.Hipaa ? null : customer.Columns.GetValueOrDefault(column);
 
         var (teamId, teamName) = HandlingTeam(tasks, lastHandled);
         var ended = tasks.Select(TaskEnd).ToList();
@@ -91,8 +93,6 @@ public sealed class ConversationBuilder(SegmentBuilder segments, ReportingClock 
             : abandoned
                 ? (lastQueue!.AbandonedPhase == AbandonedPhases.ShortQueue ? null : false)
                 : null;
-
-        var customer = CustomerColumns(first, direction, hipaa, conversationId);
 
         return new Conversation
         {
@@ -128,12 +128,12 @@ public sealed class ConversationBuilder(SegmentBuilder segments, ReportingClock 
             IvrTime = tasks.Select(t => TaskTimeline.Number(t.ConversationsAttributes?["ivr_time"])).LastOrDefault(v => v is not null),
             InServiceLevel = inServiceLevel,
             Outcome = Latest(tasks, "outcome") ?? LastReason(tasks),
-            CustomerKey = customer.Key,
-            CustomerCountry = customer.Country,
-            CustomerPhone = customer.Phone,
-            CustomerCity = customer.City,
-            CustomerState = customer.State,
-            CustomerZip = customer.Zip,
+            CustomerKey = customer.CustomerKey,
+            CustomerCountry = customer.Columns.GetValueOrDefault("country"),
+            CustomerPhone = Customer("phone"),
+            CustomerCity = Customer("city"),
+            CustomerState = Customer("state"),
+            CustomerZip = Customer("zip"),
             SegmentLink = Latest(tasks, "segment_link"),
             CustomAttributes = CustomAttributes(tasks),
             TaskSids = tasks.Select(t => t.TaskSid).ToList(),
@@ -208,28 +208,6 @@ public sealed class ConversationBuilder(SegmentBuilder segments, ReportingClock 
         return result;
     }
 
-    private static CustomerColumnsResult CustomerColumns(TaskTimeline first, string? direction, bool hipaa, string conversationId)
-    {
-        var outbound = direction == "outbound";
-        string? Pick(params string[] keys) => keys.Select(first.Attribute).FirstOrDefault(v => v is not null);
-        var customers = first.Attributes["customers"] as System.Text.Json.Nodes.JsonObject;
-        string? Customer(string key) => TaskTimeline.Text(customers?[key]);
-
-        var country = Customer("country") ?? (outbound ? Pick("to_country", "called_country") : Pick("from_country", "caller_country"));
-        if (hipaa)
-        {
-            return new CustomerColumnsResult(conversationId, country, null, null, null, null);
-        }
-        var phone = Customer("phone") ?? (outbound ? Pick("to", "called") : Pick("from", "caller"));
-        return new CustomerColumnsResult(
-            CustomerPhone.Normalize(phone) ?? conversationId,
-            country,
-            phone,
-            outbound ? Pick("to_city", "called_city") : Pick("from_city", "caller_city"),
-            Customer("state") ?? (outbound ? Pick("to_state", "called_state") : Pick("from_state", "caller_state")),
-            Customer("zip") ?? (outbound ? Pick("to_zip", "called_zip") : Pick("from_zip", "caller_zip")));
-    }
-
     private static double? Sum(IEnumerable<Segment> source, Func<Segment, double?> pick)
     {
         double? total = null;
@@ -242,6 +220,4 @@ public sealed class ConversationBuilder(SegmentBuilder segments, ReportingClock 
         }
         return total is null ? null : Math.Round(total.Value * 1000) / 1000;
     }
-
-    private sealed record CustomerColumnsResult(string? Key, string? Country, string? Phone, string? City, string? State, string? Zip);
 }

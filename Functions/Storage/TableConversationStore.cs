@@ -11,6 +11,7 @@ namespace InsightsFunctions.Storage;
 /// <item><c>TaskEvents</c>: PK task sid, RK EventSid: the durable event set of each task (and the dedupe).</item>
 /// <item><c>Conversations</c>: PK <c>{date}_{bucket}</c>, RK conversation_id.</item>
 /// <item><c>Segments</c>: PK as its conversation, RK <c>{conversation_id}_{segment_id}</c>.</item>
+/// <item><c>Customers</c>: PK <c>c{bucket}</c>, RK <c>{account}_{customer_key}</c>; the latest conversation's columns.</item>
 /// <item>Links between tasks live in <see cref="TableLinkIndex"/> (<c>LinkKeys</c>, <c>Components</c>).</item>
 /// </list>
 /// </summary>
@@ -50,18 +51,86 @@ public sealed class TableConversationStore(StorageTables tables, TimeProvider cl
         var conversations = await tables.GetAsync(TableNames.Conversations, cancellationToken);
         var segments = await tables.GetAsync(TableNames.Segments, cancellationToken);
 
-        // Rows written under an earlier id or date, or by a conversation merged into this one (rules.md §3).
+        var customers = await tables.GetAsync(TableNames.Customers, cancellationToken);
+
+        // Rows written under an earlier id or date, or by a conversation merged into this one (rules.md §3),
+        // and the HIPAA customer row that was keyed by that conversation.
         foreach (var old in remove.Where(r => r != written))
         {
             await DeleteIfExistsAsync(conversations, old.Partition, TableKeys.Escape(old.ConversationId), cancellationToken);
             await DeleteSegmentsAsync(segments, old.Partition, old.ConversationId, keep: null, cancellationToken);
+            if (old.ConversationId != conversation.ConversationId)
+            {
+                await DeleteCustomerOfAsync(customers, conversation.AccountSid, old.ConversationId, cancellationToken);
+            }
         }
 
         var segmentEntities = stitched.Segments.Select(s => DatasetEntities.ToEntity(s, written.Partition, now)).ToList();
         await DeleteSegmentsAsync(segments, written.Partition, conversation.ConversationId, segmentEntities.Select(e => e.RowKey).ToHashSet(StringComparer.Ordinal), cancellationToken);
         await TableBatches.SubmitAsync(segments, segmentEntities.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e)), cancellationToken);
         await conversations.UpsertEntityAsync(DatasetEntities.ToEntity(conversation, written.Partition, now), TableUpdateMode.Replace, cancellationToken);
+        await SaveCustomerAsync(customers, stitched.Customer, now, cancellationToken);
         return written;
+    }
+
+    public static string CustomerPartition(string customerKey) => $"c{EventBus.PartitionHash.PartitionFor(customerKey, TableKeys.DateBuckets):x2}";
+
+    public static string CustomerRowKey(string accountSid, string customerKey) => $"{accountSid}_{TableKeys.Escape(customerKey)}";
+
+    /// <summary>The customer's latest conversation wins (compare-and-swap on the stored source).</summary>
+    private static async Task SaveCustomerAsync(TableClient table, Customer customer, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var entity = new TableEntity(CustomerPartition(customer.CustomerKey), CustomerRowKey(customer.AccountSid, customer.CustomerKey))
+        {
+            ["customer_key"] = customer.CustomerKey,
+            ["account_sid"] = customer.AccountSid,
+            ["updated_at"] = now,
+            ["_source_started_at"] = customer.SourceStartedAt.ToUniversalTime(),
+            ["_source_conversation"] = customer.SourceConversationId,
+        };
+        foreach (var (column, value) in customer.Columns)
+        {
+            entity[column] = value;
+        }
+        while (true)
+        {
+            var current = await table.GetEntityIfExistsAsync<TableEntity>(entity.PartitionKey, entity.RowKey, cancellationToken: cancellationToken);
+            try
+            {
+                if (!current.HasValue)
+                {
+                    await table.AddEntityAsync(entity, cancellationToken);
+                }
+                else if (current.Value!.GetString("_source_conversation") == customer.SourceConversationId ||
+                         customer.IsNewerThan(current.Value.GetDateTimeOffset("_source_started_at") ?? DateTimeOffset.MinValue, current.Value.GetString("_source_conversation") ?? ""))
+                {
+                    await table.UpdateEntityAsync(entity, current.Value.ETag, TableUpdateMode.Replace, cancellationToken);
+                }
+                return;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+            {
+                // changed since read: compare again
+            }
+        }
+    }
+
+    /// <summary>Removes the customer row keyed by a conversation that no longer exists (HIPAA keying), if it still comes from it.</summary>
+    private static async Task DeleteCustomerOfAsync(TableClient table, string accountSid, string conversationId, CancellationToken cancellationToken)
+    {
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(CustomerPartition(conversationId), CustomerRowKey(accountSid, conversationId), cancellationToken: cancellationToken);
+        if (!row.HasValue || row.Value!.GetString("_source_conversation") != conversationId)
+        {
+            return;
+        }
+        try
+        {
+            await table.DeleteEntityAsync(row.Value.PartitionKey, row.Value.RowKey, row.Value.ETag, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+        {
+            // gone or rewritten meanwhile
+        }
     }
 
     private static async Task DeleteSegmentsAsync(TableClient table, string partition, string conversationId, HashSet<string>? keep, CancellationToken cancellationToken)

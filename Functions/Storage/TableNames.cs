@@ -5,6 +5,7 @@ public static class TableNames
     public const string TaskEvents = "TaskEvents";
     public const string Conversations = "Conversations";
     public const string Segments = "Segments";
+    public const string Customers = "Customers";
 
     public const string LinkKeys = TableLinkIndex.KeysTable;
     public const string Components = TableLinkIndex.ComponentsTable;
@@ -13,5 +14,5 @@ public static class TableNames
     public const string Activities = TableAgentStore.ActivitiesTable;
     public const string AgentActivityState = TableAgentStore.StateTable;
 
-    public static readonly string[] All = [TaskEvents, LinkKeys, Components, Conversations, Segments, Agents, Activities, AgentActivityState];
+    public static readonly string[] All = [TaskEvents, LinkKeys, Components, Conversations, Segments, Customers, Agents, Activities, AgentActivityState];
 }
