@@ -49,6 +49,7 @@ public sealed class DemoCommand : AsyncCommand<SimulateCommand.SimulationSetting
         SimulateCommand.Print(sent);
 
         var bus = app.Services.GetRequiredService<InProcessEventBus>();
+        var tableRequests = app.Services.GetRequiredService<TableRequestCounter>();
         var stitching = System.Diagnostics.Stopwatch.StartNew();
         await AnsiConsole.Status().StartAsync("Waiting for the consumers to finish stitching…", async _ =>
         {
@@ -56,7 +57,7 @@ public sealed class DemoCommand : AsyncCommand<SimulateCommand.SimulationSetting
             timeout.CancelAfter(TimeSpan.FromMinutes(10));
             await bus.WaitForIdleAsync(timeout.Token);
         });
-        AnsiConsole.MarkupLineInterpolated($"Consumers idle: {bus.Processed} events processed, {bus.DeadLettered} dead-lettered; stitching finished {stitching.Elapsed.TotalSeconds:0.0} s after the last callback.");
+        AnsiConsole.MarkupLineInterpolated($"Consumers idle: {bus.Processed} events processed, {bus.DeadLettered} dead-lettered; stitching finished {stitching.Elapsed.TotalSeconds:0.0} s after the last callback; {tableRequests.Requests} Table requests ({(double)tableRequests.Requests / Math.Max(1, bus.Processed):0.00} per event).");
 
         var clock = app.Services.GetRequiredService<ReportingClock>();
         var end = options.Start.AddHours(options.Hours + 1);

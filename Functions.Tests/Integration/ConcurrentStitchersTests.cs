@@ -1,5 +1,4 @@
 using Azure.Data.Tables;
-using InsightsFunctions.Configuration;
 using InsightsFunctions.Events;
 using InsightsFunctions.Stitching;
 using InsightsFunctions.Storage;
@@ -15,14 +14,9 @@ namespace InsightsFunctions.Tests.Integration;
 [Collection(nameof(AzuriteCollection))]
 public sealed class ConcurrentStitchersTests
 {
-    private static readonly ConversationBuilder Builder = new(new SegmentBuilder(new SlaPolicy(new SlaOptions())), new ReportingClock("UTC"));
+    private static readonly ConversationBuilder Builder = AzuriteStitcher.Builder;
 
-    private static StitchingService TableStitcher()
-    {
-        var tables = new StorageTables(new TableServiceClient(Azurite.ConnectionString));
-        var index = new TableLinkIndex(tables);
-        return new StitchingService(new TableConversationStore(tables, TimeProvider.System), new ConversationLinker(index), index, Builder);
-    }
+    private static StitchingService TableStitcher() => AzuriteStitcher.Create().Service;
 
     [Fact]
     public async Task TwoStitchersSameConversations_ConvergeToTheCleanRun()

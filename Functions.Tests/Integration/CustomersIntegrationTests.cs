@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Azure.Data.Tables;
-using InsightsFunctions.Configuration;
 using InsightsFunctions.Stitching;
 using InsightsFunctions.Storage;
 using InsightsFunctions.Tests.Support;
@@ -10,15 +9,10 @@ namespace InsightsFunctions.Tests.Integration;
 [Collection(nameof(AzuriteCollection))]
 public sealed class CustomersIntegrationTests
 {
-    private static readonly ConversationBuilder Builder = new(new SegmentBuilder(new SlaPolicy(new SlaOptions())), new ReportingClock("UTC"));
-
     private static (StitchingService Service, TableClient Customers) Arrange()
     {
-        Azurite.EnsureRunning();
-        var tables = new StorageTables(new TableServiceClient(Azurite.ConnectionString));
-        var index = new TableLinkIndex(tables);
-        return (new StitchingService(new TableConversationStore(tables, TimeProvider.System), new ConversationLinker(index), index, Builder),
-            tables.Service.GetTableClient(TableNames.Customers));
+        var (service, tables) = AzuriteStitcher.Create();
+        return (service, tables.Service.GetTableClient(TableNames.Customers));
     }
 
     private static CallbackBuilder Call(string taskSid, DateTimeOffset at, string phone, string category, string account) =>

@@ -107,8 +107,10 @@ public sealed partial class InProcessEventBus : BackgroundService, IEventPublish
                 {
                     batch.Add(envelope);
                 }
+                PipelineMetrics.BatchSize.Record(batch.Count);
                 await HandleBatchAsync(partition, batch, stoppingToken);
                 Interlocked.Add(ref _processed, batch.Count);
+                PipelineMetrics.EventsConsumed.Add(batch.Count);
                 if (Interlocked.Add(ref _pending, -batch.Count) == 0)
                 {
                     Volatile.Read(ref _idle).TrySetResult();
@@ -144,6 +146,7 @@ public sealed partial class InProcessEventBus : BackgroundService, IEventPublish
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 Interlocked.Increment(ref _deadLettered);
+                PipelineMetrics.DeadLettered.Add(1);
                 LogDeadLettered(_logger, envelope.EventSid, partition, ex.GetType().Name);
                 await _deadLetters.DeadLetterAsync(envelope, ex.GetType().Name + ": " + ex.Message, cancellationToken);
             }

@@ -32,12 +32,15 @@ public static class InsightsPipelineRegistration
         services.TryAddSingleton<TokenCredential>(_ => new DefaultAzureCredential());
 
         // Storage
+        services.TryAddSingleton<TableRequestCounter>();
         services.TryAddSingleton(sp =>
         {
             var storage = Options(sp).Storage;
+            var tableOptions = new TableClientOptions();
+            tableOptions.AddPolicy(sp.GetRequiredService<TableRequestCounter>(), Azure.Core.HttpPipelinePosition.PerCall);
             return string.IsNullOrWhiteSpace(storage.TableServiceUri)
-                ? new TableServiceClient(storage.ConnectionString)
-                : new TableServiceClient(new Uri(storage.TableServiceUri), sp.GetRequiredService<TokenCredential>());
+                ? new TableServiceClient(storage.ConnectionString, tableOptions)
+                : new TableServiceClient(new Uri(storage.TableServiceUri), sp.GetRequiredService<TokenCredential>(), tableOptions);
         });
         services.TryAddSingleton(sp =>
         {

@@ -31,6 +31,7 @@ public sealed partial class IngestService(IEventPublisher publisher, IEventSpool
         try
         {
             await spool.SpoolAsync(envelope, cancellationToken);
+            PipelineMetrics.Spooled.Add(1);
             return IngestOutcome.Spooled;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

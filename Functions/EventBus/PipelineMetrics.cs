@@ -1,0 +1,20 @@
+using System.Diagnostics.Metrics;
+
+namespace InsightsFunctions.EventBus;
+
+/// <summary>
+/// The pipeline's custom metrics (System.Diagnostics.Metrics, meter <c>InsightsFunctions</c>); OpenTelemetry
+/// or Application Insights collect them in Azure, <c>dotnet-counters</c> locally.
+/// </summary>
+public static class PipelineMetrics
+{
+    public const string MeterName = "InsightsFunctions";
+
+    private static readonly Meter Meter = new(MeterName);
+
+    public static readonly Counter<long> EventsConsumed = Meter.CreateCounter<long>("insights.events.consumed", description: "Events handed to the consumer");
+    public static readonly Counter<long> DeadLettered = Meter.CreateCounter<long>("insights.events.deadlettered", description: "Events that failed on their own and went to the deadletter container");
+    public static readonly Counter<long> Spooled = Meter.CreateCounter<long>("insights.events.spooled", description: "Accepted events written to the spool because the bus refused them");
+    public static readonly Counter<long> TableRequests = Meter.CreateCounter<long>("insights.table.requests", description: "Table Storage requests (transactions) made by the pipeline");
+    public static readonly Histogram<int> BatchSize = Meter.CreateHistogram<int>("insights.consumer.batch_size", description: "Events per consumer batch");
+}
