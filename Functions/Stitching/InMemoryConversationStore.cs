@@ -1,9 +1,8 @@
 using InsightsFunctions.Events;
-using InsightsFunctions.Stitching;
 
-namespace InsightsFunctions.Tests.Support;
+namespace InsightsFunctions.Stitching;
 
-/// <summary>An in-memory <see cref="IConversationStore"/> with the Table adapter's semantics, for pure stitching tests.</summary>
+/// <summary>An in-memory <see cref="IConversationStore"/> with the Table adapter's semantics, for tests, benchmarks and single-process use.</summary>
 public sealed class InMemoryConversationStore : IConversationStore
 {
     private readonly Lock _gate = new();

@@ -1,0 +1,54 @@
+using System.Diagnostics;
+using InsightsFunctions.Cli.Simulation;
+using InsightsFunctions.Configuration;
+using InsightsFunctions.Events;
+using InsightsFunctions.Hipaa;
+using InsightsFunctions.Ingest;
+using InsightsFunctions.Stitching;
+
+namespace InsightsFunctions.Benchmarks;
+
+/// <summary>
+/// Load driver: a simulated contact-center day (default 1,000 agents, 8 hours) through the in-memory stitcher
+/// (in-memory link index and store, the same StitchingService and builders as production), in batches of
+/// 100 like an Event Hubs processor, on one thread. Prints events/s for the stitching alone.
+/// Run: <c>dotnet run -c Release --project Benchmarks -- day [agents] [hours]</c>.
+/// </summary>
+public static class StitcherDay
+{
+    public static int BatchSize { get; set; } = 100;
+
+    public static async Task RunAsync(int agents, double hours)
+    {
+        var generate = Stopwatch.StartNew();
+        var simulated = ContactCenterSimulator.Generate(new SimulationOptions
+        {
+            Agents = agents, Queues = 8, Hours = hours, Seed = 2026, Start = DateTimeOffset.Parse("2026-11-24T08:00:00Z"),
+            AccountSid = "AC00000000000000000000000000000001", WorkspaceSid = "WS00000000000000000000000000000001",
+        }).OrderBy(e => e.TimestampMs).ToList();
+        var mapper = new TaskRouterEnvelopeMapper(new AttributeFilter(HipaaAllowList.Default));
+        var received = DateTimeOffset.UtcNow;
+        var envelopes = simulated.Select(e => mapper.Map(TaskRouterEventValidator.Validate(e.Fields).Event!, true, received)).ToList();
+        generate.Stop();
+
+        var store = new InMemoryConversationStore();
+        var index = new InMemoryLinkIndex();
+        var builder = new ConversationBuilder(new SegmentBuilder(new SlaPolicy(new SlaOptions())), new ReportingClock("UTC"));
+        var service = new StitchingService(store, new ConversationLinker(index), index, builder);
+
+        GC.Collect();
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var stopwatch = Stopwatch.StartNew();
+        for (var i = 0; i < envelopes.Count; i += BatchSize)
+        {
+            await service.HandleAsync(envelopes.GetRange(i, Math.Min(BatchSize, envelopes.Count - i)), CancellationToken.None);
+        }
+        stopwatch.Stop();
+        var cpuUsed = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+
+        Console.WriteLine($"Simulated {agents} agents × {hours} h: {envelopes.Count:N0} events ({simulated.Count(e => e.EventType == "task.created"):N0} tasks) generated and mapped in {generate.Elapsed.TotalSeconds:0.0} s.");
+        Console.WriteLine($"Stitched in {stopwatch.Elapsed.TotalSeconds:0.00} s wall, {cpuUsed.TotalSeconds:0.00} s CPU: {envelopes.Count / stopwatch.Elapsed.TotalSeconds:N0} events/s wall, {envelopes.Count / cpuUsed.TotalSeconds:N0} events/s per core (CPU time).");
+        Console.WriteLine($"Allocated {(GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / (double)envelopes.Count / 1024:0.0} KB per event; {store.Conversations.Count:N0} conversations.");
+    }
+}
