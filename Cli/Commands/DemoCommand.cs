@@ -65,6 +65,8 @@ public sealed class DemoCommand : AsyncCommand<SimulateCommand.SimulationSetting
             .Select(d => clock.DateOf(options.Start.AddDays(d))).Distinct().ToList();
         var summary = await QueueSummary.ReadAsync(app.Services.GetRequiredService<DatasetReader>(), dates, cancellationToken);
         PrintReport(summary, dates);
+        var activity = await ActivitySummary.ReadAsync(app.Services.GetRequiredService<DatasetReader>(), dates, cancellationToken);
+        PrintActivity(activity);
 
         await app.StopAsync(cancellationToken);
         var ok = sent.ByStatus.Keys.All(s => s == 204) && bus.DeadLettered == 0 && summary.Count > 0;
@@ -81,6 +83,17 @@ public sealed class DemoCommand : AsyncCommand<SimulateCommand.SimulationSetting
             table.AddRow(Markup.Escape(r.Queue), $"{r.Conversations}", $"{r.Handled}", $"{r.Abandoned}", Seconds(r.AvgQueueTime), Seconds(r.AvgTalkTime), Seconds(r.AvgWrapUpTime));
         }
         table.AddRow("[bold]All[/]", $"[bold]{rows.Sum(r => r.Conversations)}[/]", $"[bold]{rows.Sum(r => r.Handled)}[/]", $"[bold]{rows.Sum(r => r.Abandoned)}[/]", "", "", "");
+        AnsiConsole.Write(table);
+    }
+
+    private static void PrintActivity(IReadOnlyList<ActivitySummaryRow> rows)
+    {
+        var table = new Table().Title("Agent activity (closed intervals; open = current activity)")
+            .AddColumns("Activity", "Agents", "Intervals", "Hours", "Open now");
+        foreach (var r in rows)
+        {
+            table.AddRow(Markup.Escape(r.Activity), $"{r.Agents}", $"{r.Intervals}", $"{r.Hours:0.0}", $"{r.Open}");
+        }
         AnsiConsole.Write(table);
     }
 

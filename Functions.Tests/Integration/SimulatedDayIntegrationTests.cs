@@ -121,6 +121,36 @@ public sealed class SimulatedDayIntegrationTests : IAsyncLifetime
         Assert.Equal(["Queue", "Conversation", "Queue", "Conversation"], transferSegments.Select(s => s.GetString("kind")));
         Assert.Equal(("Transfer", "Transfer"), (transferSegments[1].GetString("followed_by"), transferSegments[2].GetString("preceded_by")));
 
+        // Agents and Activities from the simulated workers: every agent has a row with its attributes, its
+        // closed intervals tile its day without gaps, and exactly one interval is open (the final Offline).
+        var agentSids = simulated.Where(e => e.Fields.ContainsKey("WorkerSid")).Select(e => e.Fields["WorkerSid"]).ToHashSet();
+        var tables = _app.Services.GetRequiredService<StorageTables>();
+        var agentsTable = await tables.GetAsync(TableNames.Agents, CancellationToken.None);
+        foreach (var agentSid in agentSids)
+        {
+            var agent = (await agentsTable.GetEntityAsync<TableEntity>(TableAgentStore.AgentPartition(agentSid), agentSid)).Value;
+            Assert.NotNull(agent.GetString("full_name"));
+            Assert.StartsWith("team-", agent.GetString("team_id"));
+            Assert.False(agent.ContainsKey("contact_uri"));
+        }
+        var activities = new List<TableEntity>();
+        foreach (var d in new[] { Day.AddDays(-1), Day })
+        {
+            await foreach (var row in reader.ReadDateAsync(TableNames.Activities, d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)))
+            {
+                if (agentSids.Contains(row.GetString("agent_sid"))) activities.Add(row);
+            }
+        }
+        foreach (var agentSid in agentSids)
+        {
+            var mine = activities.Where(a => a.GetString("agent_sid") == agentSid).OrderBy(a => a.GetDateTimeOffset("started_at")).ToList();
+            Assert.Equal("Offline", Assert.Single(mine, a => !a.ContainsKey("ended_at")).GetString("activity_name"));
+            for (var i = 1; i < mine.Count; i++)
+            {
+                Assert.Equal(mine[i - 1].GetDateTimeOffset("ended_at"), mine[i].GetDateTimeOffset("started_at")); // no gap, no overlap
+            }
+        }
+
         // No PII canary in any table row, the spool or the logs (the account is HIPAA by default).
         var everything = new List<string> { _logs.All };
         var service = new TableServiceClient(Azurite.ConnectionString);
