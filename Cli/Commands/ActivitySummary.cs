@@ -10,14 +10,7 @@ public static class ActivitySummary
 {
     public static async Task<IReadOnlyList<ActivitySummaryRow>> ReadAsync(DatasetReader reader, IEnumerable<string> dates, CancellationToken cancellationToken)
     {
-        var rows = new List<TableEntity>();
-        foreach (var date in dates)
-        {
-            await foreach (var row in reader.ReadDateAsync(TableNames.Activities, date, cancellationToken))
-            {
-                rows.Add(row);
-            }
-        }
+        var rows = await reader.ReadDatesAsync(TableNames.Activities, dates, cancellationToken);
         return rows
             .GroupBy(r => r.GetString("activity_name") ?? "(unknown)")
             .OrderByDescending(g => g.Sum(r => r.GetDouble("duration") ?? 0))

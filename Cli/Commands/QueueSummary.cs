@@ -10,14 +10,7 @@ public static class QueueSummary
 {
     public static async Task<IReadOnlyList<QueueSummaryRow>> ReadAsync(DatasetReader reader, IEnumerable<string> dates, CancellationToken cancellationToken)
     {
-        var rows = new List<TableEntity>();
-        foreach (var date in dates)
-        {
-            await foreach (var row in reader.ReadDateAsync(TableNames.Conversations, date, cancellationToken))
-            {
-                rows.Add(row);
-            }
-        }
+        var rows = await reader.ReadDatesAsync(TableNames.Conversations, dates, cancellationToken);
         return Summarise(rows);
     }
 

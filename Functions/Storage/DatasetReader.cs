@@ -5,6 +5,20 @@ namespace InsightsFunctions.Storage;
 /// <summary>Reads back a whole reporting date of a dataset (its 16 date partitions).</summary>
 public sealed class DatasetReader(StorageTables tables)
 {
+    /// <summary>All rows of the dataset for several reporting dates.</summary>
+    public async Task<List<TableEntity>> ReadDatesAsync(string tableName, IEnumerable<string> dates, CancellationToken cancellationToken = default)
+    {
+        var rows = new List<TableEntity>();
+        foreach (var date in dates)
+        {
+            await foreach (var row in ReadDateAsync(tableName, date, cancellationToken))
+            {
+                rows.Add(row);
+            }
+        }
+        return rows;
+    }
+
     public async IAsyncEnumerable<TableEntity> ReadDateAsync(string tableName, string date, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var table = await tables.GetAsync(tableName, cancellationToken);
