@@ -2,13 +2,20 @@ namespace InsightsFunctions.Stitching;
 
 /// <summary>
 /// Maintains conversations as connected components of tasks (rules.md §3) over an <see cref="ILinkIndex"/>.
-/// Linking a task: read its keys and resolve the components they point at; the target is the smallest live
-/// component id (or the task's own sid when there is none). Keys not in the index are added for the
-/// target; then the task, its keys and the members and keys of every other component found are added to
-/// the target in one atomic step; keys pointing elsewhere are moved (each only if unchanged since read);
-/// then each other component is retired with a pointer to the target (only if unchanged since read). Any conflict restarts from fresh
-/// reads. Merges always go towards the smaller id and every step is idempotent, so concurrent linkers
-/// converge on the same components whatever order they run in.
+/// Linking a task:
+/// <list type="number">
+/// <item>read its keys and resolve the components they point at; the target is the smallest live component
+/// id (or the task's own sid when there is none);</item>
+/// <item>add the keys not yet in the index for the target;</item>
+/// <item>freeze every other component found: retire it with a pointer to the target, only if unchanged since
+/// read (its members, keys and written rows stay with it, frozen);</item>
+/// <item>add the task and everything of the frozen components to the target in one atomic step;</item>
+/// <item>move the keys that point elsewhere to the target (each only if unchanged since read).</item>
+/// </list>
+/// Any conflict restarts from fresh reads. Members are copied only from frozen components, so no component
+/// ever holds a task that does not belong to it; whoever resolves through a retired component whose members
+/// are missing from its successor finishes the copy (so a crash between steps 3 and 4 heals). Merges go
+/// towards the smaller id and every step is idempotent, so concurrent linkers converge.
 /// </summary>
 public sealed class ConversationLinker(ILinkIndex index)
 {
@@ -28,7 +35,10 @@ public sealed class ConversationLinker(ILinkIndex index)
         throw new InvalidOperationException($"Linking task {taskSid} did not converge after {MaxAttempts} attempts.");
     }
 
-    /// <summary>Follows merge pointers to the live component that now holds <paramref name="componentId"/>'s tasks.</summary>
+    /// <summary>
+    /// Follows merge pointers to the live component that now holds <paramref name="componentId"/>'s tasks,
+    /// finishing any merge whose copy step has not happened yet.
+    /// </summary>
     public async Task<ComponentState> ResolveAsync(string componentId, CancellationToken cancellationToken)
     {
         var component = await index.GetComponentAsync(componentId, cancellationToken);
@@ -38,10 +48,18 @@ public sealed class ConversationLinker(ILinkIndex index)
             {
                 throw new InvalidOperationException($"Merge pointers from {componentId} do not end.");
             }
-            component = await index.GetComponentAsync(next, cancellationToken);
+            var successor = await index.GetComponentAsync(next, cancellationToken);
+            if (!component.TaskSids.IsSubsetOf(successor.TaskSids))
+            {
+                await index.AddToComponentAsync(next, [.. component.TaskSids], [.. component.Keys], Rows(component), cancellationToken);
+                successor = await index.GetComponentAsync(next, cancellationToken);
+            }
+            component = successor;
         }
         return component;
     }
+
+    private static List<WrittenRows> Rows(ComponentState c) => c.Written is null ? [.. c.Stale] : [.. c.Stale, c.Written];
 
     private async Task<ComponentState?> TryLinkAsync(string taskSid, IReadOnlyList<string> keys, CancellationToken cancellationToken)
     {
@@ -55,8 +73,7 @@ public sealed class ConversationLinker(ILinkIndex index)
         var target = live.Count == 0 ? taskSid : live.Keys.Min(StringComparer.Ordinal)!;
         var others = live.Values.Where(c => c.ComponentId != target).ToList();
 
-        // 1. Keys not yet in the index point at the target (first, so a task only ever becomes a member
-        //    of a component its own keys lead to).
+        // 2. Keys not yet in the index point at the target.
         foreach (var key in keys.Where(k => !found.ContainsKey(k)))
         {
             if (!await index.TryAddKeyAsync(key, target, cancellationToken))
@@ -65,15 +82,24 @@ public sealed class ConversationLinker(ILinkIndex index)
             }
         }
 
-        // 2. One atomic step: the task, its keys, and the members, keys and written rows of the others.
+        // 3. Freeze the others: retired with a pointer to the target, only if nobody changed them since read.
+        foreach (var other in others)
+        {
+            if (!await index.TryRetireComponentAsync(other, target, cancellationToken))
+            {
+                return null;
+            }
+        }
+
+        // 4. One atomic step: the task, and the members, keys and written rows of the frozen others.
         await index.AddToComponentAsync(
             target,
             [.. others.SelectMany(c => c.TaskSids).Append(taskSid)],
             [.. others.SelectMany(c => c.Keys).Concat(keys)],
-            [.. others.SelectMany(c => c.Written is null ? c.Stale : c.Stale.Append(c.Written))],
+            [.. others.SelectMany(Rows)],
             cancellationToken);
 
-        // 3. Every key that points elsewhere (at a merged component, or at a retired one) moves to the target.
+        // 5. Keys that point elsewhere (at the frozen others, or at older retired components) move to the target.
         var toMove = found.Values.Where(e => e.ComponentId != target).ToList();
         foreach (var other in others)
         {
@@ -83,15 +109,6 @@ public sealed class ConversationLinker(ILinkIndex index)
         foreach (var entry in toMove.DistinctBy(e => e.Key))
         {
             if (!await index.TryMoveKeyAsync(entry, target, cancellationToken))
-            {
-                return null;
-            }
-        }
-
-        // 4. The others are retired, each only if nobody added to it since we read it.
-        foreach (var other in others)
-        {
-            if (!await index.TryRetireComponentAsync(other, target, cancellationToken))
             {
                 return null;
             }

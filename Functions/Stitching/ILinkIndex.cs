@@ -25,7 +25,7 @@ public sealed record ComponentState(
 /// <list type="bullet">
 /// <item>adding a key fails when it exists; moving a key fails when it changed since read;</item>
 /// <item>adding to a component is one atomic write that changes its version;</item>
-/// <item>retiring a component, or recording its written rows, fails when its version changed since read.</item>
+/// <item>retiring (freezing) a component, or recording its written rows, fails when its version changed since read.</item>
 /// </list>
 /// The Table Storage adapter implements them with Add (409), Update If-Match (412) and entity-group
 /// transactions within the component's partition.
@@ -45,7 +45,10 @@ public interface ILinkIndex
     /// <summary>Adds members, keys and rows to clean up, atomically, creating the component if needed.</summary>
     Task AddToComponentAsync(string componentId, IReadOnlyCollection<string> taskSids, IReadOnlyCollection<string> keys, IReadOnlyCollection<WrittenRows> stale, CancellationToken cancellationToken);
 
-    /// <summary>Marks the component merged into another and drops its members and keys; false when it changed since read.</summary>
+    /// <summary>
+    /// Marks the component merged into another, keeping its members, keys and written rows frozen (the record of
+    /// what the successor must hold); false when it changed since read.
+    /// </summary>
     Task<bool> TryRetireComponentAsync(ComponentState component, string mergedInto, CancellationToken cancellationToken);
 
     /// <summary>Records where the rows now are and forgets the stale locations removed; false when the component changed since read.</summary>

@@ -78,7 +78,8 @@ public sealed class InMemoryLinkIndex : ILinkIndex
             {
                 return Task.FromResult(false);
             }
-            _components[component.ComponentId] = new ComponentState(component.ComponentId, NextVersion(), new HashSet<string>(), new HashSet<string>(), mergedInto, null, []);
+            // Frozen: members, keys and written rows stay, as the record of what the successor must hold.
+            _components[component.ComponentId] = (current ?? component) with { Version = NextVersion(), MergedInto = mergedInto };
             return Task.FromResult(true);
         }
     }

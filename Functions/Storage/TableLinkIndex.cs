@@ -11,7 +11,8 @@ namespace InsightsFunctions.Storage;
 /// <item><c>LinkKeys</c>: PK = key (<c>call:CA…</c>, <c>task:WT…</c>, …), RK <c>k</c>, → component. Added
 /// with Add (409 = someone else was first), moved with Update If-Match (412 = changed since read).</item>
 /// <item><c>Components</c>: PK = component id; RK <c>meta</c> (merged_into, written rows, stale rows; its
-/// ETag is the component's version), <c>t|{task}</c> members, <c>k|{key}</c> keys. All rows of a component
+/// ETag is the component's version), <c>t|{task}</c> members, <c>k|{key}</c> keys. A retired component
+/// keeps its rows, frozen, with <c>merged_into</c> pointing at its successor. All rows of a component
 /// share its partition, so adding members and bumping the version is one entity-group transaction.</item>
 /// </list>
 /// No state that is read back is written with an ETag-blind upsert, except member and key rows inside the
@@ -92,12 +93,8 @@ public sealed class TableLinkIndex(StorageTables tables) : ILinkIndex
         {
             return new ComponentState(componentId, null, new HashSet<string>(), new HashSet<string>(), null, null, []);
         }
-        var mergedInto = meta.GetString("merged_into");
-        if (mergedInto is not null)
-        {
-            return new ComponentState(componentId, meta.ETag.ToString(), new HashSet<string>(), new HashSet<string>(), mergedInto, null, []);
-        }
-        return new ComponentState(componentId, meta.ETag.ToString(), tasks, keys, null, ReadWritten(meta), ReadStale(meta));
+        var mergedInto = meta.GetString("merged_into") is { Length: > 0 } merged ? merged : null;
+        return new ComponentState(componentId, meta.ETag.ToString(), tasks, keys, mergedInto, ReadWritten(meta), ReadStale(meta));
     }
 
     public async Task AddToComponentAsync(string componentId, IReadOnlyCollection<string> taskSids, IReadOnlyCollection<string> keys, IReadOnlyCollection<WrittenRows> stale, CancellationToken cancellationToken)
@@ -138,8 +135,8 @@ public sealed class TableLinkIndex(StorageTables tables) : ILinkIndex
     public async Task<bool> TryRetireComponentAsync(ComponentState component, string mergedInto, CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(ComponentsTable, cancellationToken);
-        var pk = TableKeys.Escape(component.ComponentId);
-        var meta = new TableEntity(pk, MetaRow) { ["component"] = component.ComponentId, ["merged_into"] = mergedInto, ["stale"] = "[]", ["written_id"] = "", ["written_partition"] = "" };
+        // Frozen, not deleted: members, keys and written rows stay as the record of what the successor holds.
+        var meta = new TableEntity(TableKeys.Escape(component.ComponentId), MetaRow) { ["component"] = component.ComponentId, ["merged_into"] = mergedInto };
         try
         {
             if (component.Version is null)
@@ -148,16 +145,14 @@ public sealed class TableLinkIndex(StorageTables tables) : ILinkIndex
             }
             else
             {
-                await table.UpdateEntityAsync(meta, new ETag(component.Version), TableUpdateMode.Replace, cancellationToken);
+                await table.UpdateEntityAsync(meta, new ETag(component.Version), TableUpdateMode.Merge, cancellationToken);
             }
+            return true;
         }
         catch (RequestFailedException ex) when (ex.Status is 409 or 412 or 404)
         {
             return false;
         }
-        // Members and keys of a retired component are never read again; remove them to save space.
-        await TableBatches.DeleteAsync(table, [.. component.TaskSids.Select(t => Row(pk, "t|", t)), .. component.Keys.Select(k => Row(pk, "k|", k))], cancellationToken);
-        return true;
     }
 
     public async Task<bool> TrySetWrittenAsync(ComponentState component, WrittenRows written, CancellationToken cancellationToken)
