@@ -57,6 +57,11 @@ public sealed class InMemoryLinkIndex : ILinkIndex
         lock (_gate)
         {
             var c = _components.GetValueOrDefault(componentId);
+            if (c is not null && stale.Count == 0 && taskSids.All(c.TaskSids.Contains) && keys.All(c.Keys.Contains))
+            {
+                _components[componentId] = c with { Version = NextVersion() }; // nothing new: only the version moves
+                return Task.CompletedTask;
+            }
             _components[componentId] = new ComponentState(
                 componentId,
                 NextVersion(),

@@ -12,19 +12,24 @@ namespace InsightsFunctions.Stitching;
 /// </summary>
 public static class LinkKeys
 {
-    public static IReadOnlyList<string> For(TaskTimeline task)
+    public static IReadOnlyList<string> For(TaskTimeline task) => For(task.TaskSid, [task.Links]);
+
+    /// <summary>The keys of a task given the linking ids its events carry (every event's, not only the latest).</summary>
+    public static IReadOnlyList<string> For(string taskSid, IEnumerable<Events.LinkingIds> carried)
     {
-        var keys = new SortedSet<string>(StringComparer.Ordinal) { Task(task.TaskSid) };
-        var links = task.Links;
-        if (links.CallSid is { } call) keys.Add("call:" + call);
-        if (links.ConversationId is { } conversation)
+        var keys = new SortedSet<string>(StringComparer.Ordinal) { Task(taskSid) };
+        foreach (var links in carried)
         {
-            keys.Add("conv:" + conversation);
-            keys.Add(Task(conversation));
+            if (links.CallSid is { } call) keys.Add("call:" + call);
+            if (links.ConversationId is { } conversation)
+            {
+                keys.Add("conv:" + conversation);
+                keys.Add(Task(conversation));
+            }
+            if (links.PreviousTaskSid is { } previous) keys.Add(Task(previous));
+            if (links.TransferSid is { } transfer) keys.Add("transfer:" + transfer);
+            if (links.FlexInteractionSid is { } flex) keys.Add("flex:" + flex);
         }
-        if (links.PreviousTaskSid is { } previous) keys.Add(Task(previous));
-        if (links.TransferSid is { } transfer) keys.Add("transfer:" + transfer);
-        if (links.FlexInteractionSid is { } flex) keys.Add("flex:" + flex);
         return [.. keys];
     }
 

@@ -12,6 +12,10 @@ namespace InsightsFunctions.Stitching;
 public sealed class StitchingService(IConversationStore store, ConversationLinker linker, ILinkIndex index, ConversationBuilder builder) : IEnvelopeBatchHandler
 {
     private const int MaxRebuildAttempts = 20;
+    private long _rebuilds;
+
+    /// <summary>Conversations rebuilt since start (a measure of how well batches coalesce).</summary>
+    public long Rebuilds => Interlocked.Read(ref _rebuilds);
 
     public async Task HandleAsync(IReadOnlyList<EventEnvelope> batch, CancellationToken cancellationToken)
     {
@@ -28,7 +32,7 @@ public sealed class StitchingService(IConversationStore store, ConversationLinke
         var components = new HashSet<string>(StringComparer.Ordinal);
         foreach (var task in taskEvents.GroupBy(e => e.Task!.Sid, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
-            var keys = LinkKeys.For(TaskTimeline.From(task.Key, task));
+            var keys = LinkKeys.For(task.Key, task.Select(e => e.Links));
             components.Add((await linker.LinkAsync(task.Key, keys, cancellationToken)).ComponentId);
         }
 
@@ -70,6 +74,7 @@ public sealed class StitchingService(IConversationStore store, ConversationLinke
             }
 
             var stitched = builder.Build(members);
+            Interlocked.Increment(ref _rebuilds);
             var remove = component.Stale.Concat(ours).Append(component.Written).OfType<WrittenRows>().Distinct().ToList();
             var written = await store.SaveConversationAsync(stitched, remove, cancellationToken);
             ours.Add(written);

@@ -48,17 +48,34 @@ public sealed class TaskTimeline
 
     public static TaskTimeline From(string taskSid, IEnumerable<EventEnvelope> events)
     {
-        var ordered = events
-            .DistinctBy(e => e.EventSid, StringComparer.Ordinal)
-            .OrderBy(e => e.TimestampMs)
-            .ThenBy(e => TaskRouterEventTypes.LifecycleRank(e.EventType))
-            .ThenBy(e => e.EventSid, StringComparer.Ordinal)
-            .ToList();
+        var ordered = new List<EventEnvelope>(events);
         if (ordered.Count == 0)
         {
             throw new ArgumentException("A task timeline needs at least one event.", nameof(events));
         }
+        ordered.Sort(LifeCycleOrder);
+        // Duplicates (same EventSid) are adjacent after sorting: keep the first of each.
+        ordered.RemoveAll(DuplicateOfPrevious(ordered));
         return new TaskTimeline(taskSid, ordered);
+    }
+
+    private static int LifeCycleOrder(EventEnvelope a, EventEnvelope b)
+    {
+        var byTime = a.TimestampMs.CompareTo(b.TimestampMs);
+        if (byTime != 0) return byTime;
+        var byRank = TaskRouterEventTypes.LifecycleRank(a.EventType).CompareTo(TaskRouterEventTypes.LifecycleRank(b.EventType));
+        return byRank != 0 ? byRank : string.CompareOrdinal(a.EventSid, b.EventSid);
+    }
+
+    private static Predicate<EventEnvelope> DuplicateOfPrevious(List<EventEnvelope> sorted)
+    {
+        string? previous = null;
+        return e =>
+        {
+            var duplicate = e.EventSid == previous;
+            previous = e.EventSid;
+            return duplicate;
+        };
     }
 
     public static DateTimeOffset At(EventEnvelope e) => DateTimeOffset.FromUnixTimeMilliseconds(e.TimestampMs);
@@ -110,16 +127,19 @@ public sealed class TaskTimeline
         return byTime != 0 ? byTime : string.CompareOrdinal(a.EventSid, b.EventSid);
     }
 
+    /// <summary>The first value of each linking id in timeline order, in one pass.</summary>
     private static LinkingIds MergeLinks(IReadOnlyList<EventEnvelope> events)
     {
-        string? First(Func<LinkingIds, string?> pick) => events.Select(e => pick(e.Links)).FirstOrDefault(v => v is not null);
-        return new LinkingIds
+        string? call = null, conversation = null, previous = null, transfer = null, flex = null;
+        foreach (var e in events)
         {
-            CallSid = First(l => l.CallSid),
-            ConversationId = First(l => l.ConversationId),
-            PreviousTaskSid = First(l => l.PreviousTaskSid),
-            TransferSid = First(l => l.TransferSid),
-            FlexInteractionSid = First(l => l.FlexInteractionSid),
-        };
+            var l = e.Links;
+            call ??= l.CallSid;
+            conversation ??= l.ConversationId;
+            previous ??= l.PreviousTaskSid;
+            transfer ??= l.TransferSid;
+            flex ??= l.FlexInteractionSid;
+        }
+        return new LinkingIds { CallSid = call, ConversationId = conversation, PreviousTaskSid = previous, TransferSid = transfer, FlexInteractionSid = flex };
     }
 }
