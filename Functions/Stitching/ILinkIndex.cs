@@ -14,10 +14,7 @@ public sealed record ComponentState(
     IReadOnlySet<string> Keys,
     string? MergedInto,
     WrittenRows? Written,
-    IReadOnlyList<WrittenRows> Stale)
-{
-    public bool Exists => Version is not null;
-}
+    IReadOnlyList<WrittenRows> Stale);
 
 /// <summary>
 /// Storage primitives of the link index, each atomic with compare-and-swap semantics so that concurrent

@@ -39,7 +39,4 @@ public sealed record Segment
 
     /// <summary>For a Queue segment: how it ended (accepted, moved, abandoned), or null while waiting.</summary>
     public string? QueueExit { get; init; }
-
-    /// <summary>For a Conversation segment: the customer's first queue entry (queue_time's start).</summary>
-    public DateTimeOffset? AcceptedAt { get; init; }
 }

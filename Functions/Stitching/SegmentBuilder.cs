@@ -209,7 +209,6 @@ public sealed class SegmentBuilder(SlaPolicy sla)
                 HandleTime = talk + wrap,
                 InServiceLevel = queueTime <= threshold,
                 Outcome = completed is null ? null : taskCompleted?.Task?.CompletedReason ?? completed.Task?.CompletedReason,
-                AcceptedAt = endedAt,
             });
         }
         return segments;
