@@ -106,7 +106,7 @@ public static class DatasetEntities
         null => null,
     };
 
-    private static void Put(TableEntity e, string name, string? value)
+    internal static void Put(TableEntity e, string name, string? value)
     {
         if (value is not null)
         {
@@ -114,7 +114,7 @@ public static class DatasetEntities
         }
     }
 
-    private static void Put(TableEntity e, string name, double? value)
+    internal static void Put(TableEntity e, string name, double? value)
     {
         if (value is not null)
         {
@@ -122,7 +122,7 @@ public static class DatasetEntities
         }
     }
 
-    private static void Put(TableEntity e, string name, DateTimeOffset? value)
+    internal static void Put(TableEntity e, string name, DateTimeOffset? value)
     {
         if (value is not null)
         {

@@ -32,27 +32,7 @@ public sealed class TableAgentStore(StorageTables tables, TimeProvider clock) : 
         var table = await tables.GetAsync(AgentsTable, cancellationToken);
         var pk = AgentPartition(candidate.AgentSid);
         var rk = TableKeys.Escape(candidate.AgentSid);
-        while (true)
-        {
-            var current = await table.GetEntityIfExistsAsync<TableEntity>(pk, rk, cancellationToken: cancellationToken);
-            var entity = ToEntity(candidate, pk, rk);
-            try
-            {
-                if (!current.HasValue)
-                {
-                    await table.AddEntityAsync(entity, cancellationToken);
-                }
-                else if (AgentBuilder.Better(candidate, FromEntity(current.Value!)))
-                {
-                    await table.UpdateEntityAsync(entity, current.Value!.ETag, TableUpdateMode.Replace, cancellationToken);
-                }
-                return;
-            }
-            catch (RequestFailedException ex) when (ex.Status is 409 or 412)
-            {
-                // changed since read: compare again
-            }
-        }
+        await TableConditional.SaveIfAsync(table, ToEntity(candidate, pk, rk), current => AgentBuilder.Better(candidate, FromEntity(current)), cancellationToken);
     }
 
     public async Task SaveClosedIntervalsAsync(IReadOnlyCollection<ActivityInterval> intervals, CancellationToken cancellationToken)
@@ -120,28 +100,13 @@ public sealed class TableAgentStore(StorageTables tables, TimeProvider clock) : 
         {
             return;
         }
-        var old = await activities.GetEntityIfExistsAsync<TableEntity>(partition, rowKey, cancellationToken: cancellationToken);
-        if (!old.HasValue || old.Value!.ContainsKey("ended_at"))
-        {
-            return;
-        }
-        try
-        {
-            await activities.DeleteEntityAsync(partition, rowKey, old.Value.ETag, cancellationToken);
-        }
-        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
-        {
-            // replaced by a closed interval meanwhile: keep it
-        }
+        await TableConditional.DeleteIfAsync(activities, partition, rowKey, old => !old.ContainsKey("ended_at"), cancellationToken);
     }
 
     private TableEntity ToEntity(Agent a, string pk, string rk)
     {
         var e = new TableEntity(pk, rk) { ["agent_sid"] = a.AgentSid, ["account_sid"] = a.AccountSid };
-        void Put(string name, string? value)
-        {
-            if (value is not null) e[name] = value;
-        }
+        void Put(string name, string? value) => DatasetEntities.Put(e, name, value);
         Put("full_name", a.FullName);
         Put("email", a.Email);
         Put("phone", a.Phone);
@@ -181,11 +146,11 @@ public sealed class TableAgentStore(StorageTables tables, TimeProvider clock) : 
             ["date"] = i.Date,
             ["updated_at"] = clock.GetUtcNow(),
         };
-        if (i.AgentName is not null) e["agent_name"] = i.AgentName;
-        if (i.ActivitySid is not null) e["activity_sid"] = i.ActivitySid;
-        if (i.ActivityName is not null) e["activity_name"] = i.ActivityName;
-        if (i.EndedAt is { } end) e["ended_at"] = end.ToUniversalTime();
-        if (i.Duration is { } d) e["duration"] = d;
+        DatasetEntities.Put(e, "agent_name", i.AgentName);
+        DatasetEntities.Put(e, "activity_sid", i.ActivitySid);
+        DatasetEntities.Put(e, "activity_name", i.ActivityName);
+        DatasetEntities.Put(e, "ended_at", i.EndedAt);
+        DatasetEntities.Put(e, "duration", i.Duration);
         return e;
     }
 }

@@ -92,45 +92,17 @@ public sealed class TableConversationStore(StorageTables tables, TimeProvider cl
         {
             entity[column] = value;
         }
-        while (true)
-        {
-            var current = await table.GetEntityIfExistsAsync<TableEntity>(entity.PartitionKey, entity.RowKey, cancellationToken: cancellationToken);
-            try
-            {
-                if (!current.HasValue)
-                {
-                    await table.AddEntityAsync(entity, cancellationToken);
-                }
-                else if (current.Value!.GetString("_source_conversation") == customer.SourceConversationId ||
-                         customer.IsNewerThan(current.Value.GetDateTimeOffset("_source_started_at") ?? DateTimeOffset.MinValue, current.Value.GetString("_source_conversation") ?? ""))
-                {
-                    await table.UpdateEntityAsync(entity, current.Value.ETag, TableUpdateMode.Replace, cancellationToken);
-                }
-                return;
-            }
-            catch (RequestFailedException ex) when (ex.Status is 409 or 412)
-            {
-                // changed since read: compare again
-            }
-        }
+        await TableConditional.SaveIfAsync(table, entity, current =>
+            current.GetString("_source_conversation") == customer.SourceConversationId ||
+            customer.IsNewerThan(current.GetDateTimeOffset("_source_started_at") ?? DateTimeOffset.MinValue, current.GetString("_source_conversation") ?? ""),
+            cancellationToken);
     }
 
     /// <summary>Removes the customer row keyed by a conversation that no longer exists (HIPAA keying), if it still comes from it.</summary>
     private static async Task DeleteCustomerOfAsync(TableClient table, string accountSid, string conversationId, CancellationToken cancellationToken)
     {
-        var row = await table.GetEntityIfExistsAsync<TableEntity>(CustomerPartition(conversationId), CustomerRowKey(accountSid, conversationId), cancellationToken: cancellationToken);
-        if (!row.HasValue || row.Value!.GetString("_source_conversation") != conversationId)
-        {
-            return;
-        }
-        try
-        {
-            await table.DeleteEntityAsync(row.Value.PartitionKey, row.Value.RowKey, row.Value.ETag, cancellationToken);
-        }
-        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
-        {
-            // gone or rewritten meanwhile
-        }
+        await TableConditional.DeleteIfAsync(table, CustomerPartition(conversationId), CustomerRowKey(accountSid, conversationId),
+            row => row.GetString("_source_conversation") == conversationId, cancellationToken);
     }
 
     private static async Task DeleteSegmentsAsync(TableClient table, string partition, string conversationId, HashSet<string>? keep, CancellationToken cancellationToken)
