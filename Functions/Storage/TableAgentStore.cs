@@ -32,8 +32,26 @@ public sealed class TableAgentStore(StorageTables tables, TimeProvider clock) : 
         var table = await tables.GetAsync(AgentsTable, cancellationToken);
         var pk = AgentPartition(candidate.AgentSid);
         var rk = TableKeys.Escape(candidate.AgentSid);
-        await TableConditional.SaveIfAsync(table, ToEntity(candidate, pk, rk), current => AgentBuilder.Better(candidate, FromEntity(current)), cancellationToken);
+        if (_known.TryGetValue(candidate.AgentSid, out var known) && !AgentBuilder.Better(candidate, known))
+        {
+            return; // the stored snapshot is at least as good as one this process saw stored: no read, no write
+        }
+        var winner = candidate;
+        await TableConditional.SaveIfAsync(table, ToEntity(candidate, pk, rk), current =>
+        {
+            var stored = FromEntity(current);
+            var replace = AgentBuilder.Better(candidate, stored);
+            winner = replace ? candidate : stored;
+            return replace;
+        }, cancellationToken);
+        _known[candidate.AgentSid] = winner;
     }
+
+    /// <summary>
+    /// The best snapshot this process knows is stored, per agent. The stored snapshot only ever gets better,
+    /// so a candidate that is not better than this one cannot win and needs no round trip.
+    /// </summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Agent> _known = new(StringComparer.Ordinal);
 
     public async Task SaveClosedIntervalsAsync(IReadOnlyCollection<ActivityInterval> intervals, CancellationToken cancellationToken)
     {
