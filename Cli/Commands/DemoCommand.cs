@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using InsightsFunctions.Cli.LocalHost;
 using InsightsFunctions.EventBus;
@@ -25,7 +24,7 @@ public sealed class DemoCommand : AsyncCommand<SimulateCommand.SimulationSetting
     public override async Task<int> ExecuteAsync(CommandContext context, SimulateCommand.SimulationSettings settings, CancellationToken cancellationToken)
     {
         var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-        var url = $"http://127.0.0.1:{FreePort()}";
+        var url = LocalHostBuilder.FreeLoopbackUrl();
         var builder = LocalHostBuilder.CreateBuilder([], new Dictionary<string, string?>
         {
             ["urls"] = url,
@@ -95,12 +94,5 @@ public sealed class DemoCommand : AsyncCommand<SimulateCommand.SimulationSetting
             table.AddRow(Markup.Escape(r.Activity), $"{r.Agents}", $"{r.Intervals}", $"{r.Hours:0.0}", $"{r.Open}");
         }
         AnsiConsole.Write(table);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

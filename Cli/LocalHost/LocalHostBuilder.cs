@@ -33,6 +33,14 @@ public static class LocalHostBuilder
         return builder;
     }
 
+    /// <summary>An http URL on a free loopback port (for the in-process demo and tests).</summary>
+    public static string FreeLoopbackUrl()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return $"http://127.0.0.1:{((System.Net.IPEndPoint)listener.LocalEndpoint).Port}";
+    }
+
     public static WebApplication Build(WebApplicationBuilder builder)
     {
         var app = builder.Build();

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
@@ -36,7 +35,7 @@ public sealed class SimulatedDayIntegrationTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Azurite.EnsureRunning();
-        _url = $"http://127.0.0.1:{FreePort()}";
+        _url = LocalHostBuilder.FreeLoopbackUrl();
         var builder = LocalHostBuilder.CreateBuilder([], new Dictionary<string, string?>
         {
             ["urls"] = _url,
@@ -68,11 +67,11 @@ public sealed class SimulatedDayIntegrationTests : IAsyncLifetime
 
         // Act: everything over HTTP, the scripted ones in reverse order and twice (duplicates, disorder).
         using var http = new HttpClient();
-        var sender = new CallbackBuilderSender(http, target);
-        var result = await new CallbackSender(http, target, Token).SendAsync(simulated, null, CancellationToken.None);
+        var sender = new CallbackSender(http, target, Token);
+        var result = await sender.SendAsync(simulated, null, CancellationToken.None);
         foreach (var form in scripted.AsEnumerable().Reverse().Concat(scripted))
         {
-            Assert.Equal(HttpStatusCode.NoContent, await sender.PostAsync(form, Token));
+            Assert.Equal((int)HttpStatusCode.NoContent, await sender.PostAsync(new SimulatedEvent(0, form), CancellationToken.None));
         }
         await _app.Services.GetRequiredService<InProcessEventBus>().WaitForIdleAsync(new CancellationTokenSource(TimeSpan.FromMinutes(3)).Token);
 
@@ -232,24 +231,6 @@ public sealed class SimulatedDayIntegrationTests : IAsyncLifetime
             rows.Add(row);
         }
         return rows;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private sealed class CallbackBuilderSender(HttpClient http, string target)
-    {
-        public async Task<HttpStatusCode> PostAsync(Dictionary<string, string> form, string token)
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Post, target) { Content = new FormUrlEncodedContent(form) };
-            request.Headers.Add("X-Twilio-Signature", TwilioRequestSigner.Sign(token, target, form));
-            using var response = await http.SendAsync(request);
-            return response.StatusCode;
-        }
     }
 }
 
