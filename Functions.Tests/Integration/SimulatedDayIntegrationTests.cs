@@ -81,8 +81,8 @@ public sealed class SimulatedDayIntegrationTests : IAsyncLifetime
 
         var reader = _app.Services.GetRequiredService<DatasetReader>();
         var date = Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        var conversations = await ReadAll(reader, TableNames.Conversations, date);
-        var segments = await ReadAll(reader, TableNames.Segments, date);
+        var conversations = await reader.ReadDatesAsync(TableNames.Conversations, [date]);
+        var segments = await reader.ReadDatesAsync(TableNames.Segments, [date]);
 
         // The simulated tasks became conversations: one per root task (transfers join the first).
         var roots = simulated.Where(e => e.EventType == "task.created")
@@ -132,14 +132,8 @@ public sealed class SimulatedDayIntegrationTests : IAsyncLifetime
             Assert.StartsWith("team-", agent.GetString("team_id"));
             Assert.False(agent.ContainsKey("contact_uri"));
         }
-        var activities = new List<TableEntity>();
-        foreach (var d in new[] { Day.AddDays(-1), Day })
-        {
-            await foreach (var row in reader.ReadDateAsync(TableNames.Activities, d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)))
-            {
-                if (agentSids.Contains(row.GetString("agent_sid"))) activities.Add(row);
-            }
-        }
+        var activities = (await reader.ReadDatesAsync(TableNames.Activities, new[] { Day.AddDays(-1), Day }.Select(d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))))
+            .Where(row => agentSids.Contains(row.GetString("agent_sid"))).ToList();
         foreach (var agentSid in agentSids)
         {
             var mine = activities.Where(a => a.GetString("agent_sid") == agentSid).OrderBy(a => a.GetDateTimeOffset("started_at")).ToList();
@@ -221,16 +215,6 @@ public sealed class SimulatedDayIntegrationTests : IAsyncLifetime
             .Reservation("reservation.completed", 66, Sid("WR", 104), "WK00000000000000000000000000000002")
             .Task("task.completed", 66);
         return [.. plain.Events, .. abandoned.Events, .. cold1.Events, .. cold2.Events];
-    }
-
-    private static async Task<List<TableEntity>> ReadAll(DatasetReader reader, string table, string date)
-    {
-        var rows = new List<TableEntity>();
-        await foreach (var row in reader.ReadDateAsync(table, date))
-        {
-            rows.Add(row);
-        }
-        return rows;
     }
 }
 
