@@ -34,5 +34,5 @@ public sealed class InterleavingLinkIndex(ILinkIndex inner, int seed) : ILinkInd
     public async Task<ComponentState> GetComponentAsync(string componentId, CancellationToken cancellationToken) { await Pause(); return await inner.GetComponentAsync(componentId, cancellationToken); }
     public async Task AddToComponentAsync(string componentId, IReadOnlyCollection<string> taskSids, IReadOnlyCollection<string> keys, IReadOnlyCollection<WrittenRows> stale, CancellationToken cancellationToken) { await Pause(); await inner.AddToComponentAsync(componentId, taskSids, keys, stale, cancellationToken); }
     public async Task<bool> TryRetireComponentAsync(ComponentState component, string mergedInto, CancellationToken cancellationToken) { await Pause(); return await inner.TryRetireComponentAsync(component, mergedInto, cancellationToken); }
-    public async Task<bool> TrySetWrittenAsync(ComponentState component, WrittenRows written, CancellationToken cancellationToken) { await Pause(); return await inner.TrySetWrittenAsync(component, written, cancellationToken); }
+    public async Task<bool> TrySetWrittenAsync(ComponentState component, Materialization written, CancellationToken cancellationToken) { await Pause(); return await inner.TrySetWrittenAsync(component, written, cancellationToken); }
 }

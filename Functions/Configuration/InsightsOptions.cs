@@ -16,6 +16,26 @@ public sealed class InsightsOptions
     public EventHubsOptions EventHubs { get; set; } = new();
     public string ReportingTimeZone { get; set; } = "UTC";
     public SlaOptions Sla { get; set; } = new();
+    public ConsumerOptions Consumer { get; set; } = new();
+}
+
+/// <summary>
+/// How the consumers batch and how long they remember events (<c>Insights:Consumer</c>). Larger windows
+/// coalesce more work into each Table transaction; the rows lag the events by at most the window.
+/// </summary>
+public sealed class ConsumerOptions
+{
+    /// <summary>At most this many events are handed to the stitcher at once.</summary>
+    public int MaxBatchEvents { get; set; } = 1000;
+
+    /// <summary>After the first event of a batch, wait this long for more before handling it.</summary>
+    public TimeSpan BatchWindow { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How long event sids are remembered for dedupe (and the stored events kept for rebuilds). Older events
+    /// are dropped by the consumer and purged from storage; must exceed the longest conversation.
+    /// </summary>
+    public TimeSpan DedupeWindow { get; set; } = TimeSpan.FromDays(7);
 }
 
 public sealed class AccountOptions

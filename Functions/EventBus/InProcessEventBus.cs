@@ -9,7 +9,10 @@ public sealed class InProcessBusOptions
 {
     public int Partitions { get; set; } = 4;
     public int Capacity { get; set; } = 10_000;
-    public int MaxBatchSize { get; set; } = 100;
+    public int MaxBatchSize { get; set; } = 1000;
+
+    /// <summary>After the first event of a batch, how long to wait for more (coalescing; zero: take what is there).</summary>
+    public TimeSpan BatchWindow { get; set; } = TimeSpan.Zero;
 }
 
 /// <summary>
@@ -25,6 +28,7 @@ public sealed partial class InProcessEventBus : BackgroundService, IEventPublish
     private readonly IDeadLetterSink _deadLetters;
     private readonly ILogger<InProcessEventBus> _logger;
     private readonly int _maxBatch;
+    private readonly TimeSpan _window;
     private long _pending;
     private TaskCompletionSource _idle = NewIdle(completed: true);
 
@@ -34,6 +38,7 @@ public sealed partial class InProcessEventBus : BackgroundService, IEventPublish
         _deadLetters = deadLetters;
         _logger = logger;
         _maxBatch = options.MaxBatchSize;
+        _window = options.BatchWindow;
         _partitions = Enumerable.Range(0, options.Partitions)
             .Select(_ => Channel.CreateBounded<EventEnvelope>(new BoundedChannelOptions(options.Capacity)
             {
@@ -103,10 +108,7 @@ public sealed partial class InProcessEventBus : BackgroundService, IEventPublish
         {
             while (await reader.WaitToReadAsync(stoppingToken))
             {
-                while (batch.Count < _maxBatch && reader.TryRead(out var envelope))
-                {
-                    batch.Add(envelope);
-                }
+                await FillAsync(reader, batch, stoppingToken);
                 PipelineMetrics.BatchSize.Record(batch.Count);
                 await HandleBatchAsync(partition, batch, stoppingToken);
                 Interlocked.Add(ref _processed, batch.Count);
@@ -121,6 +123,37 @@ public sealed partial class InProcessEventBus : BackgroundService, IEventPublish
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // shutting down between batches
+        }
+    }
+
+    /// <summary>Takes what is there, then waits up to the window for more, until the batch is full.</summary>
+    private async Task FillAsync(ChannelReader<EventEnvelope> reader, List<EventEnvelope> batch, CancellationToken stoppingToken)
+    {
+        var window = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            while (batch.Count < _maxBatch && reader.TryRead(out var envelope))
+            {
+                batch.Add(envelope);
+            }
+            var remaining = _window - window.Elapsed;
+            if (batch.Count >= _maxBatch || remaining <= TimeSpan.Zero)
+            {
+                return;
+            }
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            wait.CancelAfter(remaining);
+            try
+            {
+                if (!await reader.WaitToReadAsync(wait.Token))
+                {
+                    return; // completed: handle what we have
+                }
+            }
+            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+            {
+                return; // the window elapsed
+            }
         }
     }
 

@@ -74,6 +74,7 @@ public static class InsightsPipelineRegistration
         services.TryAddSingleton<SegmentBuilder>();
         services.TryAddSingleton<ConversationBuilder>();
         services.TryAddSingleton<ConversationLinker>();
+        services.TryAddSingleton<LinkedTaskCache>();
         services.TryAddSingleton<StitchingService>();
         services.TryAddSingleton<IAgentStore, TableAgentStore>();
         services.TryAddSingleton<ActivityBuilder>();
@@ -91,7 +92,11 @@ public static class InsightsPipelineRegistration
         }
         else
         {
-            services.TryAddSingleton(new InProcessBusOptions());
+            services.TryAddSingleton(sp => new InProcessBusOptions
+            {
+                MaxBatchSize = Options(sp).Consumer.MaxBatchEvents,
+                BatchWindow = Options(sp).Consumer.BatchWindow,
+            });
             services.TryAddSingleton<InProcessEventBus>();
             services.TryAddSingleton<IEventPublisher>(sp => sp.GetRequiredService<InProcessEventBus>());
             services.AddHostedService(sp => sp.GetRequiredService<InProcessEventBus>());

@@ -36,6 +36,59 @@ public sealed class ConversationLinker(ILinkIndex index)
     }
 
     /// <summary>
+    /// Links many tasks at once (a batch's new tasks). Their keys are read together; tasks whose keys are all
+    /// new form fresh conversations (grouped by the keys they share within the batch, named by their smallest
+    /// task sid), created together with <see cref="ILinkIndex.TryCreateComponentsAsync"/>. Every other task,
+    /// and any fresh conversation a concurrent consumer got to first, goes through <see cref="LinkAsync"/>.
+    /// Returns each task's component.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, string>> LinkManyAsync(IReadOnlyList<(string TaskSid, IReadOnlyList<string> Keys)> tasks, CancellationToken cancellationToken)
+    {
+        var found = await index.GetKeysAsync([.. tasks.SelectMany(t => t.Keys).Distinct(StringComparer.Ordinal)], cancellationToken);
+
+        // Tasks sharing a key within the batch belong together (union-find over the batch).
+        var parent = Enumerable.Range(0, tasks.Count).ToArray();
+        int Find(int i) => parent[i] == i ? i : parent[i] = Find(parent[i]);
+        var byKey = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < tasks.Count; i++)
+        {
+            foreach (var key in tasks[i].Keys)
+            {
+                if (byKey.TryGetValue(key, out var j))
+                {
+                    parent[Find(i)] = Find(j);
+                }
+                else
+                {
+                    byKey[key] = i;
+                }
+            }
+        }
+        var groups = Enumerable.Range(0, tasks.Count).GroupBy(Find).Select(g => g.Select(i => tasks[i]).ToList()).ToList();
+        var fresh = groups.Where(g => g.All(t => t.Keys.All(k => !found.ContainsKey(k))))
+            .Select(g => new NewComponent(
+                g.Select(t => t.TaskSid).Min(StringComparer.Ordinal)!,
+                [.. g.Select(t => t.TaskSid).Distinct(StringComparer.Ordinal)],
+                [.. g.SelectMany(t => t.Keys).Distinct(StringComparer.Ordinal)]))
+            .ToList();
+        var created = fresh.Count == 0 ? new HashSet<string>() : await index.TryCreateComponentsAsync(fresh, cancellationToken);
+
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var component in fresh.Where(c => created.Contains(c.ComponentId)))
+        {
+            foreach (var task in component.TaskSids)
+            {
+                result[task] = component.ComponentId;
+            }
+        }
+        foreach (var (taskSid, keys) in tasks.Where(t => !result.ContainsKey(t.TaskSid)).OrderBy(t => t.TaskSid, StringComparer.Ordinal))
+        {
+            result[taskSid] = (await LinkAsync(taskSid, keys, cancellationToken)).ComponentId;
+        }
+        return result;
+    }
+
+    /// <summary>
     /// Follows merge pointers to the live component that now holds <paramref name="componentId"/>'s tasks,
     /// finishing any merge whose copy step has not happened yet.
     /// </summary>

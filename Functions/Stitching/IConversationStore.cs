@@ -15,7 +15,25 @@ public interface IConversationStore
 
     /// <summary>
     /// Removes the rows at <paramref name="remove"/>, writes the conversation and its segments (and removes
-    /// segments of it that no longer exist), and returns where the rows now are.
+    /// segments of it that no longer exist, whoever wrote them), and returns what it wrote.
     /// </summary>
-    Task<WrittenRows> SaveConversationAsync(StitchedConversation conversation, IReadOnlyCollection<WrittenRows> remove, CancellationToken cancellationToken);
+    Task<Materialization> SaveConversationAsync(StitchedConversation conversation, IReadOnlyCollection<WrittenRows> remove, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Saves many rebuilt conversations at once, trusting what each component recorded of its last save
+    /// (its segment keys and customer fingerprint) instead of reading the rows back: rows are grouped into
+    /// few transactions and an unchanged customer is not written. Returns what was written, in order.
+    /// </summary>
+    async Task<IReadOnlyList<Materialization>> SaveConversationsAsync(IReadOnlyList<ConversationWrite> writes, CancellationToken cancellationToken)
+    {
+        var written = new List<Materialization>(writes.Count);
+        foreach (var write in writes)
+        {
+            written.Add(await SaveConversationAsync(write.Conversation, write.Remove, cancellationToken));
+        }
+        return written;
+    }
 }
+
+/// <summary>A rebuilt conversation to save: the rows to remove first, and its component as read (what it recorded of the last save).</summary>
+public sealed record ConversationWrite(StitchedConversation Conversation, IReadOnlyCollection<WrittenRows> Remove, ComponentState Component);

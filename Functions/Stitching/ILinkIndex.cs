@@ -14,7 +14,26 @@ public sealed record ComponentState(
     IReadOnlySet<string> Keys,
     string? MergedInto,
     WrittenRows? Written,
-    IReadOnlyList<WrittenRows> Stale);
+    IReadOnlyList<WrittenRows> Stale)
+{
+    /// <summary>Segment RowKeys written at <see cref="Written"/> (to remove the ones a rebuild no longer has).</summary>
+    public IReadOnlyList<string> WrittenSegments { get; init; } = [];
+
+    /// <summary>Fingerprint of the customer row last written for it (unchanged: no customer write).</summary>
+    public string? WrittenCustomer { get; init; }
+
+    public static ComponentState Empty(string componentId) =>
+        new(componentId, null, new HashSet<string>(StringComparer.Ordinal), new HashSet<string>(StringComparer.Ordinal), null, null, []);
+}
+
+/// <summary>What a rebuild wrote for a component: where its rows are, its segment RowKeys, its customer's fingerprint.</summary>
+public sealed record Materialization(WrittenRows Rows, IReadOnlyList<string> SegmentRowKeys, string? CustomerFingerprint)
+{
+    public static implicit operator Materialization(WrittenRows rows) => new(rows, [], null);
+}
+
+/// <summary>A component to create for tasks none of whose keys exist yet.</summary>
+public sealed record NewComponent(string ComponentId, IReadOnlyList<string> TaskSids, IReadOnlyList<string> Keys);
 
 /// <summary>
 /// Storage primitives of the link index, each atomic with compare-and-swap semantics so that concurrent
@@ -49,5 +68,54 @@ public interface ILinkIndex
     Task<bool> TryRetireComponentAsync(ComponentState component, string mergedInto, CancellationToken cancellationToken);
 
     /// <summary>Records where the rows now are and forgets the stale locations removed; false when the component changed since read.</summary>
-    Task<bool> TrySetWrittenAsync(ComponentState component, WrittenRows written, CancellationToken cancellationToken);
+    Task<bool> TrySetWrittenAsync(ComponentState component, Materialization written, CancellationToken cancellationToken);
+
+    /// <summary>Many components at once; a missing id reads as an empty, live component.</summary>
+    async Task<IReadOnlyDictionary<string, ComponentState>> GetComponentsAsync(IReadOnlyCollection<string> componentIds, CancellationToken cancellationToken)
+    {
+        var found = new Dictionary<string, ComponentState>(StringComparer.Ordinal);
+        foreach (var id in componentIds.Distinct(StringComparer.Ordinal))
+        {
+            found[id] = await GetComponentAsync(id, cancellationToken);
+        }
+        return found;
+    }
+
+    /// <summary>
+    /// Creates components for tasks none of whose keys exist: the keys are added for the component, then the
+    /// component with its members. Returns the ids created; any other may be half done (some keys added), which
+    /// the linker tolerates: it treats a key pointing at a component that does not exist as an empty component.
+    /// </summary>
+    async Task<IReadOnlySet<string>> TryCreateComponentsAsync(IReadOnlyList<NewComponent> components, CancellationToken cancellationToken)
+    {
+        var created = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var component in components)
+        {
+            var added = true;
+            foreach (var key in component.Keys)
+            {
+                added &= await TryAddKeyAsync(key, component.ComponentId, cancellationToken);
+            }
+            if (added && (await GetComponentAsync(component.ComponentId, cancellationToken)).Version is null)
+            {
+                await AddToComponentAsync(component.ComponentId, component.TaskSids, component.Keys, [], cancellationToken);
+                created.Add(component.ComponentId);
+            }
+        }
+        return created;
+    }
+
+    /// <summary><see cref="TrySetWrittenAsync"/> for many components; returns the ids recorded.</summary>
+    async Task<IReadOnlySet<string>> TrySetWrittenManyAsync(IReadOnlyList<(ComponentState Component, Materialization Written)> writes, CancellationToken cancellationToken)
+    {
+        var done = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (component, written) in writes)
+        {
+            if (await TrySetWrittenAsync(component, written, cancellationToken))
+            {
+                done.Add(component.ComponentId);
+            }
+        }
+        return done;
+    }
 }

@@ -42,7 +42,7 @@ public sealed class InMemoryConversationStore : IConversationStore
         }
     }
 
-    public Task<WrittenRows> SaveConversationAsync(StitchedConversation conversation, IReadOnlyCollection<WrittenRows> remove, CancellationToken cancellationToken)
+    public Task<Materialization> SaveConversationAsync(StitchedConversation conversation, IReadOnlyCollection<WrittenRows> remove, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
@@ -52,7 +52,7 @@ public sealed class InMemoryConversationStore : IConversationStore
                 Rows.Remove(old);
             }
             Rows[written] = conversation;
-            return Task.FromResult(written);
+            return Task.FromResult<Materialization>(written);
         }
     }
 }

@@ -48,7 +48,7 @@ public sealed class InMemoryLinkIndex : ILinkIndex
         {
             return Task.FromResult(_components.TryGetValue(componentId, out var c)
                 ? c
-                : new ComponentState(componentId, null, new HashSet<string>(), new HashSet<string>(), null, null, []));
+                : ComponentState.Empty(componentId));
         }
     }
 
@@ -62,14 +62,13 @@ public sealed class InMemoryLinkIndex : ILinkIndex
                 _components[componentId] = c with { Version = NextVersion() }; // nothing new: only the version moves
                 return Task.CompletedTask;
             }
-            _components[componentId] = new ComponentState(
-                componentId,
-                NextVersion(),
-                new HashSet<string>((c?.TaskSids ?? Enumerable.Empty<string>()).Concat(taskSids), StringComparer.Ordinal),
-                new HashSet<string>((c?.Keys ?? Enumerable.Empty<string>()).Concat(keys), StringComparer.Ordinal),
-                c?.MergedInto,
-                c?.Written,
-                (c?.Stale ?? []).Concat(stale).Distinct().ToList());
+            _components[componentId] = (c ?? ComponentState.Empty(componentId)) with
+            {
+                Version = NextVersion(),
+                TaskSids = new HashSet<string>((c?.TaskSids ?? Enumerable.Empty<string>()).Concat(taskSids), StringComparer.Ordinal),
+                Keys = new HashSet<string>((c?.Keys ?? Enumerable.Empty<string>()).Concat(keys), StringComparer.Ordinal),
+                Stale = (c?.Stale ?? []).Concat(stale).Distinct().ToList(),
+            };
             return Task.CompletedTask;
         }
     }
@@ -89,7 +88,7 @@ public sealed class InMemoryLinkIndex : ILinkIndex
         }
     }
 
-    public Task<bool> TrySetWrittenAsync(ComponentState component, WrittenRows written, CancellationToken cancellationToken)
+    public Task<bool> TrySetWrittenAsync(ComponentState component, Materialization written, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
@@ -98,7 +97,14 @@ public sealed class InMemoryLinkIndex : ILinkIndex
             {
                 return Task.FromResult(false);
             }
-            _components[component.ComponentId] = current with { Version = NextVersion(), Written = written, Stale = [] };
+            _components[component.ComponentId] = current with
+            {
+                Version = NextVersion(),
+                Written = written.Rows,
+                Stale = [],
+                WrittenSegments = written.SegmentRowKeys,
+                WrittenCustomer = written.CustomerFingerprint,
+            };
             return Task.FromResult(true);
         }
     }

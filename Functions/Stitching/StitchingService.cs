@@ -9,9 +9,10 @@ namespace InsightsFunctions.Stitching;
 /// instances), then rebuild every touched conversation from all of its tasks' stored events. Rows are a
 /// function of the set of events received, so order and duplicates do not change them.
 /// </summary>
-public sealed class StitchingService(IConversationStore store, ConversationLinker linker, ILinkIndex index, ConversationBuilder builder) : IEnvelopeBatchHandler
+public sealed class StitchingService(IConversationStore store, ConversationLinker linker, ILinkIndex index, ConversationBuilder builder, LinkedTaskCache? linkedTasks = null) : IEnvelopeBatchHandler
 {
     private const int MaxRebuildAttempts = 20;
+    private readonly LinkedTaskCache linked = linkedTasks ?? new();
     private long _rebuilds;
 
     /// <summary>Conversations rebuilt since start (a measure of how well batches coalesce).</summary>
@@ -25,59 +26,97 @@ public sealed class StitchingService(IConversationStore store, ConversationLinke
             return;
         }
         await store.AppendTaskEventsAsync(taskEvents, cancellationToken);
+        var components = await LinkAsync(taskEvents, cancellationToken);
+        await RebuildAsync(components, cancellationToken);
+    }
 
-        // Link with the keys of this batch's events: keys of earlier events were linked when those were
-        // processed. Linking bumps the component's version after the events are stored, which is what lets a
-        // concurrent rebuild notice them.
+    /// <summary>
+    /// Links with the keys of this batch's events: keys of earlier events were linked when those were
+    /// processed, so a task whose keys this process linked before skips the link index, and the rest are linked
+    /// together. Concurrent rebuilds still notice the events just stored: the rebuild that follows ends with a
+    /// compare-and-swap on the component's version, which makes any rebuild that read the version earlier fail
+    /// and run again.
+    /// </summary>
+    private async Task<HashSet<string>> LinkAsync(List<EventEnvelope> taskEvents, CancellationToken cancellationToken)
+    {
         var components = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var task in taskEvents.GroupBy(e => e.Task!.Sid, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+        var toLink = new List<(string TaskSid, IReadOnlyList<string> Keys)>();
+        foreach (var task in taskEvents.GroupBy(e => e.Task!.Sid, StringComparer.Ordinal))
         {
             var keys = LinkKeys.For(task.Key, task.Select(e => e.Links));
-            components.Add((await linker.LinkAsync(task.Key, keys, cancellationToken)).ComponentId);
+            if (linked.ComponentIfLinked(task.Key, keys) is { } known)
+            {
+                components.Add(known);
+            }
+            else
+            {
+                toLink.Add((task.Key, keys));
+            }
+        }
+        if (toLink.Count > 0)
+        {
+            var result = await linker.LinkManyAsync(toLink, cancellationToken);
+            foreach (var (taskSid, keys) in toLink)
+            {
+                linked.Linked(taskSid, keys, result[taskSid]);
+                components.Add(result[taskSid]);
+            }
+        }
+        return components;
+    }
+
+    /// <summary>
+    /// Rebuilds the touched components together: their states are read together (each version before its
+    /// events), their rows saved together, and their written rows recorded together with compare-and-swap.
+    /// A component whose record fails (someone changed it since read) is rebuilt again on its own.
+    /// </summary>
+    private async Task RebuildAsync(HashSet<string> componentIds, CancellationToken cancellationToken)
+    {
+        var read = await index.GetComponentsAsync(componentIds, cancellationToken);
+        var live = new Dictionary<string, ComponentState>(StringComparer.Ordinal);
+        foreach (var state in read.Values)
+        {
+            var component = state.MergedInto is null ? state : await linker.ResolveAsync(state.ComponentId, cancellationToken);
+            live[component.ComponentId] = component;
         }
 
-        var rebuilt = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var componentId in components)
+        var writes = new List<ConversationWrite>();
+        foreach (var component in live.Values.OrderBy(c => c.ComponentId, StringComparer.Ordinal))
         {
-            await RebuildAsync(componentId, rebuilt, cancellationToken);
+            if (await BuildAsync(component, cancellationToken) is { } stitched)
+            {
+                writes.Add(new ConversationWrite(stitched, Remove(component, []), component));
+            }
+        }
+        var written = await store.SaveConversationsAsync(writes, cancellationToken);
+        var recorded = await index.TrySetWrittenManyAsync([.. writes.Select((w, i) => (w.Component, written[i]))], cancellationToken);
+        for (var i = 0; i < writes.Count; i++)
+        {
+            if (!recorded.Contains(writes[i].Component.ComponentId))
+            {
+                await RebuildOneAsync(writes[i].Component.ComponentId, [written[i].Rows], cancellationToken);
+            }
         }
     }
 
     /// <summary>
-    /// Rebuilds the live component that holds <paramref name="componentId"/>: its version is read first and
-    /// its tasks' events after it, so events stored by anyone later come with a version bump that makes the
-    /// final compare-and-swap fail and the rebuild run again. Rows written under an earlier id or date, or by
-    /// a component merged into this one, are removed, and so are rows an abandoned attempt wrote.
+    /// Rebuilds the live component that holds <paramref name="componentId"/> until its record succeeds: its
+    /// version is read first and its tasks' events after it, so events stored by anyone later come with a
+    /// version change that makes the final compare-and-swap fail and the rebuild run again. Rows written under
+    /// an earlier id or date, or by a component merged into this one, are removed, and so are rows an
+    /// abandoned attempt wrote (<paramref name="ours"/>).
     /// </summary>
-    private async Task RebuildAsync(string componentId, HashSet<string> rebuilt, CancellationToken cancellationToken)
+    private async Task RebuildOneAsync(string componentId, List<WrittenRows> ours, CancellationToken cancellationToken)
     {
-        var ours = new List<WrittenRows>();
         for (var attempt = 1; attempt <= MaxRebuildAttempts; attempt++)
         {
             var component = await linker.ResolveAsync(componentId, cancellationToken);
-            if (attempt == 1 && !rebuilt.Add(component.ComponentId))
-            {
-                return; // already rebuilt in this batch through another of its tasks
-            }
-            var members = new List<TaskTimeline>();
-            foreach (var taskSid in component.TaskSids)
-            {
-                var events = await store.LoadTaskEventsAsync(taskSid, cancellationToken);
-                if (events.Count > 0)
-                {
-                    members.Add(TaskTimeline.From(taskSid, events));
-                }
-            }
-            if (members.Count == 0)
+            if (await BuildAsync(component, cancellationToken) is not { } stitched)
             {
                 return;
             }
-
-            var stitched = builder.Build(members);
-            Interlocked.Increment(ref _rebuilds);
-            var remove = component.Stale.Concat(ours).Append(component.Written).OfType<WrittenRows>().Distinct().ToList();
-            var written = await store.SaveConversationAsync(stitched, remove, cancellationToken);
-            ours.Add(written);
+            var written = await store.SaveConversationAsync(stitched, Remove(component, ours), cancellationToken);
+            ours.Add(written.Rows);
             if (await index.TrySetWrittenAsync(component, written, cancellationToken))
             {
                 return;
@@ -85,5 +124,27 @@ public sealed class StitchingService(IConversationStore store, ConversationLinke
             componentId = component.ComponentId;
         }
         throw new InvalidOperationException($"Conversation of component {componentId} kept changing while being written.");
+    }
+
+    private static List<WrittenRows> Remove(ComponentState component, IEnumerable<WrittenRows> ours) =>
+        component.Stale.Concat(ours).Append(component.Written).OfType<WrittenRows>().Distinct().ToList();
+
+    private async Task<StitchedConversation?> BuildAsync(ComponentState component, CancellationToken cancellationToken)
+    {
+        var members = new List<TaskTimeline>();
+        foreach (var taskSid in component.TaskSids)
+        {
+            var events = await store.LoadTaskEventsAsync(taskSid, cancellationToken);
+            if (events.Count > 0)
+            {
+                members.Add(TaskTimeline.From(taskSid, events));
+            }
+        }
+        if (members.Count == 0)
+        {
+            return null;
+        }
+        Interlocked.Increment(ref _rebuilds);
+        return builder.Build(members);
     }
 }

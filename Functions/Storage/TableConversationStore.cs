@@ -8,7 +8,9 @@ namespace InsightsFunctions.Storage;
 /// <summary>
 /// Azure Table Storage behind <see cref="IConversationStore"/>.
 /// <list type="bullet">
-/// <item><c>TaskEvents</c>: PK task sid, RK EventSid: the durable event set of each task (and the dedupe).</item>
+/// <item><c>TaskEvents</c>: PK <c>e{bucket}</c> (8 buckets by task sid), RK <c>{task}_{EventSid}</c>: the durable
+/// event set of each task (and the dedupe); one task's events are one RowKey range, a batch's appends are one
+/// transaction per bucket.</item>
 /// <item><c>Conversations</c>: PK <c>{date}_{bucket}</c>, RK conversation_id.</item>
 /// <item><c>Segments</c>: PK as its conversation, RK <c>{conversation_id}_{segment_id}</c>.</item>
 /// <item><c>Customers</c>: PK <c>c{bucket}</c>, RK <c>{account}_{customer_key}</c>; the latest conversation's columns.</item>
@@ -17,13 +19,16 @@ namespace InsightsFunctions.Storage;
 /// </summary>
 public sealed class TableConversationStore(StorageTables tables, TimeProvider clock) : IConversationStore
 {
+    public static string EventPartition(string taskSid) => TableKeys.StatePartition('e', taskSid);
+
     public async Task AppendTaskEventsAsync(IReadOnlyList<EventEnvelope> events, CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(TableNames.TaskEvents, cancellationToken);
         var actions = events
             .DistinctBy(e => (e.Task!.Sid, e.EventSid))
-            .Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(TableKeys.Escape(e.Task!.Sid), TableKeys.Escape(e.EventSid))
+            .Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(EventPartition(e.Task!.Sid), $"{TableKeys.Escape(e.Task.Sid)}_{TableKeys.Escape(e.EventSid)}")
             {
+                ["task"] = e.Task.Sid,
                 ["event_type"] = e.EventType,
                 ["ts"] = e.TimestampMs,
                 ["envelope"] = System.Text.Encoding.UTF8.GetString(EnvelopeJson.Serialize(e)),
@@ -35,50 +40,100 @@ public sealed class TableConversationStore(StorageTables tables, TimeProvider cl
     {
         var table = await tables.GetAsync(TableNames.TaskEvents, cancellationToken);
         var events = new List<EventEnvelope>();
-        var filter = $"PartitionKey eq '{TableKeys.Quote(TableKeys.Escape(taskSid))}'";
-        await foreach (var row in table.QueryAsync<TableEntity>(filter, select: ["envelope"], cancellationToken: cancellationToken))
+        var escaped = TableKeys.Escape(taskSid);
+        var filter = $"PartitionKey eq '{TableKeys.Quote(EventPartition(taskSid))}' and RowKey ge '{TableKeys.Quote(escaped + "_")}' and RowKey lt '{TableKeys.Quote(escaped + "`")}'";
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, select: ["task", "envelope"], cancellationToken: cancellationToken))
         {
-            events.Add(EnvelopeJson.Deserialize(row.GetString("envelope")));
+            if (row.GetString("task") == taskSid) // an escaped sid with '_' could share the range
+            {
+                events.Add(EnvelopeJson.Deserialize(row.GetString("envelope")));
+            }
         }
         return events;
     }
 
-    public async Task<WrittenRows> SaveConversationAsync(StitchedConversation stitched, IReadOnlyCollection<WrittenRows> remove, CancellationToken cancellationToken)
+    public async Task<Materialization> SaveConversationAsync(StitchedConversation stitched, IReadOnlyCollection<WrittenRows> remove, CancellationToken cancellationToken)
     {
-        var conversation = stitched.Conversation;
-        var written = new WrittenRows(conversation.ConversationId, TableKeys.DatePartition(conversation.Date, conversation.ConversationId));
+        var written = WrittenFor(stitched);
         var now = clock.GetUtcNow();
-        var conversations = await tables.GetAsync(TableNames.Conversations, cancellationToken);
         var segments = await tables.GetAsync(TableNames.Segments, cancellationToken);
+        await RemoveAsync(stitched, written, remove, cancellationToken);
 
-        var customers = await tables.GetAsync(TableNames.Customers, cancellationToken);
+        var rows = Rows(stitched, written, now);
+        await DeleteSegmentsAsync(segments, written.Partition, written.ConversationId, rows.Segments.Select(e => e.RowKey).ToHashSet(StringComparer.Ordinal), cancellationToken);
+        await TableBatches.SubmitAsync(segments, rows.Segments.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e)), cancellationToken);
+        var conversations = await tables.GetAsync(TableNames.Conversations, cancellationToken);
+        await conversations.UpsertEntityAsync(rows.Conversation, TableUpdateMode.Replace, cancellationToken);
+        var customer = CustomerEntity(stitched.Customer, now);
+        await SaveCustomersAsync([(stitched.Customer, customer)], cancellationToken);
+        return new Materialization(written, [.. rows.Segments.Select(e => e.RowKey)], Fingerprint(customer));
+    }
 
-        // Rows written under an earlier id or date, or by a conversation merged into this one (rules.md §3),
-        // and the HIPAA customer row that was keyed by that conversation.
-        foreach (var old in remove.Where(r => r != written))
+    public async Task<IReadOnlyList<Materialization>> SaveConversationsAsync(IReadOnlyList<ConversationWrite> writes, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var segmentActions = new List<TableTransactionAction>();
+        var conversationActions = new List<TableTransactionAction>();
+        var segmentDeletes = new List<ITableEntity>();
+        var customers = new List<(Customer, TableEntity)>();
+        var results = new List<Materialization>(writes.Count);
+        foreach (var write in writes)
         {
-            await DeleteIfExistsAsync(conversations, old.Partition, TableKeys.Escape(old.ConversationId), cancellationToken);
-            await DeleteSegmentsAsync(segments, old.Partition, old.ConversationId, keep: null, cancellationToken);
-            if (old.ConversationId != conversation.ConversationId)
+            var written = WrittenFor(write.Conversation);
+            await RemoveAsync(write.Conversation, written, write.Remove, cancellationToken); // rare: id or date changed, merges
+            var rows = Rows(write.Conversation, written, now);
+            var keys = rows.Segments.Select(e => e.RowKey).ToList();
+            if (write.Component.Written == written)
             {
-                await DeleteCustomerOfAsync(customers, conversation.AccountSid, old.ConversationId, cancellationToken);
+                segmentDeletes.AddRange(write.Component.WrittenSegments.Except(keys, StringComparer.Ordinal).Select(rk => new TableEntity(written.Partition, rk)));
             }
+            segmentActions.AddRange(rows.Segments.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e)));
+            conversationActions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, rows.Conversation));
+            var customer = CustomerEntity(write.Conversation.Customer, now);
+            var fingerprint = Fingerprint(customer);
+            if (fingerprint != write.Component.WrittenCustomer)
+            {
+                customers.Add((write.Conversation.Customer, customer));
+            }
+            results.Add(new Materialization(written, keys, fingerprint));
         }
-
-        var segmentEntities = stitched.Segments.Select(s => DatasetEntities.ToEntity(s, written.Partition, now)).ToList();
-        await DeleteSegmentsAsync(segments, written.Partition, conversation.ConversationId, segmentEntities.Select(e => e.RowKey).ToHashSet(StringComparer.Ordinal), cancellationToken);
-        await TableBatches.SubmitAsync(segments, segmentEntities.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e)), cancellationToken);
-        await conversations.UpsertEntityAsync(DatasetEntities.ToEntity(conversation, written.Partition, now), TableUpdateMode.Replace, cancellationToken);
-        await SaveCustomerAsync(customers, stitched.Customer, now, cancellationToken);
-        return written;
+        var segments = await tables.GetAsync(TableNames.Segments, cancellationToken);
+        await TableBatches.DeleteAsync(segments, segmentDeletes, cancellationToken);
+        await TableBatches.SubmitAsync(segments, segmentActions, cancellationToken);
+        await TableBatches.SubmitAsync(await tables.GetAsync(TableNames.Conversations, cancellationToken), conversationActions, cancellationToken);
+        await SaveCustomersAsync(customers, cancellationToken);
+        return results;
     }
 
     public static string CustomerPartition(string customerKey) => $"c{EventBus.PartitionHash.PartitionFor(customerKey, TableKeys.DateBuckets):x2}";
 
     public static string CustomerRowKey(string accountSid, string customerKey) => $"{accountSid}_{TableKeys.Escape(customerKey)}";
 
-    /// <summary>The customer's latest conversation wins (compare-and-swap on the stored source).</summary>
-    private static async Task SaveCustomerAsync(TableClient table, Customer customer, DateTimeOffset now, CancellationToken cancellationToken)
+    private static WrittenRows WrittenFor(StitchedConversation stitched) =>
+        new(stitched.Conversation.ConversationId, TableKeys.DatePartition(stitched.Conversation.Date, stitched.Conversation.ConversationId));
+
+    private static (TableEntity Conversation, List<TableEntity> Segments) Rows(StitchedConversation stitched, WrittenRows written, DateTimeOffset now) =>
+        (DatasetEntities.ToEntity(stitched.Conversation, written.Partition, now),
+         stitched.Segments.Select(s => DatasetEntities.ToEntity(s, written.Partition, now)).ToList());
+
+    /// <summary>
+    /// Rows written under an earlier id or date, or by a conversation merged into this one (rules.md §3), and
+    /// the HIPAA customer row that was keyed by that conversation.
+    /// </summary>
+    private async Task RemoveAsync(StitchedConversation stitched, WrittenRows written, IReadOnlyCollection<WrittenRows> remove, CancellationToken cancellationToken)
+    {
+        foreach (var old in remove.Where(r => r != written))
+        {
+            await DeleteIfExistsAsync(await tables.GetAsync(TableNames.Conversations, cancellationToken), old.Partition, TableKeys.Escape(old.ConversationId), cancellationToken);
+            await DeleteSegmentsAsync(await tables.GetAsync(TableNames.Segments, cancellationToken), old.Partition, old.ConversationId, keep: null, cancellationToken);
+            if (old.ConversationId != stitched.Conversation.ConversationId)
+            {
+                await DeleteCustomerOfAsync(await tables.GetAsync(TableNames.Customers, cancellationToken), stitched.Conversation.AccountSid, old.ConversationId, cancellationToken);
+            }
+        }
+    }
+
+    private static TableEntity CustomerEntity(Customer customer, DateTimeOffset now)
     {
         var entity = new TableEntity(CustomerPartition(customer.CustomerKey), CustomerRowKey(customer.AccountSid, customer.CustomerKey))
         {
@@ -92,11 +147,65 @@ public sealed class TableConversationStore(StorageTables tables, TimeProvider cl
         {
             entity[column] = value;
         }
-        await TableConditional.SaveIfAsync(table, entity, current =>
-            current.GetString("_source_conversation") == customer.SourceConversationId ||
-            customer.IsNewerThan(current.GetDateTimeOffset("_source_started_at") ?? DateTimeOffset.MinValue, current.GetString("_source_conversation") ?? ""),
-            cancellationToken);
+        return entity;
     }
+
+    /// <summary>What identifies a customer row's content (everything but <c>updated_at</c>).</summary>
+    private static string Fingerprint(TableEntity customer)
+    {
+        var text = string.Join('\u001f', customer.Where(p => p.Key != "updated_at").OrderBy(p => p.Key, StringComparer.Ordinal)
+            .Select(p => $"{p.Key}={Convert.ToString(p.Value, System.Globalization.CultureInfo.InvariantCulture)}")
+            .Prepend(customer.RowKey).Prepend(customer.PartitionKey));
+        return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)))[..32];
+    }
+
+    /// <summary>
+    /// The customer's latest conversation wins (compare-and-swap on the stored source). Rows of one partition
+    /// are read together and written in one transaction of Adds and If-Match updates; when that transaction
+    /// meets a concurrent change it fails as a whole and its rows go one by one.
+    /// </summary>
+    private async Task SaveCustomersAsync(IReadOnlyList<(Customer Customer, TableEntity Entity)> customers, CancellationToken cancellationToken)
+    {
+        if (customers.Count == 0)
+        {
+            return;
+        }
+        var table = await tables.GetAsync(TableNames.Customers, cancellationToken);
+        var latest = customers.GroupBy(c => (c.Entity.PartitionKey, c.Entity.RowKey))
+            .Select(g => g.Aggregate((a, b) => b.Customer.IsNewerThan(a.Customer.SourceStartedAt, a.Customer.SourceConversationId) ? b : a))
+            .ToList();
+        var current = await TableReads.GetManyAsync(table, latest.Select(c => (c.Entity.PartitionKey, c.Entity.RowKey)), cancellationToken);
+        var actions = new List<(Customer Customer, TableTransactionAction Action)>();
+        foreach (var (customer, entity) in latest)
+        {
+            if (!current.TryGetValue((entity.PartitionKey, entity.RowKey), out var stored))
+            {
+                actions.Add((customer, new TableTransactionAction(TableTransactionActionType.Add, entity)));
+            }
+            else if (Replaces(customer, stored))
+            {
+                actions.Add((customer, new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, stored.ETag)));
+            }
+        }
+        foreach (var chunk in actions.GroupBy(a => a.Action.Entity.PartitionKey, StringComparer.Ordinal).SelectMany(g => g.Chunk(TableBatches.MaxOperations)))
+        {
+            try
+            {
+                await table.SubmitTransactionAsync(chunk.Select(a => a.Action), cancellationToken);
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412)
+            {
+                foreach (var (customer, action) in chunk)
+                {
+                    await TableConditional.SaveIfAsync(table, (TableEntity)action.Entity, stored => Replaces(customer, stored), cancellationToken);
+                }
+            }
+        }
+    }
+
+    private static bool Replaces(Customer customer, TableEntity stored) =>
+        stored.GetString("_source_conversation") == customer.SourceConversationId ||
+        customer.IsNewerThan(stored.GetDateTimeOffset("_source_started_at") ?? DateTimeOffset.MinValue, stored.GetString("_source_conversation") ?? "");
 
     /// <summary>Removes the customer row keyed by a conversation that no longer exists (HIPAA keying), if it still comes from it.</summary>
     private static async Task DeleteCustomerOfAsync(TableClient table, string accountSid, string conversationId, CancellationToken cancellationToken)

@@ -12,6 +12,14 @@ public static class TableKeys
     /// <summary>Dataset rows of one reporting date are spread over this many partitions (no hot partition).</summary>
     public const int DateBuckets = 16;
 
+    /// <summary>Pipeline state (events, link keys, components) is spread over this many partitions per table.</summary>
+    public const int StateBuckets = 8;
+
+    /// <summary><c>{prefix}{bucket}</c>: a stable partition for a state row keyed by <paramref name="id"/>.</summary>
+    public static string StatePartition(char prefix, string id) => $"{prefix}{PartitionHash.PartitionFor(id, StateBuckets):x2}";
+
+    public static IEnumerable<string> StatePartitions(char prefix) => Enumerable.Range(0, StateBuckets).Select(b => $"{prefix}{b:x2}");
+
     public static string Escape(string value)
     {
         StringBuilder? sb = null;

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Azure;
 using Azure.Data.Tables;
@@ -8,36 +9,37 @@ namespace InsightsFunctions.Storage;
 /// <summary>
 /// The link index in Table Storage, with the compare-and-swap semantics <see cref="ILinkIndex"/> asks for:
 /// <list type="bullet">
-/// <item><c>LinkKeys</c>: PK = key (<c>call:CA…</c>, <c>task:WT…</c>, …), RK <c>k</c>, → component. Added
-/// with Add (409 = someone else was first), moved with Update If-Match (412 = changed since read).</item>
-/// <item><c>Components</c>: PK = component id; RK <c>meta</c> (merged_into, written rows, stale rows; its
-/// ETag is the component's version), <c>t|{task}</c> members, <c>k|{key}</c> keys. A retired component
-/// keeps its rows, frozen, with <c>merged_into</c> pointing at its successor. All rows of a component
-/// share its partition, so adding members and bumping the version is one entity-group transaction.</item>
+/// <item><c>LinkKeys</c>: PK <c>k{bucket}</c> (8 buckets by key), RK = key (<c>call:CA…</c>, <c>task:WT…</c>,
+/// …) → component. Added with Add (409 = someone else was first), moved with Update If-Match (412 = changed
+/// since read). Keys of one bucket are read together (OR-ed RowKeys) and added together (one transaction).</item>
+/// <item><c>Components</c>: PK <c>m{bucket}</c> (8 buckets by component id), RK = component id: one entity
+/// holding the members, keys, merge pointer, written rows and stale rows; its ETag is the component's
+/// version, so every change is one conditional write. A retired component keeps its members and keys,
+/// frozen, with <c>merged_into</c> pointing at its successor.</item>
 /// </list>
-/// No state that is read back is written with an ETag-blind upsert, except member and key rows inside the
-/// same transaction as the version-checked meta row.
+/// No state that is read back is written with an ETag-blind upsert.
 /// </summary>
 public sealed class TableLinkIndex(StorageTables tables) : ILinkIndex
 {
     public const string KeysTable = "LinkKeys";
     public const string ComponentsTable = "Components";
-    private const string KeyRow = "k";
-    private const string MetaRow = "meta";
+
+    /// <summary>A string property holds at most 64 KiB (32K UTF-16 characters); longer lists continue in <c>{name}_1</c>, ….</summary>
+    private const int ChunkChars = 30_000;
+
+    public static string KeyPartition(string key) => TableKeys.StatePartition('k', key);
+
+    public static string ComponentPartition(string componentId) => TableKeys.StatePartition('m', componentId);
 
     public async Task<IReadOnlyDictionary<string, KeyEntry>> GetKeysAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(KeysTable, cancellationToken);
-        var found = new Dictionary<string, KeyEntry>(StringComparer.Ordinal);
-        foreach (var key in keys.Distinct(StringComparer.Ordinal))
-        {
-            var row = await table.GetEntityIfExistsAsync<TableEntity>(TableKeys.Escape(key), KeyRow, cancellationToken: cancellationToken);
-            if (row.HasValue && row.Value is { } entity)
-            {
-                found[key] = new KeyEntry(key, entity.GetString("component"), entity.ETag.ToString());
-            }
-        }
-        return found;
+        var byRow = keys.Distinct(StringComparer.Ordinal).ToDictionary(k => (KeyPartition(k), TableKeys.Escape(k)), k => k);
+        var rows = await TableReads.GetManyAsync(table, byRow.Keys, cancellationToken);
+        return rows.ToDictionary(
+            r => byRow[r.Key],
+            r => new KeyEntry(byRow[r.Key], r.Value.GetString("component"), r.Value.ETag.ToString()),
+            StringComparer.Ordinal);
     }
 
     public async Task<bool> TryAddKeyAsync(string key, string componentId, CancellationToken cancellationToken)
@@ -45,7 +47,7 @@ public sealed class TableLinkIndex(StorageTables tables) : ILinkIndex
         var table = await tables.GetAsync(KeysTable, cancellationToken);
         try
         {
-            await table.AddEntityAsync(new TableEntity(TableKeys.Escape(key), KeyRow) { ["component"] = componentId }, cancellationToken);
+            await table.AddEntityAsync(KeyEntity(key, componentId), cancellationToken);
             return true;
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
@@ -59,7 +61,7 @@ public sealed class TableLinkIndex(StorageTables tables) : ILinkIndex
         var table = await tables.GetAsync(KeysTable, cancellationToken);
         try
         {
-            await table.UpdateEntityAsync(new TableEntity(TableKeys.Escape(entry.Key), KeyRow) { ["component"] = componentId }, new ETag(entry.Version), TableUpdateMode.Replace, cancellationToken);
+            await table.UpdateEntityAsync(KeyEntity(entry.Key, componentId), new ETag(entry.Version), TableUpdateMode.Replace, cancellationToken);
             return true;
         }
         catch (RequestFailedException ex) when (ex.Status is 412 or 404)
@@ -71,81 +73,143 @@ public sealed class TableLinkIndex(StorageTables tables) : ILinkIndex
     public async Task<ComponentState> GetComponentAsync(string componentId, CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(ComponentsTable, cancellationToken);
-        TableEntity? meta = null;
-        var tasks = new HashSet<string>(StringComparer.Ordinal);
-        var keys = new HashSet<string>(StringComparer.Ordinal);
-        await foreach (var row in table.QueryAsync<TableEntity>($"PartitionKey eq '{TableKeys.Quote(TableKeys.Escape(componentId))}'", cancellationToken: cancellationToken))
-        {
-            if (row.RowKey == MetaRow)
-            {
-                meta = row;
-            }
-            else if (row.RowKey.StartsWith("t|", StringComparison.Ordinal))
-            {
-                tasks.Add(row.GetString("value"));
-            }
-            else if (row.RowKey.StartsWith("k|", StringComparison.Ordinal))
-            {
-                keys.Add(row.GetString("value"));
-            }
-        }
-        if (meta is null)
-        {
-            return new ComponentState(componentId, null, new HashSet<string>(), new HashSet<string>(), null, null, []);
-        }
-        var mergedInto = meta.GetString("merged_into") is { Length: > 0 } merged ? merged : null;
-        return new ComponentState(componentId, meta.ETag.ToString(), tasks, keys, mergedInto, ReadWritten(meta), ReadStale(meta));
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(ComponentPartition(componentId), TableKeys.Escape(componentId), cancellationToken: cancellationToken);
+        return row.HasValue && row.Value is { } entity ? FromEntity(entity) : ComponentState.Empty(componentId);
+    }
+
+    public async Task<IReadOnlyDictionary<string, ComponentState>> GetComponentsAsync(IReadOnlyCollection<string> componentIds, CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(ComponentsTable, cancellationToken);
+        var ids = componentIds.Distinct(StringComparer.Ordinal).ToList();
+        var rows = await TableReads.GetManyAsync(table, ids.Select(id => (ComponentPartition(id), TableKeys.Escape(id))), cancellationToken);
+        return ids.ToDictionary(
+            id => id,
+            id => rows.TryGetValue((ComponentPartition(id), TableKeys.Escape(id)), out var row) ? FromEntity(row) : ComponentState.Empty(id),
+            StringComparer.Ordinal);
     }
 
     public async Task AddToComponentAsync(string componentId, IReadOnlyCollection<string> taskSids, IReadOnlyCollection<string> keys, IReadOnlyCollection<WrittenRows> stale, CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(ComponentsTable, cancellationToken);
-        var pk = TableKeys.Escape(componentId);
-        var rows = taskSids.Distinct(StringComparer.Ordinal).Select(t => Row(pk, "t|", t))
-            .Concat(keys.Distinct(StringComparer.Ordinal).Select(k => Row(pk, "k|", k)))
-            .Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e))
-            .ToList();
-
-        // Rows beyond one transaction go first (idempotent); the last transaction bumps the version.
-        var head = rows.Count > TableBatches.MaxOperations - 1 ? rows[..^(TableBatches.MaxOperations - 1)] : [];
-        var tail = rows.Count > TableBatches.MaxOperations - 1 ? rows[^(TableBatches.MaxOperations - 1)..] : rows;
-        await TableBatches.SubmitAsync(table, head, cancellationToken);
-
         while (true)
         {
-            var current = await table.GetEntityIfExistsAsync<TableEntity>(pk, MetaRow, cancellationToken: cancellationToken);
-            var meta = current.HasValue ? current.Value! : null;
-            var merged = (meta is null ? [] : ReadStale(meta)).Concat(stale).Distinct().ToList();
-            var updated = new TableEntity(pk, MetaRow) { ["component"] = componentId, ["stale"] = WriteStale(merged) };
-            var metaAction = meta is null
-                ? new TableTransactionAction(TableTransactionActionType.Add, updated)
-                : new TableTransactionAction(TableTransactionActionType.UpdateMerge, updated, meta.ETag);
-            try
+            var current = await GetComponentAsync(componentId, cancellationToken);
+            var updated = current with
             {
-                await table.SubmitTransactionAsync([metaAction, .. tail], cancellationToken);
+                TaskSids = Union(current.TaskSids, taskSids),
+                Keys = Union(current.Keys, keys),
+                Stale = current.Stale.Concat(stale).Distinct().ToList(),
+            };
+            if (await TryWriteAsync(table, current, updated, cancellationToken))
+            {
                 return;
             }
-            catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412)
-            {
-                // the version moved under us: read again and retry (adding is idempotent)
-            }
+            // the version moved under us: read again and retry (adding is idempotent)
         }
     }
 
     public async Task<bool> TryRetireComponentAsync(ComponentState component, string mergedInto, CancellationToken cancellationToken)
     {
-        var table = await tables.GetAsync(ComponentsTable, cancellationToken);
         // Frozen, not deleted: members, keys and written rows stay as the record of what the successor holds.
-        var meta = new TableEntity(TableKeys.Escape(component.ComponentId), MetaRow) { ["component"] = component.ComponentId, ["merged_into"] = mergedInto };
+        var table = await tables.GetAsync(ComponentsTable, cancellationToken);
+        return await TryWriteAsync(table, component, component with { MergedInto = mergedInto }, cancellationToken);
+    }
+
+    public async Task<bool> TrySetWrittenAsync(ComponentState component, Materialization written, CancellationToken cancellationToken)
+    {
+        if (component.Version is null)
+        {
+            return false;
+        }
+        var table = await tables.GetAsync(ComponentsTable, cancellationToken);
+        return await TryWriteAsync(table, component, Written(component, written), cancellationToken);
+    }
+
+    public async Task<IReadOnlySet<string>> TrySetWrittenManyAsync(IReadOnlyList<(ComponentState Component, Materialization Written)> writes, CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(ComponentsTable, cancellationToken);
+        var done = new HashSet<string>(StringComparer.Ordinal);
+        var actions = writes.Where(w => w.Component.Version is not null)
+            .Select(w => new TableTransactionAction(TableTransactionActionType.UpdateReplace, ToEntity(Written(w.Component, w.Written)), new ETag(w.Component.Version!)));
+        foreach (var chunk in actions.GroupBy(a => a.Entity.PartitionKey, StringComparer.Ordinal).SelectMany(TableBatches.Split))
+        {
+            try
+            {
+                await table.SubmitTransactionAsync(chunk, cancellationToken);
+                done.UnionWith(chunk.Select(a => ((TableEntity)a.Entity).GetString("component")));
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status is 412 or 404)
+            {
+                // one of them changed since read: the others go one by one
+                foreach (var (component, written) in writes.Where(w => chunk.Any(a => ((TableEntity)a.Entity).GetString("component") == w.Component.ComponentId)))
+                {
+                    if (await TryWriteAsync(table, component, Written(component, written), cancellationToken))
+                    {
+                        done.Add(component.ComponentId);
+                    }
+                }
+            }
+        }
+        return done;
+    }
+
+    /// <summary>
+    /// Keys first, one transaction per key partition; then the components whose keys were all added, one
+    /// transaction per component partition. A transaction that meets an existing key or component (409) fails
+    /// as a whole, and its components are left to the one-by-one linker.
+    /// </summary>
+    public async Task<IReadOnlySet<string>> TryCreateComponentsAsync(IReadOnlyList<NewComponent> components, CancellationToken cancellationToken)
+    {
+        var keysTable = await tables.GetAsync(KeysTable, cancellationToken);
+        var componentsTable = await tables.GetAsync(ComponentsTable, cancellationToken);
+        var failed = new HashSet<string>(StringComparer.Ordinal);
+
+        var keyActions = components.SelectMany(c => c.Keys.Select(k => (Component: c.ComponentId, Action: new TableTransactionAction(TableTransactionActionType.Add, KeyEntity(k, c.ComponentId)))));
+        foreach (var chunk in keyActions.GroupBy(a => a.Action.Entity.PartitionKey, StringComparer.Ordinal).SelectMany(g => g.Chunk(TableBatches.MaxOperations)))
+        {
+            try
+            {
+                await keysTable.SubmitTransactionAsync(chunk.Select(a => a.Action), cancellationToken);
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status == 409)
+            {
+                failed.UnionWith(chunk.Select(a => a.Component));
+            }
+        }
+
+        var created = new HashSet<string>(StringComparer.Ordinal);
+        var componentActions = components.Where(c => !failed.Contains(c.ComponentId))
+            .Select(c => new TableTransactionAction(TableTransactionActionType.Add, ToEntity(ComponentState.Empty(c.ComponentId) with
+            {
+                TaskSids = Union(new HashSet<string>(StringComparer.Ordinal), c.TaskSids),
+                Keys = Union(new HashSet<string>(StringComparer.Ordinal), c.Keys),
+            })));
+        foreach (var chunk in componentActions.GroupBy(a => a.Entity.PartitionKey, StringComparer.Ordinal).SelectMany(TableBatches.Split))
+        {
+            try
+            {
+                await componentsTable.SubmitTransactionAsync(chunk, cancellationToken);
+                created.UnionWith(chunk.Select(a => ((TableEntity)a.Entity).GetString("component")));
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status == 409)
+            {
+                // someone created one of them meanwhile: the one-by-one linker takes these
+            }
+        }
+        return created;
+    }
+
+    private static async Task<bool> TryWriteAsync(TableClient table, ComponentState current, ComponentState updated, CancellationToken cancellationToken)
+    {
         try
         {
-            if (component.Version is null)
+            if (current.Version is null)
             {
-                await table.AddEntityAsync(meta, cancellationToken);
+                await table.AddEntityAsync(ToEntity(updated), cancellationToken);
             }
             else
             {
-                await table.UpdateEntityAsync(meta, new ETag(component.Version), TableUpdateMode.Merge, cancellationToken);
+                await table.UpdateEntityAsync(ToEntity(updated), new ETag(current.Version), TableUpdateMode.Replace, cancellationToken);
             }
             return true;
         }
@@ -155,42 +219,73 @@ public sealed class TableLinkIndex(StorageTables tables) : ILinkIndex
         }
     }
 
-    public async Task<bool> TrySetWrittenAsync(ComponentState component, WrittenRows written, CancellationToken cancellationToken)
+    private static ComponentState Written(ComponentState component, Materialization written) => component with
     {
-        if (component.Version is null)
+        Written = written.Rows,
+        Stale = [],
+        WrittenSegments = written.SegmentRowKeys,
+        WrittenCustomer = written.CustomerFingerprint,
+    };
+
+    private static HashSet<string> Union(IEnumerable<string> a, IEnumerable<string> b) => new(a.Concat(b), StringComparer.Ordinal);
+
+    private static TableEntity KeyEntity(string key, string componentId) => new(KeyPartition(key), TableKeys.Escape(key)) { ["component"] = componentId };
+
+    private static TableEntity ToEntity(ComponentState c)
+    {
+        var e = new TableEntity(ComponentPartition(c.ComponentId), TableKeys.Escape(c.ComponentId)) { ["component"] = c.ComponentId };
+        PutList(e, "tasks", c.TaskSids.Order(StringComparer.Ordinal));
+        PutList(e, "keys", c.Keys.Order(StringComparer.Ordinal));
+        PutList(e, "segments", c.WrittenSegments);
+        if (c.MergedInto is { } merged) e["merged_into"] = merged;
+        if (c.Written is { } written)
         {
-            return false;
+            e["written_id"] = written.ConversationId;
+            e["written_partition"] = written.Partition;
         }
-        var table = await tables.GetAsync(ComponentsTable, cancellationToken);
-        var meta = new TableEntity(TableKeys.Escape(component.ComponentId), MetaRow)
+        if (c.WrittenCustomer is { } customer) e["written_customer"] = customer;
+        e["stale"] = new JsonArray(c.Stale.Select(s => (JsonNode)new JsonObject { ["id"] = s.ConversationId, ["partition"] = s.Partition }).ToArray()).ToJsonString();
+        return e;
+    }
+
+    private static ComponentState FromEntity(TableEntity e) =>
+        new(e.GetString("component"),
+            e.ETag.ToString(),
+            new HashSet<string>(GetList(e, "tasks"), StringComparer.Ordinal),
+            new HashSet<string>(GetList(e, "keys"), StringComparer.Ordinal),
+            e.GetString("merged_into") is { Length: > 0 } merged ? merged : null,
+            e.GetString("written_id") is { Length: > 0 } id && e.GetString("written_partition") is { Length: > 0 } partition ? new WrittenRows(id, partition) : null,
+            e.GetString("stale") is { Length: > 0 } json
+                ? JsonNode.Parse(json)!.AsArray().Select(n => new WrittenRows((string)n!["id"]!, (string)n["partition"]!)).ToList()
+                : [])
         {
-            ["written_id"] = written.ConversationId,
-            ["written_partition"] = written.Partition,
-            ["stale"] = "[]",
+            WrittenSegments = GetList(e, "segments"),
+            WrittenCustomer = e.GetString("written_customer"),
         };
-        try
+
+    private static void PutList(TableEntity e, string name, IEnumerable<string> values)
+    {
+        var json = JsonSerializer.Serialize(values.ToArray(), StringListJson.Default.StringArray);
+        for (var (i, offset) = (0, 0); offset < json.Length; i++, offset += ChunkChars)
         {
-            await table.UpdateEntityAsync(meta, new ETag(component.Version), TableUpdateMode.Merge, cancellationToken);
-            return true;
-        }
-        catch (RequestFailedException ex) when (ex.Status is 412 or 404)
-        {
-            return false;
+            e[i == 0 ? name : $"{name}_{i}"] = json.Substring(offset, Math.Min(ChunkChars, json.Length - offset));
         }
     }
 
-    private static TableEntity Row(string pk, string prefix, string value) => new(pk, prefix + TableKeys.Escape(value)) { ["value"] = value };
-
-    private static WrittenRows? ReadWritten(TableEntity meta) =>
-        meta.GetString("written_id") is { Length: > 0 } id && meta.GetString("written_partition") is { Length: > 0 } partition
-            ? new WrittenRows(id, partition)
-            : null;
-
-    private static List<WrittenRows> ReadStale(TableEntity meta) =>
-        meta.GetString("stale") is { Length: > 0 } json
-            ? JsonNode.Parse(json)!.AsArray().Select(n => new WrittenRows((string)n!["id"]!, (string)n["partition"]!)).ToList()
-            : [];
-
-    private static string WriteStale(IEnumerable<WrittenRows> stale) =>
-        new JsonArray(stale.Select(s => (JsonNode)new JsonObject { ["id"] = s.ConversationId, ["partition"] = s.Partition }).ToArray()).ToJsonString();
+    private static string[] GetList(TableEntity e, string name)
+    {
+        if (e.GetString(name) is not { Length: > 0 } first)
+        {
+            return [];
+        }
+        var json = new System.Text.StringBuilder(first);
+        for (var i = 1; e.GetString($"{name}_{i}") is { } next; i++)
+        {
+            json.Append(next);
+        }
+        return JsonSerializer.Deserialize(json.ToString(), StringListJson.Default.StringArray) ?? [];
+    }
 }
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(string[]))]
+internal sealed partial class StringListJson : System.Text.Json.Serialization.JsonSerializerContext;
