@@ -81,4 +81,31 @@ public sealed class TableLinkIndexTests
         var keys = await index.GetKeysAsync([$"task:{b}", $"call:{run}b"], default);
         Assert.All(keys.Values, k => Assert.Equal(a, k.ComponentId));
     }
+
+    [Fact]
+    public async Task CreateMany_ThenRecordMany_ReturnsTheVersionsAReadSees()
+    {
+        var (index, run) = Arrange();
+        var fresh = Enumerable.Range(0, 30).Select(i => new NewComponent($"WT{run}{i:d2}", [$"WT{run}{i:d2}"], [$"task:WT{run}{i:d2}", $"call:{run}{i:d2}"])).ToList();
+
+        var created = await index.TryCreateComponentsAsync(fresh, default);
+        var read = await index.GetComponentsAsync([.. fresh.Select(c => c.ComponentId)], default);
+        Assert.All(read.Values, c => Assert.Equal(created[c.ComponentId], c.Version));
+        var recorded = await index.TrySetWrittenManyAsync(
+            [.. read.Values.Select(c => (c, new Materialization(new WrittenRows(c.ComponentId, "2026-11-25_01"), [$"{c.ComponentId}_S1"], "F")))], default);
+        var after = await index.GetComponentsAsync([.. fresh.Select(c => c.ComponentId)], default);
+
+        Assert.Equal(fresh.Select(c => c.ComponentId).Order(), created.Keys.Order());
+        Assert.All(after.Values, c => Assert.Equal(recorded[c.ComponentId], c.Version));
+        Assert.All(after.Values, c => Assert.Equal(($"{c.ComponentId}_S1", "F"), (Assert.Single(c.WrittenSegments), c.WrittenCustomer)));
+        var keys = await index.GetKeysAsync([.. fresh.SelectMany(c => c.Keys)], default);
+        Assert.Equal(60, keys.Count);
+
+        // A second creation of the same conversations meets their keys (409) and creates nothing.
+        Assert.Empty(await index.TryCreateComponentsAsync(fresh, default));
+        // A record from a stale read fails; the others in its transaction are still recorded.
+        var stale = read.Values.First();
+        var again = await index.TrySetWrittenManyAsync([(stale, new WrittenRows("x", "p")), (after[fresh[1].ComponentId], new WrittenRows("y", "p"))], default);
+        Assert.Equal([fresh[1].ComponentId], again.Keys);
+    }
 }

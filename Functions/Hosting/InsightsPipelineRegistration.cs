@@ -75,6 +75,7 @@ public static class InsightsPipelineRegistration
         services.TryAddSingleton<ConversationBuilder>();
         services.TryAddSingleton<ConversationLinker>();
         services.TryAddSingleton<LinkedTaskCache>();
+        services.TryAddSingleton<TaskEventCache>();
         services.TryAddSingleton<StitchingService>();
         services.TryAddSingleton<IAgentStore, TableAgentStore>();
         services.TryAddSingleton<ActivityBuilder>();

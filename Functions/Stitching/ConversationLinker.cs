@@ -40,9 +40,9 @@ public sealed class ConversationLinker(ILinkIndex index)
     /// new form fresh conversations (grouped by the keys they share within the batch, named by their smallest
     /// task sid), created together with <see cref="ILinkIndex.TryCreateComponentsAsync"/>. Every other task,
     /// and any fresh conversation a concurrent consumer got to first, goes through <see cref="LinkAsync"/>.
-    /// Returns each task's component.
+    /// Returns each task's component, and the components this call created with their versions.
     /// </summary>
-    public async Task<IReadOnlyDictionary<string, string>> LinkManyAsync(IReadOnlyList<(string TaskSid, IReadOnlyList<string> Keys)> tasks, CancellationToken cancellationToken)
+    public async Task<LinkResult> LinkManyAsync(IReadOnlyList<(string TaskSid, IReadOnlyList<string> Keys)> tasks, CancellationToken cancellationToken)
     {
         var found = await index.GetKeysAsync([.. tasks.SelectMany(t => t.Keys).Distinct(StringComparer.Ordinal)], cancellationToken);
 
@@ -71,10 +71,10 @@ public sealed class ConversationLinker(ILinkIndex index)
                 [.. g.Select(t => t.TaskSid).Distinct(StringComparer.Ordinal)],
                 [.. g.SelectMany(t => t.Keys).Distinct(StringComparer.Ordinal)]))
             .ToList();
-        var created = fresh.Count == 0 ? new HashSet<string>() : await index.TryCreateComponentsAsync(fresh, cancellationToken);
+        var created = fresh.Count == 0 ? new Dictionary<string, string?>() : await index.TryCreateComponentsAsync(fresh, cancellationToken);
 
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var component in fresh.Where(c => created.Contains(c.ComponentId)))
+        foreach (var component in fresh.Where(c => created.ContainsKey(c.ComponentId)))
         {
             foreach (var task in component.TaskSids)
             {
@@ -85,7 +85,7 @@ public sealed class ConversationLinker(ILinkIndex index)
         {
             result[taskSid] = (await LinkAsync(taskSid, keys, cancellationToken)).ComponentId;
         }
-        return result;
+        return new LinkResult(result, created);
     }
 
     /// <summary>
@@ -171,3 +171,6 @@ public sealed class ConversationLinker(ILinkIndex index)
         return result.MergedInto is null ? result : null; // merged away meanwhile: start again
     }
 }
+
+/// <summary>Each task's component, and the components created (with their versions, when known).</summary>
+public sealed record LinkResult(IReadOnlyDictionary<string, string> Components, IReadOnlyDictionary<string, string?> Created);

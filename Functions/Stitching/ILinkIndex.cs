@@ -83,12 +83,13 @@ public interface ILinkIndex
 
     /// <summary>
     /// Creates components for tasks none of whose keys exist: the keys are added for the component, then the
-    /// component with its members. Returns the ids created; any other may be half done (some keys added), which
-    /// the linker tolerates: it treats a key pointing at a component that does not exist as an empty component.
+    /// component with its members. Returns the ids created, each with its version when the adapter knows it; any
+    /// other may be half done (some keys added), which the linker tolerates: it treats a key pointing at a
+    /// component that does not exist as an empty component.
     /// </summary>
-    async Task<IReadOnlySet<string>> TryCreateComponentsAsync(IReadOnlyList<NewComponent> components, CancellationToken cancellationToken)
+    async Task<IReadOnlyDictionary<string, string?>> TryCreateComponentsAsync(IReadOnlyList<NewComponent> components, CancellationToken cancellationToken)
     {
-        var created = new HashSet<string>(StringComparer.Ordinal);
+        var created = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (var component in components)
         {
             var added = true;
@@ -99,21 +100,24 @@ public interface ILinkIndex
             if (added && (await GetComponentAsync(component.ComponentId, cancellationToken)).Version is null)
             {
                 await AddToComponentAsync(component.ComponentId, component.TaskSids, component.Keys, [], cancellationToken);
-                created.Add(component.ComponentId);
+                created[component.ComponentId] = null;
             }
         }
         return created;
     }
 
-    /// <summary><see cref="TrySetWrittenAsync"/> for many components; returns the ids recorded.</summary>
-    async Task<IReadOnlySet<string>> TrySetWrittenManyAsync(IReadOnlyList<(ComponentState Component, Materialization Written)> writes, CancellationToken cancellationToken)
+    /// <summary>
+    /// <see cref="TrySetWrittenAsync"/> for many components; returns the ids recorded, each with its new version
+    /// when the adapter knows it (null when not).
+    /// </summary>
+    async Task<IReadOnlyDictionary<string, string?>> TrySetWrittenManyAsync(IReadOnlyList<(ComponentState Component, Materialization Written)> writes, CancellationToken cancellationToken)
     {
-        var done = new HashSet<string>(StringComparer.Ordinal);
+        var done = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (var (component, written) in writes)
         {
             if (await TrySetWrittenAsync(component, written, cancellationToken))
             {
-                done.Add(component.ComponentId);
+                done[component.ComponentId] = null;
             }
         }
         return done;

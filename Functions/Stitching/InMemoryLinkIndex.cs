@@ -109,5 +109,21 @@ public sealed class InMemoryLinkIndex : ILinkIndex
         }
     }
 
+    public Task<IReadOnlyDictionary<string, string?>> TrySetWrittenManyAsync(IReadOnlyList<(ComponentState Component, Materialization Written)> writes, CancellationToken cancellationToken)
+    {
+        var done = new Dictionary<string, string?>(StringComparer.Ordinal);
+        lock (_gate) // each record and the version it produced, atomically
+        {
+            foreach (var (component, written) in writes)
+            {
+                if (TrySetWrittenAsync(component, written, cancellationToken).Result)
+                {
+                    done[component.ComponentId] = _components[component.ComponentId].Version;
+                }
+            }
+        }
+        return Task.FromResult<IReadOnlyDictionary<string, string?>>(done);
+    }
+
     private string NextVersion() => (++_version).ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

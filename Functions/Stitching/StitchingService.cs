@@ -9,10 +9,11 @@ namespace InsightsFunctions.Stitching;
 /// instances), then rebuild every touched conversation from all of its tasks' stored events. Rows are a
 /// function of the set of events received, so order and duplicates do not change them.
 /// </summary>
-public sealed class StitchingService(IConversationStore store, ConversationLinker linker, ILinkIndex index, ConversationBuilder builder, LinkedTaskCache? linkedTasks = null) : IEnvelopeBatchHandler
+public sealed class StitchingService(IConversationStore store, ConversationLinker linker, ILinkIndex index, ConversationBuilder builder, LinkedTaskCache? linkedTasks = null, TaskEventCache? eventCache = null) : IEnvelopeBatchHandler
 {
     private const int MaxRebuildAttempts = 20;
     private readonly LinkedTaskCache linked = linkedTasks ?? new();
+    private readonly TaskEventCache held = eventCache ?? new();
     private long _rebuilds;
 
     /// <summary>Conversations rebuilt since start (a measure of how well batches coalesce).</summary>
@@ -26,6 +27,7 @@ public sealed class StitchingService(IConversationStore store, ConversationLinke
             return;
         }
         await store.AppendTaskEventsAsync(taskEvents, cancellationToken);
+        held.Appended(taskEvents);
         var components = await LinkAsync(taskEvents, cancellationToken);
         await RebuildAsync(components, cancellationToken);
     }
@@ -58,8 +60,15 @@ public sealed class StitchingService(IConversationStore store, ConversationLinke
             var result = await linker.LinkManyAsync(toLink, cancellationToken);
             foreach (var (taskSid, keys) in toLink)
             {
-                linked.Linked(taskSid, keys, result[taskSid]);
-                components.Add(result[taskSid]);
+                linked.Linked(taskSid, keys, result.Components[taskSid]);
+                components.Add(result.Components[taskSid]);
+            }
+            foreach (var (componentId, version) in result.Created)
+            {
+                if (version is not null)
+                {
+                    held.Produced(componentId, version); // its tasks' events are the ones this process just stored
+                }
             }
         }
         return components;
@@ -92,7 +101,14 @@ public sealed class StitchingService(IConversationStore store, ConversationLinke
         var recorded = await index.TrySetWrittenManyAsync([.. writes.Select((w, i) => (w.Component, written[i]))], cancellationToken);
         for (var i = 0; i < writes.Count; i++)
         {
-            if (!recorded.Contains(writes[i].Component.ComponentId))
+            if (recorded.TryGetValue(writes[i].Component.ComponentId, out var version))
+            {
+                if (version is not null)
+                {
+                    held.Produced(writes[i].Component.ComponentId, version);
+                }
+            }
+            else
             {
                 await RebuildOneAsync(writes[i].Component.ComponentId, [written[i].Rows], cancellationToken);
             }
@@ -134,7 +150,12 @@ public sealed class StitchingService(IConversationStore store, ConversationLinke
         var members = new List<TaskTimeline>();
         foreach (var taskSid in component.TaskSids)
         {
-            var events = await store.LoadTaskEventsAsync(taskSid, cancellationToken);
+            var events = held.Get(component, taskSid);
+            if (events is null)
+            {
+                events = await store.LoadTaskEventsAsync(taskSid, cancellationToken);
+                held.Loaded(taskSid, events);
+            }
             if (events.Count > 0)
             {
                 members.Add(TaskTimeline.From(taskSid, events));

@@ -125,27 +125,30 @@ public sealed class TableLinkIndex(StorageTables tables) : ILinkIndex
         return await TryWriteAsync(table, component, Written(component, written), cancellationToken);
     }
 
-    public async Task<IReadOnlySet<string>> TrySetWrittenManyAsync(IReadOnlyList<(ComponentState Component, Materialization Written)> writes, CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<string, string?>> TrySetWrittenManyAsync(IReadOnlyList<(ComponentState Component, Materialization Written)> writes, CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(ComponentsTable, cancellationToken);
-        var done = new HashSet<string>(StringComparer.Ordinal);
+        var done = new Dictionary<string, string?>(StringComparer.Ordinal);
         var actions = writes.Where(w => w.Component.Version is not null)
-            .Select(w => new TableTransactionAction(TableTransactionActionType.UpdateReplace, ToEntity(Written(w.Component, w.Written)), new ETag(w.Component.Version!)));
-        foreach (var chunk in actions.GroupBy(a => a.Entity.PartitionKey, StringComparer.Ordinal).SelectMany(TableBatches.Split))
+            .Select(w => (w.Component, w.Written, Action: new TableTransactionAction(TableTransactionActionType.UpdateReplace, ToEntity(Written(w.Component, w.Written)), new ETag(w.Component.Version!))));
+        foreach (var chunk in actions.GroupBy(a => a.Action.Entity.PartitionKey, StringComparer.Ordinal).SelectMany(g => g.Chunk(TableBatches.MaxOperations)))
         {
             try
             {
-                await table.SubmitTransactionAsync(chunk, cancellationToken);
-                done.UnionWith(chunk.Select(a => ((TableEntity)a.Entity).GetString("component")));
+                var responses = (await table.SubmitTransactionAsync(chunk.Select(a => a.Action), cancellationToken)).Value;
+                for (var i = 0; i < chunk.Length; i++)
+                {
+                    done[chunk[i].Component.ComponentId] = responses[i].Headers.ETag?.ToString();
+                }
             }
             catch (TableTransactionFailedException ex) when (ex.Status is 412 or 404)
             {
                 // one of them changed since read: the others go one by one
-                foreach (var (component, written) in writes.Where(w => chunk.Any(a => ((TableEntity)a.Entity).GetString("component") == w.Component.ComponentId)))
+                foreach (var (component, written, _) in chunk)
                 {
                     if (await TryWriteAsync(table, component, Written(component, written), cancellationToken))
                     {
-                        done.Add(component.ComponentId);
+                        done[component.ComponentId] = null;
                     }
                 }
             }
@@ -158,7 +161,7 @@ public sealed class TableLinkIndex(StorageTables tables) : ILinkIndex
     /// transaction per component partition. A transaction that meets an existing key or component (409) fails
     /// as a whole, and its components are left to the one-by-one linker.
     /// </summary>
-    public async Task<IReadOnlySet<string>> TryCreateComponentsAsync(IReadOnlyList<NewComponent> components, CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<string, string?>> TryCreateComponentsAsync(IReadOnlyList<NewComponent> components, CancellationToken cancellationToken)
     {
         var keysTable = await tables.GetAsync(KeysTable, cancellationToken);
         var componentsTable = await tables.GetAsync(ComponentsTable, cancellationToken);
@@ -177,7 +180,7 @@ public sealed class TableLinkIndex(StorageTables tables) : ILinkIndex
             }
         }
 
-        var created = new HashSet<string>(StringComparer.Ordinal);
+        var created = new Dictionary<string, string?>(StringComparer.Ordinal);
         var componentActions = components.Where(c => !failed.Contains(c.ComponentId))
             .Select(c => new TableTransactionAction(TableTransactionActionType.Add, ToEntity(ComponentState.Empty(c.ComponentId) with
             {
@@ -188,8 +191,11 @@ public sealed class TableLinkIndex(StorageTables tables) : ILinkIndex
         {
             try
             {
-                await componentsTable.SubmitTransactionAsync(chunk, cancellationToken);
-                created.UnionWith(chunk.Select(a => ((TableEntity)a.Entity).GetString("component")));
+                var responses = (await componentsTable.SubmitTransactionAsync(chunk, cancellationToken)).Value;
+                for (var i = 0; i < chunk.Count; i++)
+                {
+                    created[((TableEntity)chunk[i].Entity).GetString("component")] = responses[i].Headers.ETag?.ToString();
+                }
             }
             catch (TableTransactionFailedException ex) when (ex.Status == 409)
             {

@@ -1,0 +1,78 @@
+using System.Collections.Concurrent;
+using InsightsFunctions.Events;
+
+namespace InsightsFunctions.Stitching;
+
+/// <summary>
+/// The events this process holds per task, so a rebuild need not read them back from storage, and the
+/// component versions this process produced with a rebuild. Sound because every consumer that stores events
+/// ends with a compare-and-swap of the component's version: a component still at the version this process
+/// produced has not been rebuilt by anyone else since, so the events held for its tasks (complete at that
+/// rebuild, plus this process's appends since) are all a rebuild needs. A version produced by anyone else
+/// sends every task back to storage. Loads are merged, never replaced, so an append racing a load is kept.
+/// Bounded: when it holds more than its capacity it starts over (a miss only costs a read).
+/// </summary>
+public sealed class TaskEventCache(int capacity = 100_000)
+{
+    private State _state = new();
+
+    private sealed class State
+    {
+        public readonly ConcurrentDictionary<string, ConcurrentDictionary<string, EventEnvelope>> Tasks = new(StringComparer.Ordinal);
+        public readonly ConcurrentDictionary<string, string> Produced = new(StringComparer.Ordinal);
+        public long Events;
+    }
+
+    /// <summary>
+    /// Events this process just stored. A task first seen here gets an entry that may lack events stored by
+    /// others; it is never used as it is: the task's joining its component changed the version, so the first
+    /// rebuild that includes it reads it from storage (and merges).
+    /// </summary>
+    public void Appended(IEnumerable<EventEnvelope> events)
+    {
+        foreach (var task in events.GroupBy(e => e.Task!.Sid, StringComparer.Ordinal))
+        {
+            Add(task.Key, task);
+        }
+    }
+
+    /// <summary>A task's events read from storage (after its component's version was read).</summary>
+    public void Loaded(string taskSid, IReadOnlyList<EventEnvelope> events) => Add(taskSid, events);
+
+    private void Add(string taskSid, IEnumerable<EventEnvelope> events)
+    {
+        var state = _state;
+        if (Interlocked.Read(ref state.Events) > capacity)
+        {
+            Interlocked.CompareExchange(ref _state, new State(), state);
+            state = _state;
+        }
+        var set = state.Tasks.GetOrAdd(taskSid, _ => new ConcurrentDictionary<string, EventEnvelope>(StringComparer.Ordinal));
+        foreach (var e in events)
+        {
+            if (set.TryAdd(e.EventSid, e))
+            {
+                Interlocked.Increment(ref state.Events);
+            }
+        }
+    }
+
+    /// <summary>The events held for the task, when its component is still at a version this process produced.</summary>
+    public IReadOnlyList<EventEnvelope>? Get(ComponentState component, string taskSid)
+    {
+        var state = _state;
+        return component.Version is { } version &&
+               state.Produced.TryGetValue(component.ComponentId, out var produced) && produced == version &&
+               state.Tasks.TryGetValue(taskSid, out var set)
+            ? [.. set.Values]
+            : null;
+    }
+
+    /// <summary>
+    /// This process produced <paramref name="version"/> of the component: by recording a rebuild made from what
+    /// it holds, or by creating it for tasks whose keys were all new (their events are the ones it just stored;
+    /// events another consumer stored for them before are followed by that consumer's link, which changes the
+    /// version).
+    /// </summary>
+    public void Produced(string componentId, string version) => _state.Produced[componentId] = version;
+}
