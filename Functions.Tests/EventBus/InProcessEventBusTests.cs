@@ -2,22 +2,14 @@ using System.Collections.Concurrent;
 using InsightsFunctions.EventBus;
 using InsightsFunctions.Events;
 using Microsoft.Extensions.Logging.Abstractions;
+using InsightsFunctions.Tests.Support;
 using Moq;
 
 namespace InsightsFunctions.Tests.EventBus;
 
 public sealed class InProcessEventBusTests
 {
-    private static EventEnvelope Envelope(int n, string key) => new()
-    {
-        Kind = EnvelopeKinds.TaskRouter,
-        EventSid = $"EV{n:D32}",
-        AccountSid = "AC1",
-        WorkspaceSid = "WS1",
-        EventType = "task.updated",
-        TimestampMs = n,
-        Task = new TaskFields { Sid = key },
-    };
+    private static EventEnvelope Envelope(int n, string key) => Envelopes.Numbered(n, key);
 
     /// <summary>Records which consumer loop (partition) saw each event, in order.</summary>
     private sealed class RecordingHandler(Func<EventEnvelope, bool>? fails = null) : IEnvelopeBatchHandler
@@ -62,16 +54,19 @@ public sealed class InProcessEventBusTests
         Assert.True(keys.Select(k => PartitionHash.PartitionFor(k, 4)).Distinct().Count() > 1); // keys spread out
     }
 
-    [Fact]
-    public async Task PoisonEvent_DeadLetteredAloneAndPartitionContinues()
+    [Theory]
+    [InlineData(1, 0)]
+    [InlineData(4, 200)] // batches of all partitions coalesced: the poison fails the group, each partition retries its own
+    public async Task PoisonEvent_DeadLetteredAloneAndPartitionContinues(int partitions, int windowMs)
     {
         var poison = Envelope(13, "WT1");
         var handler = new RecordingHandler(fails: e => e.EventSid == poison.EventSid);
         var deadLetters = new Mock<IDeadLetterSink>();
-        var bus = new InProcessEventBus(new InProcessBusOptions { Partitions = 1 }, handler, deadLetters.Object, NullLogger<InProcessEventBus>.Instance);
+        var options = new InProcessBusOptions { Partitions = partitions, BatchWindow = TimeSpan.FromMilliseconds(windowMs) };
+        var bus = new InProcessEventBus(options, handler, deadLetters.Object, NullLogger<InProcessEventBus>.Instance);
         await bus.StartAsync(CancellationToken.None);
 
-        await bus.PublishAsync([.. Enumerable.Range(0, 30).Select(n => n == 13 ? poison : Envelope(n, "WT1"))], CancellationToken.None);
+        await bus.PublishAsync([.. Enumerable.Range(0, 30).Select(n => n == 13 ? poison : Envelope(n, $"WT{n % 5}"))], CancellationToken.None);
         await bus.WaitForIdleAsync(new CancellationTokenSource(TimeSpan.FromSeconds(20)).Token);
         await bus.PublishAsync([Envelope(99, "WT1")], CancellationToken.None);
         await bus.WaitForIdleAsync(new CancellationTokenSource(TimeSpan.FromSeconds(20)).Token);

@@ -54,4 +54,48 @@ public sealed class AgentsIntegrationTests
         var agent = (await tables.Service.GetTableClient(TableNames.Agents).GetEntityAsync<TableEntity>(TableAgentStore.AgentPartition(worker), worker)).Value;
         Assert.Equal(("Mary Smith", "t1", "Team A", 13L), (agent.GetString("full_name"), agent.GetString("team_id"), agent.GetString("team_name"), agent.GetInt64("_source_version")));
     }
+
+    [Fact]
+    public async Task TwoConsumers_ManyAgentsConcurrently_OneOpenIntervalEachAndTheLatestAgentRow()
+    {
+        Azurite.EnsureRunning();
+        var tables = new StorageTables(new TableServiceClient(Azurite.ConnectionString));
+        ActivityBuilder Activities() => new(new ReportingClock("UTC"));
+        var first = new AgentService(new TableAgentStore(tables, TimeProvider.System), Activities());
+        var second = new AgentService(new TableAgentStore(tables, TimeProvider.System), Activities());
+        var run = Random.Shared.Next();
+        var t0 = new DateTimeOffset(2031, 5, 1, 8, 0, 0, TimeSpan.Zero).AddDays(run % 2000);
+        var workers = Enumerable.Range(0, 40).Select(i => $"WK{run:x8}{i:d24}").ToList();
+        var events = workers.SelectMany(w => Enumerable.Range(1, 6).Select(n =>
+            WorkerEvents.ActivityUpdate(w, t0.AddMinutes(10 * n), n % 2 == 1 ? "Available" : "Break", n % 2 == 1 ? "Break" : "Available", 600_000 / 1000, 100 + n,
+                new JsonObject { ["full_name"] = $"Agent {n}", ["team_id"] = "t1", ["team_name"] = "Team A" }))).ToList();
+
+        // The same events, each consumer in its own order and batches, at the same time: their state and
+        // agent transactions (many agents per partition) keep meeting each other's changes.
+        var random = new Random(run);
+        var orderA = events.OrderBy(_ => random.Next()).Chunk(15).ToList();
+        var orderB = events.OrderBy(_ => random.Next()).Chunk(25).ToList();
+        await Task.WhenAll(
+            Task.Run(async () => { foreach (var batch in orderA) await first.HandleAsync(batch, CancellationToken.None); }),
+            Task.Run(async () => { foreach (var batch in orderB) await second.HandleAsync(batch, CancellationToken.None); }));
+
+        var activities = tables.Service.GetTableClient(TableNames.Activities);
+        var rows = new List<TableEntity>();
+        foreach (var partition in TableKeys.DatePartitions(t0.ToString("yyyy-MM-dd")))
+        {
+            await foreach (var row in activities.QueryAsync<TableEntity>($"PartitionKey eq '{partition}'"))
+            {
+                if (workers.Contains(row.GetString("agent_sid"))) rows.Add(row);
+            }
+        }
+        foreach (var worker in workers)
+        {
+            var mine = rows.Where(r => r.GetString("agent_sid") == worker).OrderBy(r => r.GetDateTimeOffset("started_at")).ToList();
+            var open = Assert.Single(mine, r => !r.ContainsKey("ended_at"));
+            Assert.Equal(t0.AddMinutes(60), open.GetDateTimeOffset("started_at")); // the latest event's activity
+            Assert.Equal(Enumerable.Range(0, 6).Select(n => t0.AddMinutes(10 * n)), mine.Where(r => r.ContainsKey("ended_at")).Select(r => r.GetDateTimeOffset("started_at")!.Value));
+            var agent = (await tables.Service.GetTableClient(TableNames.Agents).GetEntityAsync<TableEntity>(TableAgentStore.AgentPartition(worker), worker)).Value;
+            Assert.Equal(("Agent 6", 106L), (agent.GetString("full_name"), agent.GetInt64("_source_version")));
+        }
+    }
 }

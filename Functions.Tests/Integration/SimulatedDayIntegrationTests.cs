@@ -42,6 +42,7 @@ public sealed class SimulatedDayIntegrationTests : IAsyncLifetime
             ["Insights:Storage:ConnectionString"] = Azurite.ConnectionString,
             [$"Insights:Accounts:{Account}:AuthToken"] = Token,
             ["Insights:Sla:Queues:Billing"] = "20",
+            ["Insights:Consumer:BatchWindow"] = "00:00:00.500",
         });
         builder.Logging.AddProvider(_logs);
         _app = LocalHostBuilder.Build(builder);

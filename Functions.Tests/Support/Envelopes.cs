@@ -18,4 +18,16 @@ public static class Envelopes
 
     public static List<EventEnvelope> From(params CallbackBuilder[] builders) =>
         builders.SelectMany(b => b.Events).Select(f => From(f)).ToList();
+
+    /// <summary>A bare envelope numbered <paramref name="n"/> (for bus plumbing tests: only identity and key matter).</summary>
+    public static EventEnvelope Numbered(int n, string? taskSid = null) => new()
+    {
+        Kind = EnvelopeKinds.TaskRouter,
+        EventSid = $"EV{n:D32}",
+        AccountSid = "AC1",
+        WorkspaceSid = "WS1",
+        EventType = "task.updated",
+        TimestampMs = n,
+        Task = taskSid is null ? null : new TaskFields { Sid = taskSid },
+    };
 }

@@ -10,10 +10,7 @@ public sealed class AgentService(IAgentStore store, ActivityBuilder activities)
 {
     public async Task HandleAsync(IReadOnlyList<EventEnvelope> batch, CancellationToken cancellationToken)
     {
-        foreach (var agent in AgentBuilder.Latest(batch))
-        {
-            await store.SaveAgentAsync(agent, cancellationToken);
-        }
+        await store.SaveAgentsAsync(AgentBuilder.Latest(batch), cancellationToken);
 
         var updates = batch.Where(ActivityBuilder.IsActivityUpdate).DistinctBy(e => e.EventSid, StringComparer.Ordinal).ToList();
         if (updates.Count == 0)
@@ -21,11 +18,11 @@ public sealed class AgentService(IAgentStore store, ActivityBuilder activities)
             return;
         }
         await store.SaveClosedIntervalsAsync([.. updates.Select(activities.Closed).OfType<ActivityInterval>()], cancellationToken);
-        foreach (var latest in updates.GroupBy(e => e.Worker!.Sid, StringComparer.Ordinal)
-                     .Select(g => g.MaxBy(e => (e.TimestampMs, e.EventSid), Comparer<(long, string)>.Create((a, b) =>
-                         a.Item1 != b.Item1 ? a.Item1.CompareTo(b.Item1) : string.CompareOrdinal(a.Item2, b.Item2)))!))
-        {
-            await store.SaveOpenIntervalAsync(activities.Open(latest), new AgentSource(0, latest.TimestampMs, latest.EventSid), cancellationToken);
-        }
+        var latest = updates.GroupBy(e => e.Worker!.Sid, StringComparer.Ordinal)
+            .Select(g => g.MaxBy(e => (e.TimestampMs, e.EventSid), Comparer<(long, string)>.Create((a, b) =>
+                a.Item1 != b.Item1 ? a.Item1.CompareTo(b.Item1) : string.CompareOrdinal(a.Item2, b.Item2)))!)
+            .Select(e => (activities.Open(e), new AgentSource(0, e.TimestampMs, e.EventSid)))
+            .ToList();
+        await store.SaveOpenIntervalsAsync(latest, cancellationToken);
     }
 }

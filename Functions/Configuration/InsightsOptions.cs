@@ -25,11 +25,14 @@ public sealed class InsightsOptions
 /// </summary>
 public sealed class ConsumerOptions
 {
-    /// <summary>At most this many events are handed to the stitcher at once.</summary>
-    public int MaxBatchEvents { get; set; } = 1000;
+    /// <summary>A coalesced batch is handed to the stitcher as soon as it holds this many events.</summary>
+    public int MaxBatchEvents { get; set; } = 10_000;
 
-    /// <summary>After the first event of a batch, wait this long for more before handling it.</summary>
-    public TimeSpan BatchWindow { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// How long the batches of every partition this process consumes are coalesced into one before they are
+    /// handled (group commit): the rows lag the events by up to this much.
+    /// </summary>
+    public TimeSpan BatchWindow { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// How long event sids are remembered for dedupe (and the stored events kept for rebuilds). Older events

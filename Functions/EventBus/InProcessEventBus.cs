@@ -9,10 +9,16 @@ public sealed class InProcessBusOptions
 {
     public int Partitions { get; set; } = 4;
     public int Capacity { get; set; } = 10_000;
-    public int MaxBatchSize { get; set; } = 1000;
+    public int MaxBatchSize { get; set; } = 10_000;
 
-    /// <summary>After the first event of a batch, how long to wait for more (coalescing; zero: take what is there).</summary>
+    /// <summary>
+    /// How long a partition gathers events after the first of a batch, and how long the partitions' batches are
+    /// coalesced into one (<see cref="BatchCoalescer"/>); zero: each batch on its own, as soon as it is there.
+    /// </summary>
     public TimeSpan BatchWindow { get; set; } = TimeSpan.Zero;
+
+    /// <summary>A coalesced batch is handled as soon as it holds this many events.</summary>
+    public int MaxCoalescedEvents { get; set; } = 10_000;
 }
 
 /// <summary>
@@ -28,6 +34,7 @@ public sealed partial class InProcessEventBus : BackgroundService, IEventPublish
     private readonly IDeadLetterSink _deadLetters;
     private readonly ILogger<InProcessEventBus> _logger;
     private readonly int _maxBatch;
+    private readonly BatchCoalescer _coalescer;
     private readonly TimeSpan _window;
     private long _pending;
     private TaskCompletionSource _idle = NewIdle(completed: true);
@@ -39,6 +46,7 @@ public sealed partial class InProcessEventBus : BackgroundService, IEventPublish
         _logger = logger;
         _maxBatch = options.MaxBatchSize;
         _window = options.BatchWindow;
+        _coalescer = new BatchCoalescer(handler, options.BatchWindow, options.MaxCoalescedEvents, sources: options.Partitions);
         _partitions = Enumerable.Range(0, options.Partitions)
             .Select(_ => Channel.CreateBounded<EventEnvelope>(new BoundedChannelOptions(options.Capacity)
             {
@@ -161,7 +169,7 @@ public sealed partial class InProcessEventBus : BackgroundService, IEventPublish
     {
         try
         {
-            await _handler.HandleAsync(batch, cancellationToken);
+            await _coalescer.HandleAsync(batch, cancellationToken);
             return;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -169,7 +177,8 @@ public sealed partial class InProcessEventBus : BackgroundService, IEventPublish
             LogBatchFailed(_logger, ex, partition, batch.Count);
         }
 
-        // One event at a time, so that one poison event cannot take the rest of the batch with it.
+        // One event at a time (straight to the handler, not coalesced), so that one poison event cannot take the
+        // rest of the batch with it.
         foreach (var envelope in batch)
         {
             try

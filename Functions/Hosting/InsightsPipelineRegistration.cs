@@ -95,7 +95,7 @@ public static class InsightsPipelineRegistration
         {
             services.TryAddSingleton(sp => new InProcessBusOptions
             {
-                MaxBatchSize = Options(sp).Consumer.MaxBatchEvents,
+                MaxCoalescedEvents = Options(sp).Consumer.MaxBatchEvents,
                 BatchWindow = Options(sp).Consumer.BatchWindow,
             });
             services.TryAddSingleton<InProcessEventBus>();

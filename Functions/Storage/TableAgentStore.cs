@@ -27,24 +27,22 @@ public sealed class TableAgentStore(StorageTables tables, TimeProvider clock) : 
 
     public static string ActivityRowKey(string agentSid, DateTimeOffset start) => $"{TableKeys.Escape(agentSid)}_{start.ToUnixTimeMilliseconds():D13}";
 
-    public async Task SaveAgentAsync(Agent candidate, CancellationToken cancellationToken)
+    public async Task SaveAgentsAsync(IReadOnlyList<Agent> candidates, CancellationToken cancellationToken)
     {
-        var table = await tables.GetAsync(AgentsTable, cancellationToken);
-        var pk = AgentPartition(candidate.AgentSid);
-        var rk = TableKeys.Escape(candidate.AgentSid);
-        if (_known.TryGetValue(candidate.AgentSid, out var known) && !AgentBuilder.Better(candidate, known))
+        // A candidate that is not better than a snapshot this process saw stored cannot win: no read, no write.
+        var contenders = candidates.Where(c => !_known.TryGetValue(c.AgentSid, out var known) || AgentBuilder.Better(c, known)).ToList();
+        if (contenders.Count == 0)
         {
-            return; // the stored snapshot is at least as good as one this process saw stored: no read, no write
+            return;
         }
-        var winner = candidate;
-        await TableConditional.SaveIfAsync(table, ToEntity(candidate, pk, rk), current =>
+        var table = await tables.GetAsync(AgentsTable, cancellationToken);
+        var stored = await TableConditional.SaveManyIfAsync(table,
+            [.. contenders.Select(c => (ToEntity(c, AgentPartition(c.AgentSid), TableKeys.Escape(c.AgentSid)), (Func<TableEntity, bool>)(current => AgentBuilder.Better(c, FromEntity(current)))))],
+            cancellationToken);
+        for (var i = 0; i < contenders.Count; i++)
         {
-            var stored = FromEntity(current);
-            var replace = AgentBuilder.Better(candidate, stored);
-            winner = replace ? candidate : stored;
-            return replace;
-        }, cancellationToken);
-        _known[candidate.AgentSid] = winner;
+            _known[contenders[i].AgentSid] = FromEntity(stored[i]);
+        }
     }
 
     /// <summary>
@@ -59,32 +57,88 @@ public sealed class TableAgentStore(StorageTables tables, TimeProvider clock) : 
         await TableBatches.SubmitAsync(table, intervals.Select(i => new TableTransactionAction(TableTransactionActionType.UpsertReplace, ToEntity(i))), cancellationToken);
     }
 
-    public async Task SaveOpenIntervalAsync(ActivityInterval open, AgentSource source, CancellationToken cancellationToken)
+    /// <summary>
+    /// The agents' states are read together. An agent whose state is older than its candidate gets the open
+    /// row written, then its state moved with compare-and-swap (one transaction per partition), then the open
+    /// row the state named before removed if it is still open. Agents whose transaction meets a concurrent
+    /// change go one by one.
+    /// </summary>
+    public async Task SaveOpenIntervalsAsync(IReadOnlyList<(ActivityInterval Open, AgentSource Source)> open, CancellationToken cancellationToken)
     {
+        if (open.Count == 0)
+        {
+            return;
+        }
         var state = await tables.GetAsync(StateTable, cancellationToken);
         var activities = await tables.GetAsync(ActivitiesTable, cancellationToken);
+        var current = await TableReads.GetManyAsync(state, open.Select(o => (AgentPartition(o.Open.AgentSid), TableKeys.Escape(o.Open.AgentSid))), cancellationToken);
+        var moves = new List<(ActivityInterval Open, AgentSource Source, TableEntity Row, TableEntity? Previous, TableTransactionAction Action)>();
+        foreach (var (interval, source) in open)
+        {
+            current.TryGetValue((AgentPartition(interval.AgentSid), TableKeys.Escape(interval.AgentSid)), out var previous);
+            if (previous is not null && source.CompareTo(Latest(previous)) <= 0)
+            {
+                continue; // an older event: its interval is closed by a later event, not open
+            }
+            var row = ToEntity(interval);
+            var updated = StateEntity(interval.AgentSid, source, row);
+            moves.Add((interval, source, row, previous, previous is null
+                ? new TableTransactionAction(TableTransactionActionType.Add, updated)
+                : new TableTransactionAction(TableTransactionActionType.UpdateReplace, updated, previous.ETag)));
+        }
+        // An open row never replaces a closed one with the same start (the closed interval is the later truth).
+        await TableConditional.SaveManyIfAsync(activities, [.. moves.Select(m => (m.Row, (Func<TableEntity, bool>)StillOpen))], cancellationToken);
+
+        var superseded = new List<(string? Partition, string? Row, TableEntity Keep)>();
+        foreach (var chunk in moves.GroupBy(m => m.Action.Entity.PartitionKey, StringComparer.Ordinal).SelectMany(g => g.Chunk(TableBatches.MaxOperations)))
+        {
+            try
+            {
+                await state.SubmitTransactionAsync(chunk.Select(m => m.Action), cancellationToken);
+                superseded.AddRange(chunk.Where(m => m.Previous is not null).Select(m => ((string?)m.Previous!.GetString("open_partition"), (string?)m.Previous.GetString("open_row"), m.Row)));
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412)
+            {
+                foreach (var move in chunk)
+                {
+                    await SaveOpenIntervalAsync(state, activities, move.Open, move.Source, cancellationToken);
+                    await RemoveIfNotCurrentAsync(state, activities, move.Row, cancellationToken);
+                }
+            }
+        }
+        await TableConditional.DeleteManyIfAsync(activities,
+            superseded.Where(s => s.Partition is not null && s.Row is not null && !(s.Keep.PartitionKey == s.Partition && s.Keep.RowKey == s.Row))
+                .Select(s => (s.Partition!, s.Row!)),
+            StillOpen, cancellationToken);
+    }
+
+    private static bool StillOpen(TableEntity row) => !row.ContainsKey("ended_at");
+
+    private static AgentSource Latest(TableEntity state) => new(0, state.GetInt64("latest_ts") ?? 0, state.GetString("latest_event") ?? "");
+
+    private static TableEntity StateEntity(string agentSid, AgentSource source, TableEntity openRow) => new(AgentPartition(agentSid), TableKeys.Escape(agentSid))
+    {
+        ["latest_ts"] = source.TimestampMs,
+        ["latest_event"] = source.EventSid,
+        ["open_partition"] = openRow.PartitionKey,
+        ["open_row"] = openRow.RowKey,
+    };
+
+    /// <summary>One agent, read-compare-write until it holds (the path for agents that met a concurrent change).</summary>
+    private async Task SaveOpenIntervalAsync(TableClient state, TableClient activities, ActivityInterval open, AgentSource source, CancellationToken cancellationToken)
+    {
         var pk = AgentPartition(open.AgentSid);
         var rk = TableKeys.Escape(open.AgentSid);
         while (true)
         {
             var current = await state.GetEntityIfExistsAsync<TableEntity>(pk, rk, cancellationToken: cancellationToken);
-            if (current.HasValue)
+            if (current.HasValue && source.CompareTo(Latest(current.Value!)) <= 0)
             {
-                var latest = new AgentSource(0, current.Value!.GetInt64("latest_ts") ?? 0, current.Value.GetString("latest_event") ?? "");
-                if (source.CompareTo(latest) <= 0)
-                {
-                    return; // an older event: its interval is closed by a later event, not open
-                }
+                return; // an older event: its interval is closed by a later event, not open
             }
             var row = ToEntity(open);
-            await activities.UpsertEntityAsync(row, TableUpdateMode.Replace, cancellationToken);
-            var updated = new TableEntity(pk, rk)
-            {
-                ["latest_ts"] = source.TimestampMs,
-                ["latest_event"] = source.EventSid,
-                ["open_partition"] = row.PartitionKey,
-                ["open_row"] = row.RowKey,
-            };
+            await TableConditional.SaveIfAsync(activities, row, StillOpen, cancellationToken);
+            var updated = StateEntity(open.AgentSid, source, row);
             try
             {
                 if (current.HasValue)
@@ -100,16 +154,26 @@ public sealed class TableAgentStore(StorageTables tables, TimeProvider clock) : 
             }
             catch (RequestFailedException ex) when (ex.Status is 409 or 412)
             {
-                // Someone moved the state meanwhile: the row we wrote may now be stale; remove it if it is
-                // still an open row that is not the current one, and compare again.
-                var now = await state.GetEntityIfExistsAsync<TableEntity>(pk, rk, cancellationToken: cancellationToken);
-                if (now.HasValue && now.Value!.GetString("open_row") != row.RowKey)
-                {
-                    await RemoveIfStillOpenAsync(activities, row.PartitionKey, row.RowKey, null, cancellationToken);
-                }
+                // Someone moved the state meanwhile: compare again (the row written is removed below if it lost).
+            }
+            finally
+            {
+                await RemoveIfNotCurrentAsync(state, activities, row, cancellationToken);
             }
         }
     }
+
+    /// <summary>Removes an open row this process wrote if the agent's state names another one (it lost a race).</summary>
+    private static async Task RemoveIfNotCurrentAsync(TableClient state, TableClient activities, TableEntity row, CancellationToken cancellationToken)
+    {
+        var now = await state.GetEntityIfExistsAsync<TableEntity>(AgentPartitionOfRow(row), TableKeys.Escape(row.GetString("agent_sid")), cancellationToken: cancellationToken);
+        if (now.HasValue && now.Value!.GetString("open_row") != row.RowKey)
+        {
+            await RemoveIfStillOpenAsync(activities, row.PartitionKey, row.RowKey, null, cancellationToken);
+        }
+    }
+
+    private static string AgentPartitionOfRow(TableEntity row) => AgentPartition(row.GetString("agent_sid"));
 
     /// <summary>Deletes an old open row unless a closed interval has replaced it (same key) or it is the new one.</summary>
     private static async Task RemoveIfStillOpenAsync(TableClient activities, string? partition, string? rowKey, TableEntity? keep, CancellationToken cancellationToken)
@@ -118,7 +182,7 @@ public sealed class TableAgentStore(StorageTables tables, TimeProvider clock) : 
         {
             return;
         }
-        await TableConditional.DeleteIfAsync(activities, partition, rowKey, old => !old.ContainsKey("ended_at"), cancellationToken);
+        await TableConditional.DeleteIfAsync(activities, partition, rowKey, StillOpen, cancellationToken);
     }
 
     private TableEntity ToEntity(Agent a, string pk, string rk)

@@ -160,9 +160,8 @@ public sealed class TableConversationStore(StorageTables tables, TimeProvider cl
     }
 
     /// <summary>
-    /// The customer's latest conversation wins (compare-and-swap on the stored source). Rows of one partition
-    /// are read together and written in one transaction of Adds and If-Match updates; when that transaction
-    /// meets a concurrent change it fails as a whole and its rows go one by one.
+    /// The customer's latest conversation wins (compare-and-swap on the stored source), many customers in few
+    /// requests (<see cref="TableConditional.SaveManyIfAsync"/>).
     /// </summary>
     private async Task SaveCustomersAsync(IReadOnlyList<(Customer Customer, TableEntity Entity)> customers, CancellationToken cancellationToken)
     {
@@ -174,33 +173,7 @@ public sealed class TableConversationStore(StorageTables tables, TimeProvider cl
         var latest = customers.GroupBy(c => (c.Entity.PartitionKey, c.Entity.RowKey))
             .Select(g => g.Aggregate((a, b) => b.Customer.IsNewerThan(a.Customer.SourceStartedAt, a.Customer.SourceConversationId) ? b : a))
             .ToList();
-        var current = await TableReads.GetManyAsync(table, latest.Select(c => (c.Entity.PartitionKey, c.Entity.RowKey)), cancellationToken);
-        var actions = new List<(Customer Customer, TableTransactionAction Action)>();
-        foreach (var (customer, entity) in latest)
-        {
-            if (!current.TryGetValue((entity.PartitionKey, entity.RowKey), out var stored))
-            {
-                actions.Add((customer, new TableTransactionAction(TableTransactionActionType.Add, entity)));
-            }
-            else if (Replaces(customer, stored))
-            {
-                actions.Add((customer, new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, stored.ETag)));
-            }
-        }
-        foreach (var chunk in actions.GroupBy(a => a.Action.Entity.PartitionKey, StringComparer.Ordinal).SelectMany(g => g.Chunk(TableBatches.MaxOperations)))
-        {
-            try
-            {
-                await table.SubmitTransactionAsync(chunk.Select(a => a.Action), cancellationToken);
-            }
-            catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412)
-            {
-                foreach (var (customer, action) in chunk)
-                {
-                    await TableConditional.SaveIfAsync(table, (TableEntity)action.Entity, stored => Replaces(customer, stored), cancellationToken);
-                }
-            }
-        }
+        await TableConditional.SaveManyIfAsync(table, [.. latest.Select(c => (c.Entity, (Func<TableEntity, bool>)(stored => Replaces(c.Customer, stored))))], cancellationToken);
     }
 
     private static bool Replaces(Customer customer, TableEntity stored) =>
