@@ -14,6 +14,7 @@ public static class PipelineMetrics
 
     public static readonly Counter<long> EventsConsumed = Meter.CreateCounter<long>("insights.events.consumed", description: "Events handed to the consumer");
     public static readonly Counter<long> DeadLettered = Meter.CreateCounter<long>("insights.events.deadlettered", description: "Events that failed on their own and went to the deadletter container");
+    public static readonly Counter<long> Expired = Meter.CreateCounter<long>("insights.events.expired", description: "Events older than the dedupe window, dropped by the consumer");
     public static readonly Counter<long> Spooled = Meter.CreateCounter<long>("insights.events.spooled", description: "Accepted events written to the spool because the bus refused them");
     public static readonly Counter<long> TableRequests = Meter.CreateCounter<long>("insights.table.requests", description: "Table Storage requests (transactions) made by the pipeline");
     public static readonly Histogram<int> BatchSize = Meter.CreateHistogram<int>("insights.consumer.batch_size", description: "Events per consumer batch");

@@ -9,6 +9,7 @@ using InsightsFunctions.EventBus;
 using InsightsFunctions.Health;
 using InsightsFunctions.Hipaa;
 using InsightsFunctions.Ingest;
+using InsightsFunctions.Retention;
 using InsightsFunctions.Stitching;
 using InsightsFunctions.Storage;
 using Microsoft.Extensions.Configuration;
@@ -80,7 +81,10 @@ public static class InsightsPipelineRegistration
         services.TryAddSingleton<IAgentStore, TableAgentStore>();
         services.TryAddSingleton<ActivityBuilder>();
         services.TryAddSingleton<AgentService>();
-        services.TryAddSingleton<IEnvelopeBatchHandler, EventConsumer>();
+        services.TryAddSingleton(sp => new DedupeWindow(Options(sp).Consumer.DedupeWindow, sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IExpiredStatePurge, TableExpiredStatePurge>();
+        services.TryAddSingleton<EventConsumer>();
+        services.TryAddSingleton<IEnvelopeBatchHandler>(sp => sp.GetRequiredService<EventConsumer>());
 
         // Event bus
         var eventHubs = configuration.GetSection($"{InsightsOptions.SectionName}:EventHubs").Get<EventHubsOptions>() ?? new EventHubsOptions();

@@ -1,15 +1,35 @@
 using InsightsFunctions.Agents;
 using InsightsFunctions.EventBus;
 using InsightsFunctions.Events;
+using InsightsFunctions.Retention;
+using Microsoft.Extensions.Logging;
 
 namespace InsightsFunctions.Stitching;
 
-/// <summary>What every bus (Event Hubs processor, in-process bus) hands a batch to: conversations, then agents.</summary>
-public sealed class EventConsumer(StitchingService conversations, AgentService agents) : IEnvelopeBatchHandler
+/// <summary>
+/// What every bus (Event Hubs processor, in-process bus) hands a batch to: events older than the dedupe
+/// window are dropped (counted), then conversations, then agents.
+/// </summary>
+public sealed partial class EventConsumer(StitchingService conversations, AgentService agents, DedupeWindow window, ILogger<EventConsumer> logger) : IEnvelopeBatchHandler
 {
+    private long _expired;
+
+    /// <summary>Events dropped since start because they were older than the dedupe window.</summary>
+    public long Expired => Interlocked.Read(ref _expired);
+
     public async Task HandleAsync(IReadOnlyList<EventEnvelope> batch, CancellationToken cancellationToken)
     {
-        await conversations.HandleAsync(batch, cancellationToken);
-        await agents.HandleAsync(batch, cancellationToken);
+        var (kept, expired) = window.Filter(batch);
+        if (expired > 0)
+        {
+            Interlocked.Add(ref _expired, expired);
+            PipelineMetrics.Expired.Add(expired);
+            LogExpired(logger, expired, window.Length);
+        }
+        await conversations.HandleAsync(kept, cancellationToken);
+        await agents.HandleAsync(kept, cancellationToken);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dropped {Count} events older than the dedupe window ({Window})")]
+    private static partial void LogExpired(ILogger logger, int count, TimeSpan window);
 }
