@@ -139,7 +139,7 @@ public sealed class SegmentBuilder(SlaPolicy sla)
         var taskCompleted = task.Events.FirstOrDefault(e => e.EventType == TaskCompleted);
         var reservations = task.Events.Where(e => e.Reservation is not null).GroupBy(e => e.Reservation!.Sid, StringComparer.Ordinal);
         var hold = TaskTimeline.Number(task.ConversationsAttributes?["hold_time"]);
-        var agentName = AgentName(task);
+        var agentNames = new Lazy<Func<WorkerFields?, string?>>(() => AgentName(task));
 
         foreach (var reservation in reservations)
         {
@@ -167,7 +167,7 @@ public sealed class SegmentBuilder(SlaPolicy sla)
                 QueueSid = queued?.QueueSid,
                 QueueName = queued?.QueueName,
                 AgentSid = worker?.Sid,
-                AgentName = agentName(worker),
+                AgentName = agentNames.Value(worker),
                 ReservationSid = reservation.Key,
                 StartedAt = created,
                 EndedAt = endedAt,

@@ -18,7 +18,8 @@ public sealed class TaskEventCache(int capacity = 100_000)
 
     private sealed class State
     {
-        public readonly ConcurrentDictionary<string, ConcurrentDictionary<string, EventEnvelope>> Tasks = new(StringComparer.Ordinal);
+        /// <summary>Per task, its events as an array replaced (never changed) on every add: readers share it without copying.</summary>
+        public readonly ConcurrentDictionary<string, EventEnvelope[]> Tasks = new(StringComparer.Ordinal);
         public readonly ConcurrentDictionary<string, string> Produced = new(StringComparer.Ordinal);
         public long Events;
     }
@@ -47,12 +48,19 @@ public sealed class TaskEventCache(int capacity = 100_000)
             Interlocked.CompareExchange(ref _state, new State(), state);
             state = _state;
         }
-        var set = state.Tasks.GetOrAdd(taskSid, _ => new ConcurrentDictionary<string, EventEnvelope>(StringComparer.Ordinal));
-        foreach (var e in events)
+        while (true)
         {
-            if (set.TryAdd(e.EventSid, e))
+            var held = state.Tasks.GetValueOrDefault(taskSid) ?? [];
+            var added = events.Where(e => !Array.Exists(held, h => h.EventSid == e.EventSid)).DistinctBy(e => e.EventSid).ToArray();
+            if (added.Length == 0 && held.Length > 0)
             {
-                Interlocked.Increment(ref state.Events);
+                return;
+            }
+            var updated = held.Length == 0 ? added : [.. held, .. added];
+            if (held.Length == 0 ? state.Tasks.TryAdd(taskSid, updated) : state.Tasks.TryUpdate(taskSid, updated, held))
+            {
+                Interlocked.Add(ref state.Events, added.Length);
+                return;
             }
         }
     }
@@ -63,8 +71,8 @@ public sealed class TaskEventCache(int capacity = 100_000)
         var state = _state;
         return component.Version is { } version &&
                state.Produced.TryGetValue(component.ComponentId, out var produced) && produced == version &&
-               state.Tasks.TryGetValue(taskSid, out var set)
-            ? [.. set.Values]
+               state.Tasks.TryGetValue(taskSid, out var events)
+            ? events
             : null;
     }
 
