@@ -57,6 +57,8 @@ public sealed class DemoCommand : AsyncCommand<SimulateCommand.SimulationSetting
             await bus.WaitForIdleAsync(timeout.Token);
         });
         AnsiConsole.MarkupLineInterpolated($"Consumers idle: {bus.Processed} events processed, {bus.DeadLettered} dead-lettered; stitching finished {stitching.Elapsed.TotalSeconds:0.0} s after the last callback; {tableRequests.Requests} Table requests ({(double)tableRequests.Requests / Math.Max(1, bus.Processed):0.00} per event).");
+        var stitcher = app.Services.GetRequiredService<InsightsFunctions.Stitching.StitchingService>();
+        AnsiConsole.MarkupLineInterpolated($"Stitching: {stitcher.Rebuilds} conversation rebuilds, {stitcher.RecordConflicts} records that met a concurrent change.");
         AnsiConsole.MarkupLineInterpolated($"Table requests by table: {string.Join(", ", tableRequests.ByTable.OrderByDescending(t => t.Value).Select(t => $"{t.Key} {t.Value}"))}.");
 
         var clock = app.Services.GetRequiredService<ReportingClock>();

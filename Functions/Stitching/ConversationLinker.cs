@@ -40,7 +40,7 @@ public sealed class ConversationLinker(ILinkIndex index)
     /// new form fresh conversations (grouped by the keys they share within the batch, named by their smallest
     /// task sid), created together with <see cref="ILinkIndex.TryCreateComponentsAsync"/>. Every other task,
     /// and any fresh conversation a concurrent consumer got to first, goes through <see cref="LinkAsync"/>.
-    /// Returns each task's component, and the components this call created with their versions.
+    /// Returns each task's component, and the components this call created.
     /// </summary>
     public async Task<LinkResult> LinkManyAsync(IReadOnlyList<(string TaskSid, IReadOnlyList<string> Keys)> tasks, CancellationToken cancellationToken)
     {
@@ -85,7 +85,15 @@ public sealed class ConversationLinker(ILinkIndex index)
         {
             result[taskSid] = (await LinkAsync(taskSid, keys, cancellationToken)).ComponentId;
         }
-        return new LinkResult(result, created);
+        var createdStates = fresh.Where(c => created.GetValueOrDefault(c.ComponentId) is not null)
+            .Select(c => ComponentState.Empty(c.ComponentId) with
+            {
+                Version = created[c.ComponentId],
+                TaskSids = new HashSet<string>(c.TaskSids, StringComparer.Ordinal),
+                Keys = new HashSet<string>(c.Keys, StringComparer.Ordinal),
+            })
+            .ToList();
+        return new LinkResult(result, createdStates);
     }
 
     /// <summary>
@@ -172,5 +180,5 @@ public sealed class ConversationLinker(ILinkIndex index)
     }
 }
 
-/// <summary>Each task's component, and the components created (with their versions, when known).</summary>
-public sealed record LinkResult(IReadOnlyDictionary<string, string> Components, IReadOnlyDictionary<string, string?> Created);
+/// <summary>Each task's component, and the components this call created, as created (those whose version the index returned).</summary>
+public sealed record LinkResult(IReadOnlyDictionary<string, string> Components, IReadOnlyList<ComponentState> Created);

@@ -22,6 +22,15 @@ public sealed record ComponentState(
     /// <summary>Fingerprint of the customer row last written for it (unchanged: no customer write).</summary>
     public string? WrittenCustomer { get; init; }
 
+    /// <summary>The component as recording <paramref name="written"/> leaves it (stale rows are gone with the record).</summary>
+    public ComponentState Recorded(Materialization written) => this with
+    {
+        Written = written.Rows,
+        Stale = [],
+        WrittenSegments = written.SegmentRowKeys,
+        WrittenCustomer = written.CustomerFingerprint,
+    };
+
     public static ComponentState Empty(string componentId) =>
         new(componentId, null, new HashSet<string>(StringComparer.Ordinal), new HashSet<string>(StringComparer.Ordinal), null, null, []);
 }

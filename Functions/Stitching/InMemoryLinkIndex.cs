@@ -97,14 +97,7 @@ public sealed class InMemoryLinkIndex : ILinkIndex
             {
                 return Task.FromResult(false);
             }
-            _components[component.ComponentId] = current with
-            {
-                Version = NextVersion(),
-                Written = written.Rows,
-                Stale = [],
-                WrittenSegments = written.SegmentRowKeys,
-                WrittenCustomer = written.CustomerFingerprint,
-            };
+            _components[component.ComponentId] = current.Recorded(written) with { Version = NextVersion() };
             return Task.FromResult(true);
         }
     }

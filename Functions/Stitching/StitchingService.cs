@@ -19,6 +19,11 @@ public sealed class StitchingService(IConversationStore store, ConversationLinke
     /// <summary>Conversations rebuilt since start (a measure of how well batches coalesce).</summary>
     public long Rebuilds => Interlocked.Read(ref _rebuilds);
 
+    /// <summary>Batched records that met a change by someone else and were rebuilt again on their own.</summary>
+    public long RecordConflicts => Interlocked.Read(ref _conflicts);
+
+    private long _conflicts;
+
     public async Task HandleAsync(IReadOnlyList<EventEnvelope> batch, CancellationToken cancellationToken)
     {
         var taskEvents = batch.Where(e => e.Task is not null).ToList();
@@ -58,17 +63,20 @@ public sealed class StitchingService(IConversationStore store, ConversationLinke
         if (toLink.Count > 0)
         {
             var result = await linker.LinkManyAsync(toLink, cancellationToken);
+            var created = result.Created.Select(c => c.ComponentId).ToHashSet(StringComparer.Ordinal);
             foreach (var (taskSid, keys) in toLink)
             {
-                linked.Linked(taskSid, keys, result.Components[taskSid]);
-                components.Add(result.Components[taskSid]);
-            }
-            foreach (var (componentId, version) in result.Created)
-            {
-                if (version is not null)
+                var componentId = result.Components[taskSid];
+                linked.Linked(taskSid, keys, componentId);
+                components.Add(componentId);
+                if (!created.Contains(componentId))
                 {
-                    held.Produced(componentId, version); // its tasks' events are the ones this process just stored
+                    held.Forget(componentId); // linking changed its version: the rebuild reads it
                 }
+            }
+            foreach (var component in result.Created)
+            {
+                held.Produced(component); // its tasks' events are the ones this process just stored
             }
         }
         return components;
@@ -81,9 +89,11 @@ public sealed class StitchingService(IConversationStore store, ConversationLinke
     /// </summary>
     private async Task RebuildAsync(HashSet<string> componentIds, CancellationToken cancellationToken)
     {
-        var read = await index.GetComponentsAsync(componentIds, cancellationToken);
+        // A component this process produced last is not read: the record at the end fails if anyone changed it.
+        var known = componentIds.Select(held.LastProduced).OfType<ComponentState>().ToList();
+        var read = await index.GetComponentsAsync([.. componentIds.Except(known.Select(c => c.ComponentId))], cancellationToken);
         var live = new Dictionary<string, ComponentState>(StringComparer.Ordinal);
-        foreach (var state in read.Values)
+        foreach (var state in known.Concat(read.Values))
         {
             var component = state.MergedInto is null ? state : await linker.ResolveAsync(state.ComponentId, cancellationToken);
             live[component.ComponentId] = component;
@@ -97,21 +107,39 @@ public sealed class StitchingService(IConversationStore store, ConversationLinke
                 writes.Add(new ConversationWrite(stitched, Remove(component, []), component));
             }
         }
+
+        // States held from earlier batches can be stale (merged by someone else meanwhile): two of them may then
+        // share tasks or rows. Those are rebuilt on their own, from fresh reads, instead of in one transaction.
+        var overlapping = writes
+            .SelectMany(w => w.Component.TaskSids.Select(t => (Key: "t:" + t, w)).Append((Key: "r:" + w.Conversation.Conversation.ConversationId, w)))
+            .GroupBy(x => x.Key, StringComparer.Ordinal)
+            .Where(g => g.Count() > 1)
+            .SelectMany(g => g.Select(x => x.w))
+            .ToHashSet();
+        foreach (var write in overlapping)
+        {
+            held.Forget(write.Component.ComponentId);
+            writes.Remove(write);
+        }
+
         var written = await store.SaveConversationsAsync(writes, cancellationToken);
         var recorded = await index.TrySetWrittenManyAsync([.. writes.Select((w, i) => (w.Component, written[i]))], cancellationToken);
         for (var i = 0; i < writes.Count; i++)
         {
             if (recorded.TryGetValue(writes[i].Component.ComponentId, out var version))
             {
-                if (version is not null)
-                {
-                    held.Produced(writes[i].Component.ComponentId, version);
-                }
+                held.Produced(writes[i].Component.Recorded(written[i]) with { Version = version });
             }
             else
             {
+                held.Forget(writes[i].Component.ComponentId); // someone else changed it: read it next time
+                Interlocked.Increment(ref _conflicts);
                 await RebuildOneAsync(writes[i].Component.ComponentId, [written[i].Rows], cancellationToken);
             }
+        }
+        foreach (var write in overlapping)
+        {
+            await RebuildOneAsync(write.Component.ComponentId, [], cancellationToken);
         }
     }
 

@@ -20,7 +20,7 @@ public sealed class TaskEventCache(int capacity = 100_000)
     {
         /// <summary>Per task, its events as an array replaced (never changed) on every add: readers share it without copying.</summary>
         public readonly ConcurrentDictionary<string, EventEnvelope[]> Tasks = new(StringComparer.Ordinal);
-        public readonly ConcurrentDictionary<string, string> Produced = new(StringComparer.Ordinal);
+        public readonly ConcurrentDictionary<string, ComponentState> Produced = new(StringComparer.Ordinal);
         public long Events;
     }
 
@@ -70,17 +70,33 @@ public sealed class TaskEventCache(int capacity = 100_000)
     {
         var state = _state;
         return component.Version is { } version &&
-               state.Produced.TryGetValue(component.ComponentId, out var produced) && produced == version &&
+               state.Produced.TryGetValue(component.ComponentId, out var produced) && produced.Version == version &&
                state.Tasks.TryGetValue(taskSid, out var events)
             ? events
             : null;
     }
 
     /// <summary>
-    /// This process produced <paramref name="version"/> of the component: by recording a rebuild made from what
-    /// it holds, or by creating it for tasks whose keys were all new (their events are the ones it just stored;
-    /// events another consumer stored for them before are followed by that consumer's link, which changes the
-    /// version).
+    /// This process produced <paramref name="state"/> (its version included) of the component: by recording a
+    /// rebuild made from what it holds, or by creating it for tasks whose keys were all new (their events are
+    /// the ones it just stored; events another consumer stored for them before are followed by that
+    /// consumer's link, which changes the version).
     /// </summary>
-    public void Produced(string componentId, string version) => _state.Produced[componentId] = version;
+    public void Produced(ComponentState state)
+    {
+        if (state.Version is not null)
+        {
+            _state.Produced[state.ComponentId] = state;
+        }
+    }
+
+    /// <summary>
+    /// The component as this process last produced it, if it did: a rebuild may start from it without reading
+    /// (its final compare-and-swap fails if anyone changed the component since, and the rebuild then runs again
+    /// from fresh reads).
+    /// </summary>
+    public ComponentState? LastProduced(string componentId) => _state.Produced.GetValueOrDefault(componentId);
+
+    /// <summary>Someone else changed the component: its next rebuild reads it (and its tasks' events) again.</summary>
+    public void Forget(string componentId) => _state.Produced.TryRemove(componentId, out _);
 }

@@ -122,7 +122,7 @@ public sealed class TableLinkIndex(StorageTables tables) : ILinkIndex
             return false;
         }
         var table = await tables.GetAsync(ComponentsTable, cancellationToken);
-        return await TryWriteAsync(table, component, Written(component, written), cancellationToken);
+        return await TryWriteAsync(table, component, component.Recorded(written), cancellationToken);
     }
 
     public async Task<IReadOnlyDictionary<string, string?>> TrySetWrittenManyAsync(IReadOnlyList<(ComponentState Component, Materialization Written)> writes, CancellationToken cancellationToken)
@@ -130,7 +130,7 @@ public sealed class TableLinkIndex(StorageTables tables) : ILinkIndex
         var table = await tables.GetAsync(ComponentsTable, cancellationToken);
         var done = new Dictionary<string, string?>(StringComparer.Ordinal);
         var actions = writes.Where(w => w.Component.Version is not null)
-            .Select(w => (w.Component, w.Written, Action: new TableTransactionAction(TableTransactionActionType.UpdateReplace, ToEntity(Written(w.Component, w.Written)), new ETag(w.Component.Version!))));
+            .Select(w => (w.Component, w.Written, Action: new TableTransactionAction(TableTransactionActionType.UpdateReplace, ToEntity(w.Component.Recorded(w.Written)), new ETag(w.Component.Version!))));
         foreach (var chunk in actions.GroupBy(a => a.Action.Entity.PartitionKey, StringComparer.Ordinal).SelectMany(g => g.Chunk(TableBatches.MaxOperations)))
         {
             try
@@ -146,7 +146,7 @@ public sealed class TableLinkIndex(StorageTables tables) : ILinkIndex
                 // one of them changed since read: the others go one by one
                 foreach (var (component, written, _) in chunk)
                 {
-                    if (await TryWriteAsync(table, component, Written(component, written), cancellationToken))
+                    if (await TryWriteAsync(table, component, component.Recorded(written), cancellationToken))
                     {
                         done[component.ComponentId] = null;
                     }
@@ -224,14 +224,6 @@ public sealed class TableLinkIndex(StorageTables tables) : ILinkIndex
             return false;
         }
     }
-
-    private static ComponentState Written(ComponentState component, Materialization written) => component with
-    {
-        Written = written.Rows,
-        Stale = [],
-        WrittenSegments = written.SegmentRowKeys,
-        WrittenCustomer = written.CustomerFingerprint,
-    };
 
     private static HashSet<string> Union(IEnumerable<string> a, IEnumerable<string> b) => new(a.Concat(b), StringComparer.Ordinal);
 
