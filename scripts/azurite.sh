@@ -20,6 +20,12 @@ port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 stop_azurite() {
   if [ -n "$AZURITE_PID" ] && kill -0 "$AZURITE_PID" 2>/dev/null; then
     kill "$AZURITE_PID" 2>/dev/null || true
+    # Its state is in memory only, so nothing is lost if a slow shutdown is cut short after 10 s.
+    for _ in $(seq 1 50); do
+      kill -0 "$AZURITE_PID" 2>/dev/null || break
+      sleep 0.2
+    done
+    kill -9 "$AZURITE_PID" 2>/dev/null || true
     wait "$AZURITE_PID" 2>/dev/null || true
   fi
 }
