@@ -18,7 +18,7 @@ public static class LinkKeys
     public static IReadOnlyList<string> For(string taskSid, IEnumerable<Events.LinkingIds> carried)
     {
         var keys = new SortedSet<string>(StringComparer.Ordinal) { Task(taskSid) };
-        foreach (var links in carried)
+        foreach (var links in carried.Distinct()) // most events of a task carry the same ids
         {
             if (links.CallSid is { } call) keys.Add("call:" + call);
             if (links.ConversationId is { } conversation)

@@ -110,12 +110,7 @@ public sealed class StitchingService(IConversationStore store, ConversationLinke
 
         // States held from earlier batches can be stale (merged by someone else meanwhile): two of them may then
         // share tasks or rows. Those are rebuilt on their own, from fresh reads, instead of in one transaction.
-        var overlapping = writes
-            .SelectMany(w => w.Component.TaskSids.Select(t => (Key: "t:" + t, w)).Append((Key: "r:" + w.Conversation.Conversation.ConversationId, w)))
-            .GroupBy(x => x.Key, StringComparer.Ordinal)
-            .Where(g => g.Count() > 1)
-            .SelectMany(g => g.Select(x => x.w))
-            .ToHashSet();
+        var overlapping = Overlapping(writes);
         foreach (var write in overlapping)
         {
             held.Forget(write.Component.ComponentId);
@@ -168,6 +163,31 @@ public sealed class StitchingService(IConversationStore store, ConversationLinke
             componentId = component.ComponentId;
         }
         throw new InvalidOperationException($"Conversation of component {componentId} kept changing while being written.");
+    }
+
+    /// <summary>The writes that share a task or a conversation id with another write of the batch.</summary>
+    private static HashSet<ConversationWrite> Overlapping(List<ConversationWrite> writes)
+    {
+        var byTask = new Dictionary<string, ConversationWrite>(StringComparer.Ordinal);
+        var byConversation = new Dictionary<string, ConversationWrite>(StringComparer.Ordinal);
+        var overlapping = new HashSet<ConversationWrite>();
+        foreach (var write in writes)
+        {
+            foreach (var task in write.Component.TaskSids)
+            {
+                if (!byTask.TryAdd(task, write))
+                {
+                    overlapping.Add(write);
+                    overlapping.Add(byTask[task]);
+                }
+            }
+            if (!byConversation.TryAdd(write.Conversation.Conversation.ConversationId, write))
+            {
+                overlapping.Add(write);
+                overlapping.Add(byConversation[write.Conversation.Conversation.ConversationId]);
+            }
+        }
+        return overlapping;
     }
 
     private static List<WrittenRows> Remove(ComponentState component, IEnumerable<WrittenRows> ours) =>
