@@ -1,9 +1,5 @@
 using System.Diagnostics;
-using InsightsFunctions.Cli.Simulation;
 using InsightsFunctions.Configuration;
-using InsightsFunctions.Events;
-using InsightsFunctions.Hipaa;
-using InsightsFunctions.Ingest;
 using InsightsFunctions.Stitching;
 
 namespace InsightsFunctions.Benchmarks;
@@ -22,14 +18,7 @@ public static class StitcherDay
     public static async Task RunAsync(int agents, double hours)
     {
         var generate = Stopwatch.StartNew();
-        var simulated = ContactCenterSimulator.Generate(new SimulationOptions
-        {
-            Agents = agents, Queues = 8, Hours = hours, Seed = 2026, Start = DateTimeOffset.Parse("2026-11-24T08:00:00Z"),
-            AccountSid = "AC00000000000000000000000000000001", WorkspaceSid = "WS00000000000000000000000000000001",
-        }).OrderBy(e => e.TimestampMs).ToList();
-        var mapper = new TaskRouterEnvelopeMapper(new AttributeFilter(HipaaAllowList.Default));
-        var received = DateTimeOffset.UtcNow;
-        var envelopes = simulated.Select(e => mapper.Map(TaskRouterEventValidator.Validate(e.Fields).Event!, true, received)).ToList();
+        var (simulated, envelopes) = SimulatedEnvelopes.Generate(agents, 8, hours, 2026);
         generate.Stop();
 
         var store = new InMemoryConversationStore();
