@@ -29,13 +29,25 @@ public sealed class ConversationBuilder(SegmentBuilder segments, ReportingClock 
         }
         var conversationId = tasks.Select(t => t.Links.ConversationId).FirstOrDefault(id => id is not null) ?? tasks[0].TaskSid;
 
-        var perTask = tasks.Select(t => segments.Build(t).OrderBy(s => s.StartedAt).ThenBy(KindOrder).ThenBy(s => s.SegmentId, StringComparer.Ordinal).ToList()).ToList();
+        var perTask = new List<List<Segment>>(tasks.Count);
+        foreach (var task in tasks)
+        {
+            var own = new List<Segment>(segments.Build(task));
+            own.Sort(SegmentOrder);
+            perTask.Add(own);
+        }
         MarkTransfers(tasks, perTask);
 
-        var ordered = perTask.SelectMany(s => s)
-            .OrderBy(s => s.StartedAt).ThenBy(KindOrder).ThenBy(s => s.SegmentId, StringComparer.Ordinal)
-            .Select((s, i) => s with { ConversationId = conversationId, Sequence = i + 1 })
-            .ToList();
+        var ordered = new List<Segment>(perTask.Sum(s => s.Count));
+        foreach (var own in perTask)
+        {
+            ordered.AddRange(own);
+        }
+        ordered.Sort(SegmentOrder);
+        for (var i = 0; i < ordered.Count; i++)
+        {
+            ordered[i] = ordered[i] with { ConversationId = conversationId, Sequence = i + 1 };
+        }
 
         var direction = tasks.Select(SegmentBuilder.Direction).FirstOrDefault(d => d is not null);
         var customer = CustomerBuilder.Build(tasks[0], conversationId, direction, tasks.Any(t => t.Hipaa), tasks[0].CreatedAt);
@@ -43,6 +55,15 @@ public sealed class ConversationBuilder(SegmentBuilder segments, ReportingClock 
     }
 
     private static int KindOrder(Segment s) => s.Kind == SegmentKinds.Queue ? 0 : 1;
+
+    /// <summary>Segments in order: start, Queue before agent segments, then segment id (a total order, so sorting is deterministic).</summary>
+    private static int SegmentOrder(Segment a, Segment b)
+    {
+        var byStart = a.StartedAt.CompareTo(b.StartedAt);
+        if (byStart != 0) return byStart;
+        var byKind = KindOrder(a).CompareTo(KindOrder(b));
+        return byKind != 0 ? byKind : string.CompareOrdinal(a.SegmentId, b.SegmentId);
+    }
 
     private static void MarkTransfers(List<TaskTimeline> tasks, List<List<Segment>> perTask)
     {
