@@ -10,27 +10,29 @@ public sealed class TableBatchesTests
         new(TableTransactionActionType.UpsertReplace, new TableEntity(pk, $"r{rk:D5}") { ["payload"] = new string('x', payloadChars) });
 
     [Fact]
-    public void Split_MoreThan100Operations_ChunksOf100()
+    public void Transactions_MoreThan100Operations_ChunksOf100()
     {
-        var chunks = TableBatches.Split(Enumerable.Range(0, 250).Select(i => Upsert("p", i))).ToList();
+        var chunks = TableBatches.Transactions(Enumerable.Range(0, 250).Select(i => Upsert("p", i))).ToList();
         Assert.Equal([100, 100, 50], chunks.Select(c => c.Count));
     }
 
     [Fact]
-    public void Split_PartitionChanges_NewChunk()
+    public void Transactions_OnePartitionEach_InOrderWithinIt()
     {
-        var chunks = TableBatches.Split([Upsert("a", 1), Upsert("a", 2), Upsert("b", 3), Upsert("a", 4)]).ToList();
-        Assert.Equal(["a,a", "b", "a"], chunks.Select(c => string.Join(",", c.Select(a => a.Entity.PartitionKey))));
+        var chunks = TableBatches.Transactions([Upsert("a", 1), Upsert("a", 2), Upsert("b", 3), Upsert("a", 4)]).ToList();
+        Assert.Equal(["a:r00001,r00002,r00004", "b:r00003"], chunks.Select(c => $"{c[0].Entity.PartitionKey}:{string.Join(",", c.Select(a => a.Entity.RowKey))}"));
         Assert.All(chunks, c => Assert.Single(c.Select(a => a.Entity.PartitionKey).Distinct()));
     }
 
     [Fact]
-    public void Split_LargeEntities_StaysUnder4MiB()
+    public void Transactions_LargeEntities_StaysUnder4MiB()
     {
         // 30 entities of ~256 KB each (UTF-16 estimate doubles it): far fewer than 100 fit in one transaction.
-        var chunks = TableBatches.Split(Enumerable.Range(0, 30).Select(i => Upsert("p", i, 128 * 1024))).ToList();
+        // Items that carry their entity (as the conditional batch writers pass them) are guarded the same way.
+        var items = Enumerable.Range(0, 30).Select(i => (Index: i, Action: Upsert("p", i, 128 * 1024))).ToList();
+        var chunks = TableBatches.Transactions(items, x => x.Action.Entity).ToList();
         Assert.True(chunks.Count > 1);
-        Assert.All(chunks, c => Assert.True(c.Sum(a => TableBatches.EstimateBytes(a.Entity)) <= TableBatches.MaxPayloadBytes));
-        Assert.Equal(30, chunks.Sum(c => c.Count));
+        Assert.All(chunks, c => Assert.True(c.Sum(x => TableBatches.EstimateBytes(x.Action.Entity)) <= TableBatches.MaxPayloadBytes));
+        Assert.Equal(Enumerable.Range(0, 30), chunks.SelectMany(c => c.Select(x => x.Index)));
     }
 }

@@ -90,7 +90,7 @@ public sealed class TableAgentStore(StorageTables tables, TimeProvider clock) : 
         await TableConditional.SaveManyIfAsync(activities, [.. moves.Select(m => (m.Row, (Func<TableEntity, bool>)StillOpen))], cancellationToken);
 
         var superseded = new List<(string? Partition, string? Row, TableEntity Keep)>();
-        foreach (var chunk in moves.GroupBy(m => m.Action.Entity.PartitionKey, StringComparer.Ordinal).SelectMany(g => g.Chunk(TableBatches.MaxOperations)))
+        foreach (var chunk in TableBatches.Transactions(moves, m => m.Action.Entity))
         {
             try
             {

@@ -12,39 +12,43 @@ public static class TableBatches
     public const int MaxOperations = 100;
     public const long MaxPayloadBytes = 4 * 1024 * 1024 - 64 * 1024; // headroom for the multipart envelope
 
-    public static IEnumerable<List<TableTransactionAction>> Split(IEnumerable<TableTransactionAction> actions)
+    /// <summary>
+    /// Groups <paramref name="items"/> into entity-group transactions: one partition each, at most 100
+    /// operations and under 4 MiB, in their order within each partition.
+    /// </summary>
+    public static IEnumerable<List<T>> Transactions<T>(IEnumerable<T> items, Func<T, ITableEntity> entityOf)
     {
-        var current = new List<TableTransactionAction>();
-        long bytes = 0;
-        string? partition = null;
-        foreach (var action in actions)
+        foreach (var partition in items.GroupBy(i => entityOf(i).PartitionKey, StringComparer.Ordinal))
         {
-            var size = EstimateBytes(action.Entity);
-            var pk = action.Entity.PartitionKey;
-            if (current.Count > 0 && (current.Count == MaxOperations || bytes + size > MaxPayloadBytes || pk != partition))
+            var current = new List<T>();
+            long bytes = 0;
+            foreach (var item in partition)
+            {
+                var size = EstimateBytes(entityOf(item));
+                if (current.Count > 0 && (current.Count == MaxOperations || bytes + size > MaxPayloadBytes))
+                {
+                    yield return current;
+                    current = [];
+                    bytes = 0;
+                }
+                current.Add(item);
+                bytes += size;
+            }
+            if (current.Count > 0)
             {
                 yield return current;
-                current = [];
-                bytes = 0;
             }
-            partition = pk;
-            current.Add(action);
-            bytes += size;
-        }
-        if (current.Count > 0)
-        {
-            yield return current;
         }
     }
 
+    public static IEnumerable<List<TableTransactionAction>> Transactions(IEnumerable<TableTransactionAction> actions) =>
+        Transactions(actions, a => a.Entity);
+
     public static async Task SubmitAsync(TableClient table, IEnumerable<TableTransactionAction> actions, CancellationToken cancellationToken)
     {
-        foreach (var group in actions.GroupBy(a => a.Entity.PartitionKey, StringComparer.Ordinal))
+        foreach (var transaction in Transactions(actions))
         {
-            foreach (var chunk in Split(group))
-            {
-                await table.SubmitTransactionAsync(chunk, cancellationToken);
-            }
+            await table.SubmitTransactionAsync(transaction, cancellationToken);
         }
     }
 
@@ -54,26 +58,23 @@ public static class TableBatches
     /// </summary>
     public static async Task DeleteAsync(TableClient table, IEnumerable<ITableEntity> rows, CancellationToken cancellationToken)
     {
-        foreach (var group in rows.GroupBy(r => r.PartitionKey, StringComparer.Ordinal))
+        foreach (var chunk in Transactions(rows.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, Azure.ETag.All))))
         {
-            foreach (var chunk in Split(group.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, Azure.ETag.All))))
+            try
             {
-                try
+                await table.SubmitTransactionAsync(chunk, cancellationToken);
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status == 404)
+            {
+                foreach (var action in chunk)
                 {
-                    await table.SubmitTransactionAsync(chunk, cancellationToken);
-                }
-                catch (TableTransactionFailedException ex) when (ex.Status == 404)
-                {
-                    foreach (var action in chunk)
+                    try
                     {
-                        try
-                        {
-                            await table.DeleteEntityAsync(action.Entity.PartitionKey, action.Entity.RowKey, Azure.ETag.All, cancellationToken);
-                        }
-                        catch (Azure.RequestFailedException gone) when (gone.Status == 404)
-                        {
-                            // already deleted
-                        }
+                        await table.DeleteEntityAsync(action.Entity.PartitionKey, action.Entity.RowKey, Azure.ETag.All, cancellationToken);
+                    }
+                    catch (Azure.RequestFailedException gone) when (gone.Status == 404)
+                    {
+                        // already deleted
                     }
                 }
             }

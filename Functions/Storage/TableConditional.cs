@@ -66,7 +66,7 @@ public static class TableConditional
             }
             stored[i] = existing ?? entity;
         }
-        foreach (var chunk in writes.GroupBy(w => w.Action.Entity.PartitionKey, StringComparer.Ordinal).SelectMany(g => g.Chunk(TableBatches.MaxOperations)))
+        foreach (var chunk in TableBatches.Transactions(writes, w => w.Action.Entity))
         {
             try
             {
@@ -113,7 +113,7 @@ public static class TableConditional
     {
         var rows = await TableReads.GetManyAsync(table, keys, cancellationToken);
         var deletes = rows.Values.Where(condition).Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, r.ETag));
-        foreach (var chunk in deletes.GroupBy(d => d.Entity.PartitionKey, StringComparer.Ordinal).SelectMany(g => g.Chunk(TableBatches.MaxOperations)))
+        foreach (var chunk in TableBatches.Transactions(deletes))
         {
             try
             {

@@ -131,12 +131,12 @@ public sealed class TableLinkIndex(StorageTables tables) : ILinkIndex
         var done = new Dictionary<string, string?>(StringComparer.Ordinal);
         var actions = writes.Where(w => w.Component.Version is not null)
             .Select(w => (w.Component, w.Written, Action: new TableTransactionAction(TableTransactionActionType.UpdateReplace, ToEntity(w.Component.Recorded(w.Written)), new ETag(w.Component.Version!))));
-        foreach (var chunk in actions.GroupBy(a => a.Action.Entity.PartitionKey, StringComparer.Ordinal).SelectMany(g => g.Chunk(TableBatches.MaxOperations)))
+        foreach (var chunk in TableBatches.Transactions(actions, a => a.Action.Entity))
         {
             try
             {
                 var responses = (await table.SubmitTransactionAsync(chunk.Select(a => a.Action), cancellationToken)).Value;
-                for (var i = 0; i < chunk.Length; i++)
+                for (var i = 0; i < chunk.Count; i++)
                 {
                     done[chunk[i].Component.ComponentId] = responses[i].Headers.ETag?.ToString();
                 }
@@ -168,7 +168,7 @@ public sealed class TableLinkIndex(StorageTables tables) : ILinkIndex
         var failed = new HashSet<string>(StringComparer.Ordinal);
 
         var keyActions = components.SelectMany(c => c.Keys.Select(k => (Component: c.ComponentId, Action: new TableTransactionAction(TableTransactionActionType.Add, KeyEntity(k, c.ComponentId)))));
-        foreach (var chunk in keyActions.GroupBy(a => a.Action.Entity.PartitionKey, StringComparer.Ordinal).SelectMany(g => g.Chunk(TableBatches.MaxOperations)))
+        foreach (var chunk in TableBatches.Transactions(keyActions, a => a.Action.Entity))
         {
             try
             {
@@ -187,7 +187,7 @@ public sealed class TableLinkIndex(StorageTables tables) : ILinkIndex
                 TaskSids = Union(new HashSet<string>(StringComparer.Ordinal), c.TaskSids),
                 Keys = Union(new HashSet<string>(StringComparer.Ordinal), c.Keys),
             })));
-        foreach (var chunk in componentActions.GroupBy(a => a.Entity.PartitionKey, StringComparer.Ordinal).SelectMany(TableBatches.Split))
+        foreach (var chunk in TableBatches.Transactions(componentActions))
         {
             try
             {
