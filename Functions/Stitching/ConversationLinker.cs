@@ -86,12 +86,7 @@ public sealed class ConversationLinker(ILinkIndex index)
             result[taskSid] = (await LinkAsync(taskSid, keys, cancellationToken)).ComponentId;
         }
         var createdStates = fresh.Where(c => created.GetValueOrDefault(c.ComponentId) is not null)
-            .Select(c => ComponentState.Empty(c.ComponentId) with
-            {
-                Version = created[c.ComponentId],
-                TaskSids = new HashSet<string>(c.TaskSids, StringComparer.Ordinal),
-                Keys = new HashSet<string>(c.Keys, StringComparer.Ordinal),
-            })
+            .Select(c => c.ToState(created[c.ComponentId]))
             .ToList();
         return new LinkResult(result, createdStates);
     }

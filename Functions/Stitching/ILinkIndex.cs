@@ -42,7 +42,16 @@ public sealed record Materialization(WrittenRows Rows, IReadOnlyList<string> Seg
 }
 
 /// <summary>A component to create for tasks none of whose keys exist yet.</summary>
-public sealed record NewComponent(string ComponentId, IReadOnlyList<string> TaskSids, IReadOnlyList<string> Keys);
+public sealed record NewComponent(string ComponentId, IReadOnlyList<string> TaskSids, IReadOnlyList<string> Keys)
+{
+    /// <summary>The component as created, at <paramref name="version"/> (null: not stored yet).</summary>
+    public ComponentState ToState(string? version) => ComponentState.Empty(ComponentId) with
+    {
+        Version = version,
+        TaskSids = new HashSet<string>(TaskSids, StringComparer.Ordinal),
+        Keys = new HashSet<string>(Keys, StringComparer.Ordinal),
+    };
+}
 
 /// <summary>
 /// Storage primitives of the link index, each atomic with compare-and-swap semantics so that concurrent

@@ -182,11 +182,7 @@ public sealed class TableLinkIndex(StorageTables tables) : ILinkIndex
 
         var created = new Dictionary<string, string?>(StringComparer.Ordinal);
         var componentActions = components.Where(c => !failed.Contains(c.ComponentId))
-            .Select(c => new TableTransactionAction(TableTransactionActionType.Add, ToEntity(ComponentState.Empty(c.ComponentId) with
-            {
-                TaskSids = Union(new HashSet<string>(StringComparer.Ordinal), c.TaskSids),
-                Keys = Union(new HashSet<string>(StringComparer.Ordinal), c.Keys),
-            })));
+            .Select(c => new TableTransactionAction(TableTransactionActionType.Add, ToEntity(c.ToState(null))));
         foreach (var chunk in TableBatches.Transactions(componentActions))
         {
             try
