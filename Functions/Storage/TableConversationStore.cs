@@ -1,4 +1,3 @@
-using Azure;
 using Azure.Data.Tables;
 using InsightsFunctions.Events;
 using InsightsFunctions.Stitching;
@@ -40,8 +39,7 @@ public sealed class TableConversationStore(StorageTables tables, TimeProvider cl
     {
         var table = await tables.GetAsync(TableNames.TaskEvents, cancellationToken);
         var events = new List<EventEnvelope>();
-        var escaped = TableKeys.Escape(taskSid);
-        var filter = $"PartitionKey eq '{TableKeys.Quote(EventPartition(taskSid))}' and RowKey ge '{TableKeys.Quote(escaped + "_")}' and RowKey lt '{TableKeys.Quote(escaped + "`")}'";
+        var filter = TableKeys.RowKeyPrefixFilter(EventPartition(taskSid), taskSid);
         await foreach (var row in table.QueryAsync<TableEntity>(filter, select: ["task", "envelope"], cancellationToken: cancellationToken))
         {
             if (row.GetString("task") == taskSid) // an escaped sid with '_' could share the range
@@ -124,7 +122,7 @@ public sealed class TableConversationStore(StorageTables tables, TimeProvider cl
     {
         foreach (var old in remove.Where(r => r != written))
         {
-            await DeleteIfExistsAsync(await tables.GetAsync(TableNames.Conversations, cancellationToken), old.Partition, TableKeys.Escape(old.ConversationId), cancellationToken);
+            await TableBatches.DeleteAsync(await tables.GetAsync(TableNames.Conversations, cancellationToken), [new TableEntity(old.Partition, TableKeys.Escape(old.ConversationId))], cancellationToken);
             await DeleteSegmentsAsync(await tables.GetAsync(TableNames.Segments, cancellationToken), old.Partition, old.ConversationId, keep: null, cancellationToken);
             if (old.ConversationId != stitched.Conversation.ConversationId)
             {
@@ -198,17 +196,5 @@ public sealed class TableConversationStore(StorageTables tables, TimeProvider cl
             }
         }
         await TableBatches.DeleteAsync(table, deletes, cancellationToken);
-    }
-
-    private static async Task DeleteIfExistsAsync(TableClient table, string partition, string rowKey, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await table.DeleteEntityAsync(partition, rowKey, ETag.All, cancellationToken);
-        }
-        catch (RequestFailedException ex) when (ex.Status == 404)
-        {
-            // already gone
-        }
     }
 }

@@ -50,10 +50,13 @@ public static class TableKeys
     public static string SegmentRowKey(string conversationId, string segmentId) => $"{Escape(conversationId)}_{Escape(segmentId)}";
 
     /// <summary>A RowKey range that holds exactly one conversation's segments.</summary>
-    public static string SegmentRangeFilter(string partition, string conversationId)
+    public static string SegmentRangeFilter(string partition, string conversationId) => RowKeyPrefixFilter(partition, conversationId);
+
+    /// <summary>The RowKeys <c>{Escape(id)}_…</c> of one partition: the rows of one owner (a conversation's segments, a task's events).</summary>
+    public static string RowKeyPrefixFilter(string partition, string id)
     {
-        var prefix = Escape(conversationId) + "_";
-        var upper = Escape(conversationId) + "`"; // '`' follows '_'
+        var prefix = Escape(id) + "_";
+        var upper = Escape(id) + "`"; // '`' follows '_'
         return $"PartitionKey eq '{Quote(partition)}' and RowKey ge '{Quote(prefix)}' and RowKey lt '{Quote(upper)}'";
     }
 
