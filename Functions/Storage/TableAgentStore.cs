@@ -101,8 +101,7 @@ public sealed class TableAgentStore(StorageTables tables, TimeProvider clock) : 
             {
                 foreach (var move in chunk)
                 {
-                    await SaveOpenIntervalAsync(state, activities, move.Open, move.Source, cancellationToken);
-                    await RemoveIfNotCurrentAsync(state, activities, move.Row, cancellationToken);
+                    await SaveOpenIntervalAsync(state, activities, move.Open, move.Source, cancellationToken); // also removes the row written above if it lost
                 }
             }
         }
@@ -124,19 +123,25 @@ public sealed class TableAgentStore(StorageTables tables, TimeProvider clock) : 
         ["open_row"] = openRow.RowKey,
     };
 
-    /// <summary>One agent, read-compare-write until it holds (the path for agents that met a concurrent change).</summary>
+    /// <summary>
+    /// One agent, read-compare-write until it holds: the path for agents whose batched state write met a
+    /// concurrent change, after the batch already wrote their open row. When a later event owns the agent's
+    /// state, that row lost and is removed (if it is still open and not the row the state names).
+    /// </summary>
     private async Task SaveOpenIntervalAsync(TableClient state, TableClient activities, ActivityInterval open, AgentSource source, CancellationToken cancellationToken)
     {
         var pk = AgentPartition(open.AgentSid);
         var rk = TableKeys.Escape(open.AgentSid);
+        var row = ToEntity(open);
         while (true)
         {
             var current = await state.GetEntityIfExistsAsync<TableEntity>(pk, rk, cancellationToken: cancellationToken);
             if (current.HasValue && source.CompareTo(Latest(current.Value!)) <= 0)
             {
-                return; // an older event: its interval is closed by a later event, not open
+                // An older event: its interval is closed by a later event, not open.
+                await RemoveIfStillOpenAsync(activities, row.PartitionKey, row.RowKey, Named(current.Value!), cancellationToken);
+                return;
             }
-            var row = ToEntity(open);
             await TableConditional.SaveIfAsync(activities, row, StillOpen, cancellationToken);
             var updated = StateEntity(open.AgentSid, source, row);
             try
@@ -154,26 +159,13 @@ public sealed class TableAgentStore(StorageTables tables, TimeProvider clock) : 
             }
             catch (RequestFailedException ex) when (ex.Status is 409 or 412)
             {
-                // Someone moved the state meanwhile: compare again (the row written is removed below if it lost).
-            }
-            finally
-            {
-                await RemoveIfNotCurrentAsync(state, activities, row, cancellationToken);
+                // Someone moved the state meanwhile: compare again.
             }
         }
     }
 
-    /// <summary>Removes an open row this process wrote if the agent's state names another one (it lost a race).</summary>
-    private static async Task RemoveIfNotCurrentAsync(TableClient state, TableClient activities, TableEntity row, CancellationToken cancellationToken)
-    {
-        var now = await state.GetEntityIfExistsAsync<TableEntity>(AgentPartitionOfRow(row), TableKeys.Escape(row.GetString("agent_sid")), cancellationToken: cancellationToken);
-        if (now.HasValue && now.Value!.GetString("open_row") != row.RowKey)
-        {
-            await RemoveIfStillOpenAsync(activities, row.PartitionKey, row.RowKey, null, cancellationToken);
-        }
-    }
-
-    private static string AgentPartitionOfRow(TableEntity row) => AgentPartition(row.GetString("agent_sid"));
+    /// <summary>The open row an agent state names (kept by <see cref="RemoveIfStillOpenAsync"/>).</summary>
+    private static TableEntity Named(TableEntity state) => new(state.GetString("open_partition") ?? "", state.GetString("open_row") ?? "");
 
     /// <summary>Deletes an old open row unless a closed interval has replaced it (same key) or it is the new one.</summary>
     private static async Task RemoveIfStillOpenAsync(TableClient activities, string? partition, string? rowKey, TableEntity? keep, CancellationToken cancellationToken)
