@@ -13,7 +13,7 @@ public sealed class TaskEventCacheTests
     public void HeldEvents_AreUsedOnlyAtAVersionThisProcessProduced()
     {
         var cache = new TaskEventCache();
-        cache.Appended([Envelopes.Numbered(1, Task)]);
+        cache.Appended(Task, [Envelopes.Numbered(1, Task)]);
 
         Assert.Null(cache.Get(At("v1"), Task)); // nobody said this process produced v1
         cache.Produced(At("v1"));
@@ -27,9 +27,9 @@ public sealed class TaskEventCacheTests
     public void ALoad_IsMergedWithWhatIsHeld_SoAnAppendRacingItIsKept()
     {
         var cache = new TaskEventCache();
-        cache.Appended([Envelopes.Numbered(3, Task)]);                            // appended by this process
+        cache.Appended(Task, [Envelopes.Numbered(3, Task)]);                            // appended by this process
         cache.Loaded(Task, [Envelopes.Numbered(1, Task), Envelopes.Numbered(2, Task)]); // read before that append landed
-        cache.Appended([Envelopes.Numbered(2, Task)]);                            // a duplicate changes nothing
+        cache.Appended(Task, [Envelopes.Numbered(2, Task)]);                            // a duplicate changes nothing
         cache.Produced(At("v1"));
 
         Assert.Equal([1, 2, 3], cache.Get(At("v1"), Task)!.Select(e => e.TimestampMs).Order());

@@ -22,23 +22,34 @@ public sealed class ConversationBuilder(SegmentBuilder segments, ReportingClock 
 
     public StitchedConversation Build(IEnumerable<TaskTimeline> timelines)
     {
-        var tasks = timelines.OrderBy(t => t.CreatedAt).ThenBy(t => t.TaskSid, StringComparer.Ordinal).ToList();
+        var tasks = new List<TaskTimeline>(timelines);
         if (tasks.Count == 0)
         {
             throw new ArgumentException("A conversation needs at least one task.", nameof(timelines));
         }
-        var conversationId = tasks.Select(t => t.Links.ConversationId).FirstOrDefault(id => id is not null) ?? tasks[0].TaskSid;
-
-        var perTask = new List<List<Segment>>(tasks.Count);
+        tasks.Sort(TaskOrder);
+        string? conversationId = null, direction = null;
+        var hipaa = false;
         foreach (var task in tasks)
         {
-            var own = new List<Segment>(segments.Build(task));
+            conversationId ??= task.Links.ConversationId;
+            direction ??= task.Direction;
+            hipaa |= task.Hipaa;
+        }
+        conversationId ??= tasks[0].TaskSid;
+
+        var perTask = new List<List<Segment>>(tasks.Count);
+        var count = 0;
+        foreach (var task in tasks)
+        {
+            var own = segments.Build(task);
             own.Sort(SegmentOrder);
             perTask.Add(own);
+            count += own.Count;
         }
         MarkTransfers(tasks, perTask);
 
-        var ordered = new List<Segment>(perTask.Sum(s => s.Count));
+        var ordered = new List<Segment>(count);
         foreach (var own in perTask)
         {
             ordered.AddRange(own);
@@ -46,12 +57,19 @@ public sealed class ConversationBuilder(SegmentBuilder segments, ReportingClock 
         ordered.Sort(SegmentOrder);
         for (var i = 0; i < ordered.Count; i++)
         {
-            ordered[i] = ordered[i] with { ConversationId = conversationId, Sequence = i + 1 };
+            ordered[i].ConversationId = conversationId;
+            ordered[i].Sequence = i + 1;
         }
 
-        var direction = tasks.Select(SegmentBuilder.Direction).FirstOrDefault(d => d is not null);
-        var customer = CustomerBuilder.Build(tasks[0], conversationId, direction, tasks.Any(t => t.Hipaa), tasks[0].CreatedAt);
+        var customer = CustomerBuilder.Build(tasks[0], conversationId, direction, hipaa, tasks[0].CreatedAt);
         return new StitchedConversation(Summarise(conversationId, tasks, ordered, direction, customer), ordered, customer);
+    }
+
+    /// <summary>Tasks in creation order (ties: task sid).</summary>
+    private static int TaskOrder(TaskTimeline a, TaskTimeline b)
+    {
+        var byCreated = a.CreatedAt.CompareTo(b.CreatedAt);
+        return byCreated != 0 ? byCreated : string.CompareOrdinal(a.TaskSid, b.TaskSid);
     }
 
     private static int KindOrder(Segment s) => s.Kind == SegmentKinds.Queue ? 0 : 1;
@@ -77,7 +95,7 @@ public sealed class ConversationBuilder(SegmentBuilder segments, ReportingClock 
             var precededBy = tasks[i].ConversationAttribute("preceded_by") ?? (i > 0 ? Transfer : null);
             if (precededBy is not null)
             {
-                own[0] = own[0] with { PrecededBy = precededBy };
+                own[0].PrecededBy = precededBy;
             }
             var followedBy = tasks[i].ConversationAttribute("followed_by") ?? (i < tasks.Count - 1 ? Transfer : null);
             if (followedBy is not null)
@@ -87,7 +105,7 @@ public sealed class ConversationBuilder(SegmentBuilder segments, ReportingClock 
                 {
                     last = own.Count - 1;
                 }
-                own[last] = own[last] with { FollowedBy = followedBy };
+                own[last].FollowedBy = followedBy;
             }
         }
     }
@@ -95,22 +113,59 @@ public sealed class ConversationBuilder(SegmentBuilder segments, ReportingClock 
     private Conversation Summarise(string conversationId, List<TaskTimeline> tasks, List<Segment> ordered, string? direction, Customer customer)
     {
         var first = tasks[0];
-        var firstSegment = ordered.FirstOrDefault();
-        var queueSegments = ordered.Where(s => s.Kind == SegmentKinds.Queue).ToList();
-        var handledSegments = ordered.Where(s => SegmentKinds.IsHandled(s.Kind)).ToList();
-        var completedConversations = ordered.Where(s => s.Kind == SegmentKinds.Conversation).ToList();
-        var lastHandled = handledSegments.LastOrDefault();
-        var handled = handledSegments.Count > 0;
-        var lastQueue = queueSegments.LastOrDefault();
+        var firstSegment = ordered.Count > 0 ? ordered[0] : null;
+        Segment? lastQueue = null, firstHandled = null, lastHandled = null;
+        var handledSegments = 0;
+        Total queueTime = default, ringTime = default, talkTime = default, wrapUpTime = default, handleTime = default, holdTime = default;
+        foreach (var segment in ordered)
+        {
+            if (segment.Kind == SegmentKinds.Queue)
+            {
+                lastQueue = segment;
+                queueTime.Add(segment.QueueTime);
+                continue;
+            }
+            ringTime.Add(segment.RingTime);
+            if (SegmentKinds.IsHandled(segment.Kind))
+            {
+                firstHandled ??= segment;
+                lastHandled = segment;
+                handledSegments++;
+            }
+            if (segment.Kind == SegmentKinds.Conversation)
+            {
+                talkTime.Add(segment.TalkTime);
+                wrapUpTime.Add(segment.WrapUpTime);
+                handleTime.Add(segment.HandleTime);
+                holdTime.Add(segment.HoldTime);
+            }
+        }
+        var handled = handledSegments > 0;
         var abandoned = !handled && lastQueue?.Abandoned == true;
         // customer_phone/city/state/zip are for non-HIPAA accounts only (datasets.md).
         string? Customer(string column) => customer.Hipaa ? null : customer.Columns.GetValueOrDefault(column);
 
         var (teamId, teamName) = HandlingTeam(tasks, lastHandled);
-        var ended = tasks.Select(TaskEnd).ToList();
+        DateTimeOffset? endedAt = null;
+        var allEnded = true;
+        double? ivrTime = null;
+        var taskSids = new List<string>(tasks.Count);
+        foreach (var task in tasks)
+        {
+            if (TaskEnd(task) is { } end)
+            {
+                endedAt = endedAt is null || end > endedAt ? end : endedAt;
+            }
+            else
+            {
+                allEnded = false;
+            }
+            ivrTime = TaskTimeline.Number(task.ConversationsAttributes?["ivr_time"]) ?? ivrTime;
+            taskSids.Add(task.TaskSid);
+        }
 
         bool? inServiceLevel = handled
-            ? handledSegments[0].InServiceLevel
+            ? firstHandled!.InServiceLevel
             : abandoned
                 ? (lastQueue!.AbandonedPhase == AbandonedPhases.ShortQueue ? null : false)
                 : null;
@@ -122,7 +177,7 @@ public sealed class ConversationBuilder(SegmentBuilder segments, ReportingClock 
             WorkspaceSid = first.WorkspaceSid,
             Date = clock.DateOf(first.CreatedAt),
             StartedAt = first.CreatedAt,
-            EndedAt = ended.All(e => e is not null) ? ended.Max() : null,
+            EndedAt = allEnded ? endedAt : null,
             Channel = firstSegment?.Channel ?? first.Channel,
             CommunicationChannel = Latest(tasks, "communication_channel"),
             Direction = direction,
@@ -135,18 +190,18 @@ public sealed class ConversationBuilder(SegmentBuilder segments, ReportingClock 
             AgentName = lastHandled?.AgentName,
             Segments = ordered.Count,
             Transfers = tasks.Count - 1,
-            HandledSegments = handledSegments.Count,
+            HandledSegments = handledSegments,
             Handled = handled,
             Abandoned = abandoned,
             AbandonedPhase = abandoned ? lastQueue!.AbandonedPhase : null,
             AbandonTime = abandoned ? lastQueue!.AbandonTime : null,
-            QueueTime = Sum(queueSegments, s => s.QueueTime),
-            RingTime = Sum(ordered.Where(s => SegmentKinds.IsAgent(s.Kind)), s => s.RingTime),
-            TalkTime = Sum(completedConversations, s => s.TalkTime),
-            WrapUpTime = Sum(completedConversations, s => s.WrapUpTime),
-            HandleTime = Sum(completedConversations, s => s.HandleTime),
-            HoldTime = Sum(completedConversations, s => s.HoldTime),
-            IvrTime = tasks.Select(t => TaskTimeline.Number(t.ConversationsAttributes?["ivr_time"])).LastOrDefault(v => v is not null),
+            QueueTime = queueTime.Value,
+            RingTime = ringTime.Value,
+            TalkTime = talkTime.Value,
+            WrapUpTime = wrapUpTime.Value,
+            HandleTime = handleTime.Value,
+            HoldTime = holdTime.Value,
+            IvrTime = ivrTime,
             InServiceLevel = inServiceLevel,
             Outcome = Latest(tasks, "outcome") ?? LastReason(tasks),
             CustomerKey = customer.CustomerKey,
@@ -157,14 +212,22 @@ public sealed class ConversationBuilder(SegmentBuilder segments, ReportingClock 
             CustomerZip = Customer("zip"),
             SegmentLink = Latest(tasks, "segment_link"),
             CustomAttributes = CustomAttributes(tasks),
-            TaskSids = tasks.Select(t => t.TaskSid).ToList(),
+            TaskSids = taskSids,
         };
     }
 
-    private static DateTimeOffset? TaskEnd(TaskTimeline task) =>
-        task.Events.LastOrDefault(e => e.EventType is TaskCompleted or TaskCanceled or TaskDeleted or WorkflowTimeout) is { } end
-            ? TaskTimeline.At(end)
-            : null;
+    /// <summary>When the task ended (its last completion, cancel, delete or workflow timeout), or null while it is open.</summary>
+    private static DateTimeOffset? TaskEnd(TaskTimeline task)
+    {
+        for (var i = task.Events.Count - 1; i >= 0; i--)
+        {
+            if (task.Events[i].EventType is TaskCompleted or TaskCanceled or TaskDeleted or WorkflowTimeout)
+            {
+                return TaskTimeline.At(task.Events[i]);
+            }
+        }
+        return null;
+    }
 
     private static string? LastReason(List<TaskTimeline> tasks)
     {
@@ -183,8 +246,17 @@ public sealed class ConversationBuilder(SegmentBuilder segments, ReportingClock 
     }
 
     /// <summary>The last task's value of a <c>conversations.*</c> attribute that any task carries.</summary>
-    private static string? Latest(List<TaskTimeline> tasks, string key) =>
-        tasks.Select(t => t.ConversationAttribute(key)).LastOrDefault(v => v is not null);
+    private static string? Latest(List<TaskTimeline> tasks, string key)
+    {
+        for (var i = tasks.Count - 1; i >= 0; i--)
+        {
+            if (tasks[i].ConversationAttribute(key) is { } value)
+            {
+                return value;
+            }
+        }
+        return null;
+    }
 
     /// <summary>Agent team_id/team_name of the last handled segment, else its queue (seed 001).</summary>
     private static (string? Id, string? Name) HandlingTeam(List<TaskTimeline> tasks, Segment? lastHandled)
@@ -193,16 +265,30 @@ public sealed class ConversationBuilder(SegmentBuilder segments, ReportingClock 
         {
             return (null, null);
         }
-        var attributes = tasks.SelectMany(t => t.Events)
-            .Where(e => e.Reservation?.Sid == lastHandled.ReservationSid && e.WorkerAttributes is not null)
-            .Select(e => e.WorkerAttributes!)
-            .LastOrDefault();
+        var attributes = LastWorkerAttributes(tasks, lastHandled.ReservationSid);
         var teamId = TaskTimeline.Text(attributes?["team_id"]);
         if (teamId is not null)
         {
             return (teamId, TaskTimeline.Text(attributes?["team_name"]));
         }
         return (lastHandled.QueueSid, lastHandled.QueueName);
+    }
+
+    /// <summary>The worker attributes of the reservation's last event that carries them.</summary>
+    private static System.Text.Json.Nodes.JsonObject? LastWorkerAttributes(List<TaskTimeline> tasks, string? reservationSid)
+    {
+        for (var t = tasks.Count - 1; t >= 0; t--)
+        {
+            var events = tasks[t].Events;
+            for (var i = events.Count - 1; i >= 0; i--)
+            {
+                if (events[i].Reservation?.Sid == reservationSid && events[i].WorkerAttributes is { } attributes)
+                {
+                    return attributes;
+                }
+            }
+        }
+        return null;
     }
 
     private static IReadOnlyDictionary<string, string> CustomAttributes(List<TaskTimeline> tasks)
@@ -229,16 +315,19 @@ public sealed class ConversationBuilder(SegmentBuilder segments, ReportingClock 
         return result;
     }
 
-    private static double? Sum(IEnumerable<Segment> source, Func<Segment, double?> pick)
+    /// <summary>A sum of the known values, rounded to milliseconds; null when none is known.</summary>
+    private struct Total
     {
-        double? total = null;
-        foreach (var value in source.Select(pick))
+        private double? _sum;
+
+        public void Add(double? value)
         {
             if (value is double v)
             {
-                total = (total ?? 0) + v;
+                _sum = (_sum ?? 0) + v;
             }
         }
-        return total is null ? null : Math.Round(total.Value * 1000) / 1000;
+
+        public readonly double? Value => _sum is null ? null : Math.Round(_sum.Value * 1000) / 1000;
     }
 }

@@ -44,12 +44,21 @@ public sealed class ConversationLinker(ILinkIndex index)
     /// </summary>
     public async Task<LinkResult> LinkManyAsync(IReadOnlyList<(string TaskSid, IReadOnlyList<string> Keys)> tasks, CancellationToken cancellationToken)
     {
-        var found = await index.GetKeysAsync([.. tasks.SelectMany(t => t.Keys).Distinct(StringComparer.Ordinal)], cancellationToken);
+        var allKeys = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var task in tasks)
+        {
+            allKeys.UnionWith(task.Keys);
+        }
+        var found = await index.GetKeysAsync(allKeys, cancellationToken);
 
         // Tasks sharing a key within the batch belong together (union-find over the batch).
-        var parent = Enumerable.Range(0, tasks.Count).ToArray();
+        var parent = new int[tasks.Count];
+        for (var i = 0; i < parent.Length; i++)
+        {
+            parent[i] = i;
+        }
         int Find(int i) => parent[i] == i ? i : parent[i] = Find(parent[i]);
-        var byKey = new Dictionary<string, int>(StringComparer.Ordinal);
+        var byKey = new Dictionary<string, int>(allKeys.Count, StringComparer.Ordinal);
         for (var i = 0; i < tasks.Count; i++)
         {
             foreach (var key in tasks[i].Keys)
@@ -64,13 +73,33 @@ public sealed class ConversationLinker(ILinkIndex index)
                 }
             }
         }
-        var groups = Enumerable.Range(0, tasks.Count).GroupBy(Find).Select(g => g.Select(i => tasks[i]).ToList()).ToList();
-        var fresh = groups.Where(g => g.All(t => t.Keys.All(k => !found.ContainsKey(k))))
-            .Select(g => new NewComponent(
-                g.Select(t => t.TaskSid).Min(StringComparer.Ordinal)!,
-                [.. g.Select(t => t.TaskSid).Distinct(StringComparer.Ordinal)],
-                [.. g.SelectMany(t => t.Keys).Distinct(StringComparer.Ordinal)]))
-            .ToList();
+        var groups = new Dictionary<int, List<int>>();
+        for (var i = 0; i < tasks.Count; i++)
+        {
+            var root = Find(i);
+            if (!groups.TryGetValue(root, out var members))
+            {
+                groups[root] = members = new List<int>(1);
+            }
+            members.Add(i);
+        }
+        // A group is fresh when none of its keys exists yet: it becomes a component named by its smallest task sid.
+        var fresh = new List<NewComponent>();
+        foreach (var members in groups.Values)
+        {
+            if (members.Exists(i => tasks[i].Keys.Any(found.ContainsKey)))
+            {
+                continue;
+            }
+            if (members.Count == 1)
+            {
+                var (taskSid, keys) = tasks[members[0]];
+                fresh.Add(new NewComponent(taskSid, [taskSid], keys));
+                continue;
+            }
+            var taskSids = members.Select(i => tasks[i].TaskSid).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+            fresh.Add(new NewComponent(taskSids[0], taskSids, [.. members.SelectMany(i => tasks[i].Keys).Distinct(StringComparer.Ordinal)]));
+        }
         var created = fresh.Count == 0 ? new Dictionary<string, string?>() : await index.TryCreateComponentsAsync(fresh, cancellationToken);
 
         var result = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -22,17 +22,6 @@ public static class CustomerBuilder
     {
         var outbound = direction == "outbound";
         var customers = first.Attributes["customers"] as JsonObject;
-        string? Pick(params string[] keys) => keys.Select(first.Attribute).FirstOrDefault(v => v is not null);
-        string? Fallback(string field) => field switch
-        {
-            "phone" => outbound ? Pick("to", "called") : Pick("from", "caller"),
-            "city" => outbound ? Pick("to_city", "called_city") : Pick("from_city", "caller_city"),
-            "state" => outbound ? Pick("to_state", "called_state") : Pick("from_state", "caller_state"),
-            "zip" => outbound ? Pick("to_zip", "called_zip") : Pick("from_zip", "caller_zip"),
-            "country" => outbound ? Pick("to_country", "called_country") : Pick("from_country", "caller_country"),
-            _ => null,
-        };
-
         var columns = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var field in Fields)
         {
@@ -40,7 +29,7 @@ public static class CustomerBuilder
             {
                 continue;
             }
-            var value = TaskTimeline.Text(customers?[field]) ?? (hipaa && field != "country" ? null : Fallback(field));
+            var value = TaskTimeline.Text(customers?[field]) ?? (hipaa && field != "country" ? null : Fallback(first, field, outbound));
             if (value is not null)
             {
                 columns[field] = AttributeFilter.Cut(value);
@@ -57,4 +46,17 @@ public static class CustomerBuilder
             SourceConversationId = conversationId,
         };
     }
+
+    /// <summary>The task-attribute fallback of a customer column, by direction.</summary>
+    private static string? Fallback(TaskTimeline task, string field, bool outbound) => field switch
+    {
+        "phone" => outbound ? Pick(task, "to", "called") : Pick(task, "from", "caller"),
+        "city" => outbound ? Pick(task, "to_city", "called_city") : Pick(task, "from_city", "caller_city"),
+        "state" => outbound ? Pick(task, "to_state", "called_state") : Pick(task, "from_state", "caller_state"),
+        "zip" => outbound ? Pick(task, "to_zip", "called_zip") : Pick(task, "from_zip", "caller_zip"),
+        "country" => outbound ? Pick(task, "to_country", "called_country") : Pick(task, "from_country", "caller_country"),
+        _ => null,
+    };
+
+    private static string? Pick(TaskTimeline task, string key, string otherKey) => task.Attribute(key) ?? task.Attribute(otherKey);
 }

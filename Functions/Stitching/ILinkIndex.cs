@@ -31,8 +31,9 @@ public sealed record ComponentState(
         WrittenCustomer = written.CustomerFingerprint,
     };
 
-    public static ComponentState Empty(string componentId) =>
-        new(componentId, null, new HashSet<string>(StringComparer.Ordinal), new HashSet<string>(StringComparer.Ordinal), null, null, []);
+    public static ComponentState Empty(string componentId) => new(componentId, null, NoIds, NoIds, null, null, []);
+
+    private static readonly IReadOnlySet<string> NoIds = System.Collections.Frozen.FrozenSet<string>.Empty;
 }
 
 /// <summary>What a rebuild wrote for a component: where its rows are, its segment RowKeys, its customer's fingerprint.</summary>
@@ -45,12 +46,8 @@ public sealed record Materialization(WrittenRows Rows, IReadOnlyList<string> Seg
 public sealed record NewComponent(string ComponentId, IReadOnlyList<string> TaskSids, IReadOnlyList<string> Keys)
 {
     /// <summary>The component as created, at <paramref name="version"/> (null: not stored yet).</summary>
-    public ComponentState ToState(string? version) => ComponentState.Empty(ComponentId) with
-    {
-        Version = version,
-        TaskSids = new HashSet<string>(TaskSids, StringComparer.Ordinal),
-        Keys = new HashSet<string>(Keys, StringComparer.Ordinal),
-    };
+    public ComponentState ToState(string? version) => new(
+        ComponentId, version, new HashSet<string>(TaskSids, StringComparer.Ordinal), new HashSet<string>(Keys, StringComparer.Ordinal), null, null, []);
 }
 
 /// <summary>

@@ -6,7 +6,7 @@ namespace InsightsFunctions.Stitching;
 public sealed class InMemoryConversationStore : IConversationStore
 {
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, Dictionary<string, EventEnvelope>> _events = new();
+    private readonly Dictionary<string, List<EventEnvelope>> _events = new(StringComparer.Ordinal);
 
     /// <summary>The dataset rows, keyed by where they were written.</summary>
     public Dictionary<WrittenRows, StitchedConversation> Rows { get; } = new();
@@ -28,7 +28,23 @@ public sealed class InMemoryConversationStore : IConversationStore
         {
             foreach (var e in events)
             {
-                (_events.TryGetValue(e.Task!.Sid, out var set) ? set : _events[e.Task.Sid] = new())[e.EventSid] = e;
+                if (!_events.TryGetValue(e.Task!.Sid, out var stored))
+                {
+                    _events[e.Task.Sid] = stored = [];
+                }
+                var at = 0;
+                while (at < stored.Count && stored[at].EventSid != e.EventSid)
+                {
+                    at++;
+                }
+                if (at < stored.Count)
+                {
+                    stored[at] = e; // a duplicate replaces the copy held, as a Table upsert does
+                }
+                else
+                {
+                    stored.Add(e);
+                }
             }
         }
         return Task.CompletedTask;
@@ -38,7 +54,7 @@ public sealed class InMemoryConversationStore : IConversationStore
     {
         lock (_gate)
         {
-            return Task.FromResult<IReadOnlyList<EventEnvelope>>(_events.TryGetValue(taskSid, out var set) ? set.Values.ToList() : []);
+            return Task.FromResult<IReadOnlyList<EventEnvelope>>(_events.TryGetValue(taskSid, out var stored) ? [.. stored] : []);
         }
     }
 
@@ -47,9 +63,12 @@ public sealed class InMemoryConversationStore : IConversationStore
         lock (_gate)
         {
             var written = new WrittenRows(conversation.Conversation.ConversationId, conversation.Conversation.Date);
-            foreach (var old in remove.Where(r => r != written))
+            foreach (var old in remove)
             {
-                Rows.Remove(old);
+                if (old != written)
+                {
+                    Rows.Remove(old);
+                }
             }
             Rows[written] = conversation;
             return Task.FromResult<Materialization>(written);

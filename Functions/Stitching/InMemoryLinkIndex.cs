@@ -15,9 +15,15 @@ public sealed class InMemoryLinkIndex : ILinkIndex
     {
         lock (_gate)
         {
-            IReadOnlyDictionary<string, KeyEntry> found = keys.Distinct(StringComparer.Ordinal)
-                .Where(_keys.ContainsKey).ToDictionary(k => k, k => _keys[k], StringComparer.Ordinal);
-            return Task.FromResult(found);
+            var found = new Dictionary<string, KeyEntry>(StringComparer.Ordinal);
+            foreach (var key in keys)
+            {
+                if (_keys.TryGetValue(key, out var entry))
+                {
+                    found[key] = entry;
+                }
+            }
+            return Task.FromResult<IReadOnlyDictionary<string, KeyEntry>>(found);
         }
     }
 
@@ -116,6 +122,34 @@ public sealed class InMemoryLinkIndex : ILinkIndex
             }
         }
         return Task.FromResult<IReadOnlyDictionary<string, string?>>(done);
+    }
+
+    /// <summary>
+    /// Creates each component whose keys and id are all new, with its keys, atomically; returns each created id
+    /// with its version, as the Table adapter does. A component that meets an existing key is left to the
+    /// one-by-one linker, with none of its keys added.
+    /// </summary>
+    public Task<IReadOnlyDictionary<string, string?>> TryCreateComponentsAsync(IReadOnlyList<NewComponent> components, CancellationToken cancellationToken)
+    {
+        var created = new Dictionary<string, string?>(StringComparer.Ordinal);
+        lock (_gate)
+        {
+            foreach (var component in components)
+            {
+                if (_components.ContainsKey(component.ComponentId) || component.Keys.Any(_keys.ContainsKey))
+                {
+                    continue;
+                }
+                foreach (var key in component.Keys)
+                {
+                    _keys[key] = new KeyEntry(key, component.ComponentId, NextVersion());
+                }
+                var state = component.ToState(NextVersion());
+                _components[component.ComponentId] = state;
+                created[component.ComponentId] = state.Version;
+            }
+        }
+        return Task.FromResult<IReadOnlyDictionary<string, string?>>(created);
     }
 
     private string NextVersion() => (++_version).ToString(System.Globalization.CultureInfo.InvariantCulture);

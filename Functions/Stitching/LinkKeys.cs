@@ -14,23 +14,38 @@ public static class LinkKeys
 {
     public static IReadOnlyList<string> For(TaskTimeline task) => For(task.TaskSid, [task.Links]);
 
-    /// <summary>The keys of a task given the linking ids its events carry (every event's, not only the latest).</summary>
+    /// <summary>The keys of a task given the linking ids its events carry (every event's, not only the latest), sorted ordinally.</summary>
     public static IReadOnlyList<string> For(string taskSid, IEnumerable<Events.LinkingIds> carried)
     {
-        var keys = new SortedSet<string>(StringComparer.Ordinal) { Task(taskSid) };
-        foreach (var links in carried.Distinct()) // most events of a task carry the same ids
+        var keys = new List<string>(4) { Task(taskSid) };
+        Events.LinkingIds? previousIds = null;
+        foreach (var links in carried)
         {
-            if (links.CallSid is { } call) keys.Add("call:" + call);
+            if (ReferenceEquals(links, previousIds) || links == previousIds)
+            {
+                continue; // most events of a task carry the same ids
+            }
+            previousIds = links;
+            if (links.CallSid is { } call) AddOnce(keys, "call:" + call);
             if (links.ConversationId is { } conversation)
             {
-                keys.Add("conv:" + conversation);
-                keys.Add(Task(conversation));
+                AddOnce(keys, "conv:" + conversation);
+                AddOnce(keys, Task(conversation));
             }
-            if (links.PreviousTaskSid is { } previous) keys.Add(Task(previous));
-            if (links.TransferSid is { } transfer) keys.Add("transfer:" + transfer);
-            if (links.FlexInteractionSid is { } flex) keys.Add("flex:" + flex);
+            if (links.PreviousTaskSid is { } previous) AddOnce(keys, Task(previous));
+            if (links.TransferSid is { } transfer) AddOnce(keys, "transfer:" + transfer);
+            if (links.FlexInteractionSid is { } flex) AddOnce(keys, "flex:" + flex);
         }
-        return [.. keys];
+        keys.Sort(StringComparer.Ordinal);
+        return keys;
+    }
+
+    private static void AddOnce(List<string> keys, string key)
+    {
+        if (!keys.Contains(key))
+        {
+            keys.Add(key);
+        }
     }
 
     public static string Task(string taskSid) => "task:" + taskSid;

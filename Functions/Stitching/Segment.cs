@@ -1,6 +1,11 @@
 namespace InsightsFunctions.Stitching;
 
-/// <summary>One Flex Insights segment (datasets.md, Segments). Durations in seconds; null = unknown.</summary>
+/// <summary>
+/// One Flex Insights segment (datasets.md, Segments). Durations in seconds; null = unknown. The
+/// conversation-level columns (conversation id, sequence, transfer markers) are set by the
+/// <see cref="ConversationBuilder"/> on the segments it has just built, before it hands them out: a rebuild
+/// runs for every touched conversation, and copying each segment to set them would double its allocations.
+/// </summary>
 public sealed record Segment
 {
     public required string SegmentId { get; init; }
@@ -8,8 +13,8 @@ public sealed record Segment
     public required string TaskSid { get; init; }
     public required string AccountSid { get; init; }
     public required string WorkspaceSid { get; init; }
-    public string ConversationId { get; init; } = "";
-    public int Sequence { get; init; }
+    public string ConversationId { get; internal set; } = "";
+    public int Sequence { get; internal set; }
     public string? Channel { get; init; }
     public string? Direction { get; init; }
     public string? WorkflowName { get; init; }
@@ -31,8 +36,8 @@ public sealed record Segment
     public double? AbandonTime { get; init; }
     public bool? InServiceLevel { get; init; }
     public string? Outcome { get; init; }
-    public string? PrecededBy { get; init; }
-    public string? FollowedBy { get; init; }
+    public string? PrecededBy { get; internal set; }
+    public string? FollowedBy { get; internal set; }
     public string? PreviousTaskSid { get; init; }
     public string? TransferSid { get; init; }
     public string? SegmentLink { get; init; }

@@ -6,34 +6,30 @@ namespace InsightsFunctions.Stitching;
 /// <summary>
 /// Turns one task's timeline into its segments and measures (rules.md §4): Queue segments per queue
 /// stay, and one agent segment per reservation that ended (Conversation / Conversation in Progress,
-/// Missed, Rejected). A pure function of the timeline.
+/// Missed, Rejected). A pure function of the timeline. It runs on every rebuild, so it walks the timeline
+/// with plain loops and builds each segment once.
 /// </summary>
 public sealed class SegmentBuilder(SlaPolicy sla)
 {
-    public IReadOnlyList<Segment> Build(TaskTimeline task)
+    public List<Segment> Build(TaskTimeline task)
     {
-        var direction = Direction(task);
-        var queues = BuildQueueSegments(task, direction);
-        var firstQueueEntry = queues.Count > 0 ? queues[0].StartedAt : task.CreatedAt;
-        var agents = BuildAgentSegments(task, direction, firstQueueEntry);
-        return [.. queues, .. agents];
+        var segmentLink = task.ConversationAttribute("segment_link");
+        var segments = new List<Segment>(4);
+        BuildQueueSegments(task, segmentLink, segments);
+        var firstQueueEntry = segments.Count > 0 ? segments[0].StartedAt : task.CreatedAt;
+        BuildAgentSegments(task, segmentLink, firstQueueEntry, segments);
+        return segments;
     }
 
-    public static string? Direction(TaskTimeline task) =>
-        (task.ConversationAttribute("direction") ?? task.Attribute("direction"))?.ToLowerInvariant();
-
-    private List<Segment> BuildQueueSegments(TaskTimeline task, string? direction)
+    private void BuildQueueSegments(TaskTimeline task, string? segmentLink, List<Segment> segments)
     {
-        var segments = new List<Segment>();
         OpenQueue? open = null;
         var accepted = false;
-        var sawQueueEvent = task.Events.Any(e => e.EventType is QueueEntered or QueueMoved);
-
-        if (!sawQueueEvent)
+        if (!HasQueueEvent(task))
         {
             // No queue event: the Queue segment starts at task creation, in the first queue we hear of.
-            var queued = task.Events.FirstOrDefault(e => e.Task?.QueueSid is not null);
-            open = new OpenQueue(queued?.Task?.QueueSid, queued?.Task?.QueueName, task.CreatedAt);
+            var queued = FirstQueued(task.Events);
+            open = new OpenQueue(queued?.QueueSid, queued?.QueueName, task.CreatedAt);
         }
 
         foreach (var e in task.Events)
@@ -47,7 +43,7 @@ public sealed class SegmentBuilder(SlaPolicy sla)
                     }
                     if (open is not null)
                     {
-                        segments.Add(Close(task, open, segments.Count + 1, TaskTimeline.At(e), "moved", direction));
+                        segments.Add(Close(task, segmentLink, open, segments.Count + 1, TaskTimeline.At(e), "moved"));
                     }
                     open = new OpenQueue(e.Task?.QueueSid, e.Task?.QueueName, TaskTimeline.At(e));
                     break;
@@ -55,7 +51,7 @@ public sealed class SegmentBuilder(SlaPolicy sla)
                     accepted = true;
                     if (open is not null)
                     {
-                        segments.Add(Close(task, open, segments.Count + 1, TaskTimeline.At(e), "accepted", direction));
+                        segments.Add(Close(task, segmentLink, open, segments.Count + 1, TaskTimeline.At(e), "accepted"));
                         open = null;
                     }
                     break;
@@ -63,7 +59,7 @@ public sealed class SegmentBuilder(SlaPolicy sla)
                     if (open is not null)
                     {
                         var exit = accepted ? "canceled" : "abandoned";
-                        segments.Add(Close(task, open, segments.Count + 1, TaskTimeline.At(e), exit, direction, e));
+                        segments.Add(Close(task, segmentLink, open, segments.Count + 1, TaskTimeline.At(e), exit, e));
                         open = null;
                     }
                     break;
@@ -71,12 +67,35 @@ public sealed class SegmentBuilder(SlaPolicy sla)
         }
         if (open is not null)
         {
-            segments.Add(Close(task, open, segments.Count + 1, null, null, direction));
+            segments.Add(Close(task, segmentLink, open, segments.Count + 1, null, null));
         }
-        return segments;
     }
 
-    private Segment Close(TaskTimeline task, OpenQueue open, int n, DateTimeOffset? endedAt, string? exit, string? direction, EventEnvelope? cancel = null)
+    private static bool HasQueueEvent(TaskTimeline task)
+    {
+        foreach (var e in task.Events)
+        {
+            if (e.EventType is QueueEntered or QueueMoved)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static TaskFields? FirstQueued(IReadOnlyList<EventEnvelope> events)
+    {
+        foreach (var e in events)
+        {
+            if (e.Task?.QueueSid is not null)
+            {
+                return e.Task;
+            }
+        }
+        return null;
+    }
+
+    private Segment Close(TaskTimeline task, string? segmentLink, OpenQueue open, int n, DateTimeOffset? endedAt, string? exit, EventEnvelope? cancel = null)
     {
         double? queueTime = endedAt is { } end ? Seconds(open.StartedAt, end) : null;
         var abandoned = exit == "abandoned";
@@ -95,7 +114,7 @@ public sealed class SegmentBuilder(SlaPolicy sla)
             AccountSid = task.AccountSid,
             WorkspaceSid = task.WorkspaceSid,
             Channel = task.Channel,
-            Direction = direction,
+            Direction = task.Direction,
             WorkflowName = task.WorkflowName,
             QueueSid = open.QueueSid,
             QueueName = open.QueueName,
@@ -108,7 +127,7 @@ public sealed class SegmentBuilder(SlaPolicy sla)
             Outcome = cancel?.Task?.CanceledReason,
             PreviousTaskSid = task.Links.PreviousTaskSid,
             TransferSid = task.Links.TransferSid,
-            SegmentLink = task.ConversationAttribute("segment_link"),
+            SegmentLink = segmentLink,
             QueueExit = exit,
         };
     }
@@ -116,14 +135,14 @@ public sealed class SegmentBuilder(SlaPolicy sla)
     /// <summary>A reservation created at or before the instant and not ended before it (rules.md §4).</summary>
     private static bool HasPendingReservation(TaskTimeline task, DateTimeOffset instant)
     {
-        foreach (var group in task.Events.Where(e => e.Reservation is not null).GroupBy(e => e.Reservation!.Sid))
+        foreach (var reservation in task.Reservations)
         {
-            var created = group.FirstOrDefault(e => e.EventType == ReservationCreated);
+            var created = reservation.First(ReservationCreated);
             if (created is null || TaskTimeline.At(created) > instant)
             {
                 continue;
             }
-            var ended = group.FirstOrDefault(e => EndsReservation(e.EventType));
+            var ended = reservation.End();
             if (ended is null || TaskTimeline.At(ended) >= instant)
             {
                 return true;
@@ -132,99 +151,120 @@ public sealed class SegmentBuilder(SlaPolicy sla)
         return false;
     }
 
-    private List<Segment> BuildAgentSegments(TaskTimeline task, string? direction, DateTimeOffset firstQueueEntry)
+    private void BuildAgentSegments(TaskTimeline task, string? segmentLink, DateTimeOffset firstQueueEntry, List<Segment> segments)
     {
-        var segments = new List<Segment>();
-        var taskWrapup = task.Events.FirstOrDefault(e => e.EventType == TaskWrapup);
-        var taskCompleted = task.Events.FirstOrDefault(e => e.EventType == TaskCompleted);
-        var reservations = task.Events.Where(e => e.Reservation is not null).GroupBy(e => e.Reservation!.Sid, StringComparer.Ordinal);
-        var hold = TaskTimeline.Number(task.ConversationsAttributes?["hold_time"]);
-        var agentNames = new Lazy<Func<WorkerFields?, string?>>(() => AgentName(task));
-
-        foreach (var reservation in reservations)
+        if (task.Reservations.Count == 0)
         {
-            var events = reservation.ToList();
-            var end = events.FirstOrDefault(e => EndsReservation(e.EventType));
+            return;
+        }
+        var taskWrapup = task.First(TaskWrapup);
+        var taskCompleted = task.First(TaskCompleted);
+        var hold = TaskTimeline.Number(task.ConversationsAttributes?["hold_time"]);
+
+        foreach (var reservation in task.Reservations)
+        {
+            var end = reservation.End();
             if (end is null)
             {
                 continue; // still ringing: no segment yet
             }
-            var createdEvent = events.FirstOrDefault(e => e.EventType == ReservationCreated) ?? events[0];
-            var created = TaskTimeline.At(createdEvent);
+            var events = reservation.Events;
+            var created = TaskTimeline.At(reservation.First(ReservationCreated) ?? events[0]);
             var endedAt = TaskTimeline.At(end);
-            var queued = events.FirstOrDefault(e => e.Task?.QueueSid is not null)?.Task;
-            var worker = events.Select(e => e.Worker).FirstOrDefault(w => w is not null);
-            var baseSegment = new Segment
+            var queued = FirstQueued(events);
+            var worker = FirstWorker(events);
+
+            // Missed and rejected segments end with the ringing; an accepted one with its completion.
+            string kind;
+            string? outcome;
+            DateTimeOffset? segmentEnd = endedAt;
+            double? queueTime = null, talk = null, wrap = null, holdTime = null;
+            bool? inServiceLevel = null;
+            if (end.EventType != ReservationAccepted)
             {
-                SegmentId = reservation.Key,
-                Kind = SegmentKinds.Missed,
+                kind = end.EventType == ReservationRejected ? SegmentKinds.Rejected : SegmentKinds.Missed;
+                outcome = end.EventType.Replace("reservation.", "", StringComparison.Ordinal);
+            }
+            else
+            {
+                var wrapup = reservation.First(ReservationWrapup) ?? After(taskWrapup, endedAt);
+                var completed = reservation.First(ReservationCompleted) ?? After(taskCompleted, endedAt);
+                queueTime = Seconds(firstQueueEntry, endedAt);
+                inServiceLevel = queueTime <= sla.ThresholdSeconds(queued?.QueueSid, queued?.QueueName);
+                if (completed is not null)
+                {
+                    var talkEnd = wrapup is not null ? TaskTimeline.At(wrapup) : TaskTimeline.At(completed);
+                    talk = Seconds(endedAt, talkEnd);
+                    wrap = wrapup is not null ? Seconds(TaskTimeline.At(wrapup), TaskTimeline.At(completed)) : 0;
+                    holdTime = hold;
+                }
+                kind = completed is null ? SegmentKinds.ConversationInProgress : SegmentKinds.Conversation;
+                segmentEnd = completed is null ? null : TaskTimeline.At(completed);
+                outcome = completed is null ? null : taskCompleted?.Task?.CompletedReason ?? completed.Task?.CompletedReason;
+            }
+            segments.Add(new Segment
+            {
+                SegmentId = reservation.ReservationSid,
+                Kind = kind,
                 TaskSid = task.TaskSid,
                 AccountSid = task.AccountSid,
                 WorkspaceSid = task.WorkspaceSid,
                 Channel = task.Channel,
-                Direction = direction,
+                Direction = task.Direction,
                 WorkflowName = task.WorkflowName,
                 QueueSid = queued?.QueueSid,
                 QueueName = queued?.QueueName,
                 AgentSid = worker?.Sid,
-                AgentName = agentNames.Value(worker),
-                ReservationSid = reservation.Key,
+                AgentName = AgentName(task, worker),
+                ReservationSid = reservation.ReservationSid,
                 StartedAt = created,
-                EndedAt = endedAt,
+                EndedAt = segmentEnd,
                 RingTime = Seconds(created, endedAt),
-                PreviousTaskSid = task.Links.PreviousTaskSid,
-                TransferSid = task.Links.TransferSid,
-                SegmentLink = task.ConversationAttribute("segment_link"),
-            };
-
-            if (end.EventType != ReservationAccepted)
-            {
-                segments.Add(baseSegment with
-                {
-                    Kind = end.EventType == ReservationRejected ? SegmentKinds.Rejected : SegmentKinds.Missed,
-                    Outcome = end.EventType.Replace("reservation.", "", StringComparison.Ordinal),
-                });
-                continue;
-            }
-
-            var wrapup = events.FirstOrDefault(e => e.EventType == ReservationWrapup) ?? After(taskWrapup, endedAt);
-            var completed = events.FirstOrDefault(e => e.EventType == ReservationCompleted) ?? After(taskCompleted, endedAt);
-            var queueTime = Seconds(firstQueueEntry, endedAt);
-            var threshold = sla.ThresholdSeconds(baseSegment.QueueSid, baseSegment.QueueName);
-            double? talk = null, wrap = null;
-            if (completed is not null)
-            {
-                var talkEnd = wrapup is not null ? TaskTimeline.At(wrapup) : TaskTimeline.At(completed);
-                talk = Seconds(endedAt, talkEnd);
-                wrap = wrapup is not null ? Seconds(TaskTimeline.At(wrapup), TaskTimeline.At(completed)) : 0;
-            }
-            segments.Add(baseSegment with
-            {
-                Kind = completed is null ? SegmentKinds.ConversationInProgress : SegmentKinds.Conversation,
-                EndedAt = completed is null ? null : TaskTimeline.At(completed),
                 QueueTime = queueTime,
                 TalkTime = talk,
                 WrapUpTime = wrap,
-                HoldTime = completed is null ? null : hold,
+                HoldTime = holdTime,
                 HandleTime = talk + wrap,
-                InServiceLevel = queueTime <= threshold,
-                Outcome = completed is null ? null : taskCompleted?.Task?.CompletedReason ?? completed.Task?.CompletedReason,
+                InServiceLevel = inServiceLevel,
+                Outcome = outcome,
+                PreviousTaskSid = task.Links.PreviousTaskSid,
+                TransferSid = task.Links.TransferSid,
+                SegmentLink = segmentLink,
             });
         }
-        return segments;
+    }
+
+    private static WorkerFields? FirstWorker(IReadOnlyList<EventEnvelope> events)
+    {
+        foreach (var e in events)
+        {
+            if (e.Worker is not null)
+            {
+                return e.Worker;
+            }
+        }
+        return null;
     }
 
     private static EventEnvelope? After(EventEnvelope? e, DateTimeOffset instant) =>
         e is not null && TaskTimeline.At(e) >= instant ? e : null;
 
-    /// <summary>agent_name: worker attribute full_name, else WorkerName (datasets.md).</summary>
-    private static Func<WorkerFields?, string?> AgentName(TaskTimeline task)
+    /// <summary>agent_name: the worker's latest full_name attribute on this task, else WorkerName (datasets.md).</summary>
+    private static string? AgentName(TaskTimeline task, WorkerFields? worker)
     {
-        var fullNames = task.Events
-            .Where(e => e.Worker is not null && e.WorkerAttributes?["full_name"] is not null)
-            .GroupBy(e => e.Worker!.Sid)
-            .ToDictionary(g => g.Key, g => TaskTimeline.Text(g.Last().WorkerAttributes!["full_name"]));
-        return worker => worker is null ? null : fullNames.GetValueOrDefault(worker.Sid) ?? worker.Name;
+        if (worker is null)
+        {
+            return null;
+        }
+        for (var i = task.Events.Count - 1; i >= 0; i--)
+        {
+            var e = task.Events[i];
+            if (e.Worker?.Sid == worker.Sid && e.WorkerAttributes?["full_name"] is { } fullName)
+            {
+                return TaskTimeline.Text(fullName) ?? worker.Name;
+            }
+        }
+        return worker.Name;
     }
 
     internal static double Seconds(DateTimeOffset from, DateTimeOffset to) =>

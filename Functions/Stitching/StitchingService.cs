@@ -26,14 +26,31 @@ public sealed class StitchingService(IConversationStore store, ConversationLinke
 
     public async Task HandleAsync(IReadOnlyList<EventEnvelope> batch, CancellationToken cancellationToken)
     {
-        var taskEvents = batch.Where(e => e.Task is not null).ToList();
+        var taskEvents = new List<EventEnvelope>(batch.Count);
+        var byTask = new Dictionary<string, List<EventEnvelope>>(StringComparer.Ordinal);
+        foreach (var e in batch)
+        {
+            if (e.Task is null)
+            {
+                continue;
+            }
+            taskEvents.Add(e);
+            if (!byTask.TryGetValue(e.Task.Sid, out var events))
+            {
+                byTask[e.Task.Sid] = events = [];
+            }
+            events.Add(e);
+        }
         if (taskEvents.Count == 0)
         {
             return;
         }
         await store.AppendTaskEventsAsync(taskEvents, cancellationToken);
-        held.Appended(taskEvents);
-        var components = await LinkAsync(taskEvents, cancellationToken);
+        foreach (var (taskSid, events) in byTask)
+        {
+            held.Appended(taskSid, events);
+        }
+        var components = await LinkAsync(byTask, cancellationToken);
         await RebuildAsync(components, cancellationToken);
     }
 
@@ -44,20 +61,26 @@ public sealed class StitchingService(IConversationStore store, ConversationLinke
     /// compare-and-swap on the component's version, which makes any rebuild that read the version earlier fail
     /// and run again.
     /// </summary>
-    private async Task<HashSet<string>> LinkAsync(List<EventEnvelope> taskEvents, CancellationToken cancellationToken)
+    private async Task<HashSet<string>> LinkAsync(Dictionary<string, List<EventEnvelope>> byTask, CancellationToken cancellationToken)
     {
         var components = new HashSet<string>(StringComparer.Ordinal);
         var toLink = new List<(string TaskSid, IReadOnlyList<string> Keys)>();
-        foreach (var task in taskEvents.GroupBy(e => e.Task!.Sid, StringComparer.Ordinal))
+        foreach (var (taskSid, events) in byTask)
         {
-            var keys = LinkKeys.For(task.Key, task.Select(e => e.Links));
-            if (linked.ComponentIfLinked(task.Key, keys) is { } known)
+            if (linked.ComponentIfSeen(taskSid, events) is { } seen)
             {
+                components.Add(seen);
+                continue;
+            }
+            var keys = LinkKeys.For(taskSid, events.Select(e => e.Links));
+            if (linked.ComponentIfLinked(taskSid, keys) is { } known)
+            {
+                linked.Linked(taskSid, keys, events, known);
                 components.Add(known);
             }
             else
             {
-                toLink.Add((task.Key, keys));
+                toLink.Add((taskSid, keys));
             }
         }
         if (toLink.Count > 0)
@@ -67,7 +90,7 @@ public sealed class StitchingService(IConversationStore store, ConversationLinke
             foreach (var (taskSid, keys) in toLink)
             {
                 var componentId = result.Components[taskSid];
-                linked.Linked(taskSid, keys, componentId);
+                linked.Linked(taskSid, keys, byTask[taskSid], componentId);
                 components.Add(componentId);
                 if (!created.Contains(componentId))
                 {
@@ -90,10 +113,22 @@ public sealed class StitchingService(IConversationStore store, ConversationLinke
     private async Task RebuildAsync(HashSet<string> componentIds, CancellationToken cancellationToken)
     {
         // A component this process produced last is not read: the record at the end fails if anyone changed it.
-        var known = componentIds.Select(held.LastProduced).OfType<ComponentState>().ToList();
-        var read = await index.GetComponentsAsync([.. componentIds.Except(known.Select(c => c.ComponentId))], cancellationToken);
-        var live = new Dictionary<string, ComponentState>(StringComparer.Ordinal);
-        foreach (var state in known.Concat(read.Values))
+        var known = new List<ComponentState>(componentIds.Count);
+        var toRead = new List<string>();
+        foreach (var id in componentIds)
+        {
+            if (held.LastProduced(id) is { } state)
+            {
+                known.Add(state);
+            }
+            else
+            {
+                toRead.Add(id);
+            }
+        }
+        var read = toRead.Count == 0 ? null : await index.GetComponentsAsync(toRead, cancellationToken);
+        var live = new Dictionary<string, ComponentState>(componentIds.Count, StringComparer.Ordinal);
+        foreach (var state in read is null ? known : known.Concat(read.Values))
         {
             var component = state.MergedInto is null ? state : await linker.ResolveAsync(state.ComponentId, cancellationToken);
             live[component.ComponentId] = component;
@@ -190,8 +225,15 @@ public sealed class StitchingService(IConversationStore store, ConversationLinke
         return overlapping;
     }
 
-    private static List<WrittenRows> Remove(ComponentState component, IEnumerable<WrittenRows> ours) =>
-        component.Stale.Concat(ours).Append(component.Written).OfType<WrittenRows>().Distinct().ToList();
+    /// <summary>The rows to remove before saving: stale ones, ones an abandoned attempt wrote, and the last written (kept when rewritten in place).</summary>
+    private static List<WrittenRows> Remove(ComponentState component, List<WrittenRows> ours)
+    {
+        if (component.Stale.Count == 0 && ours.Count == 0)
+        {
+            return component.Written is { } written ? [written] : [];
+        }
+        return component.Stale.Concat(ours).Append(component.Written).OfType<WrittenRows>().Distinct().ToList();
+    }
 
     private async Task<StitchedConversation?> BuildAsync(ComponentState component, CancellationToken cancellationToken)
     {

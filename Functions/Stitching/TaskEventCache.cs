@@ -29,18 +29,12 @@ public sealed class TaskEventCache(int capacity = 100_000)
     /// others; it is never used as it is: the task's joining its component changed the version, so the first
     /// rebuild that includes it reads it from storage (and merges).
     /// </summary>
-    public void Appended(IEnumerable<EventEnvelope> events)
-    {
-        foreach (var task in events.GroupBy(e => e.Task!.Sid, StringComparer.Ordinal))
-        {
-            Add(task.Key, task);
-        }
-    }
+    public void Appended(string taskSid, IReadOnlyList<EventEnvelope> events) => Add(taskSid, events);
 
     /// <summary>A task's events read from storage (after its component's version was read).</summary>
     public void Loaded(string taskSid, IReadOnlyList<EventEnvelope> events) => Add(taskSid, events);
 
-    private void Add(string taskSid, IEnumerable<EventEnvelope> events)
+    private void Add(string taskSid, IReadOnlyList<EventEnvelope> events)
     {
         var state = _state;
         if (Interlocked.Read(ref state.Events) > capacity)
@@ -51,18 +45,53 @@ public sealed class TaskEventCache(int capacity = 100_000)
         while (true)
         {
             var held = state.Tasks.GetValueOrDefault(taskSid) ?? [];
-            var added = events.Where(e => !Array.Exists(held, h => h.EventSid == e.EventSid)).DistinctBy(e => e.EventSid).ToArray();
-            if (added.Length == 0 && held.Length > 0)
+            var updated = WithNew(held, events);
+            if (ReferenceEquals(updated, held) && held.Length > 0)
             {
                 return;
             }
-            var updated = held.Length == 0 ? added : [.. held, .. added];
             if (held.Length == 0 ? state.Tasks.TryAdd(taskSid, updated) : state.Tasks.TryUpdate(taskSid, updated, held))
             {
-                Interlocked.Add(ref state.Events, added.Length);
+                Interlocked.Add(ref state.Events, updated.Length - held.Length);
                 return;
             }
         }
+    }
+
+    /// <summary><paramref name="held"/> plus the events whose EventSid it lacks (itself when there are none).</summary>
+    private static EventEnvelope[] WithNew(EventEnvelope[] held, IReadOnlyList<EventEnvelope> events)
+    {
+        var updated = held;
+        var length = held.Length;
+        foreach (var e in events)
+        {
+            if (IndexOf(updated, length, e.EventSid) >= 0)
+            {
+                continue;
+            }
+            if (ReferenceEquals(updated, held) || length == updated.Length)
+            {
+                Array.Resize(ref updated, Math.Max(length + events.Count, 4));
+            }
+            updated[length++] = e;
+        }
+        if (length != updated.Length)
+        {
+            Array.Resize(ref updated, length);
+        }
+        return updated;
+    }
+
+    private static int IndexOf(EventEnvelope[] events, int length, string eventSid)
+    {
+        for (var i = 0; i < length; i++)
+        {
+            if (events[i].EventSid == eventSid)
+            {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /// <summary>The events held for the task, when its component is still at a version this process produced.</summary>

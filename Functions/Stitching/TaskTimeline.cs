@@ -10,25 +10,55 @@ namespace InsightsFunctions.Stitching;
 /// </summary>
 public sealed class TaskTimeline
 {
-    private TaskTimeline(string taskSid, IReadOnlyList<EventEnvelope> events)
+    private TaskTimeline(string taskSid, List<EventEnvelope> events)
     {
         TaskSid = taskSid;
         Events = events;
         var first = events[0];
         AccountSid = first.AccountSid;
         WorkspaceSid = first.WorkspaceSid;
-        Hipaa = events.Any(e => e.Hipaa);
-        Attributes = LatestAttributes(events);
-        Links = MergeLinks(events);
 
-        var created = events.FirstOrDefault(e => e.EventType == TaskRouterEventTypes.TaskCreated);
-        CreatedAt = created is not null
-            ? At(created)
-            : events.Select(e => e.Task?.DateCreatedMs).FirstOrDefault(ms => ms is not null) is long ms
-                ? DateTimeOffset.FromUnixTimeMilliseconds(ms)
-                : At(first);
-        Channel = events.Select(e => e.Task?.ChannelUniqueName).FirstOrDefault(c => c is not null);
-        WorkflowName = events.Select(e => e.Task?.WorkflowName).FirstOrDefault(c => c is not null);
+        // One pass for everything the builders ask of a task: each "first" is in life-cycle order.
+        EventEnvelope? created = null, latestAttributes = null;
+        long? dateCreatedMs = null;
+        string? call = null, conversation = null, previous = null, transfer = null, flex = null;
+        List<ReservationTimeline>? reservations = null;
+        foreach (var e in events)
+        {
+            Hipaa |= e.Hipaa;
+            if (e.TaskAttributes is not null && (latestAttributes is null || CompareAttributeVersions(e, latestAttributes) > 0))
+            {
+                latestAttributes = e;
+            }
+            var l = e.Links;
+            call ??= l.CallSid;
+            conversation ??= l.ConversationId;
+            previous ??= l.PreviousTaskSid;
+            transfer ??= l.TransferSid;
+            flex ??= l.FlexInteractionSid;
+            if (created is null && e.EventType == TaskRouterEventTypes.TaskCreated)
+            {
+                created = e;
+            }
+            if (e.Task is { } task)
+            {
+                dateCreatedMs ??= task.DateCreatedMs;
+                Channel ??= task.ChannelUniqueName;
+                WorkflowName ??= task.WorkflowName;
+            }
+            if (e.Reservation is { } reservation)
+            {
+                Reservation(reservations ??= new List<ReservationTimeline>(2), reservation.Sid).Add(e);
+            }
+        }
+        Attributes = latestAttributes?.TaskAttributes ?? [];
+        ConversationsAttributes = Attributes["conversations"] as JsonObject;
+        Links = new LinkingIds { CallSid = call, ConversationId = conversation, PreviousTaskSid = previous, TransferSid = transfer, FlexInteractionSid = flex };
+        CreatedAt = created is not null ? At(created)
+            : dateCreatedMs is long ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms)
+            : At(first);
+        Reservations = reservations ?? (IReadOnlyList<ReservationTimeline>)[];
+        Direction = (ConversationAttribute("direction") ?? Attribute("direction"))?.ToLowerInvariant();
     }
 
     public string TaskSid { get; }
@@ -39,12 +69,20 @@ public sealed class TaskTimeline
     public DateTimeOffset CreatedAt { get; }
     public string? Channel { get; }
     public string? WorkflowName { get; }
+
+    /// <summary>The first value of each linking id, in timeline order.</summary>
     public LinkingIds Links { get; }
+
+    /// <summary>The task's reservations, in the order their first events came.</summary>
+    public IReadOnlyList<ReservationTimeline> Reservations { get; }
+
+    /// <summary><c>conversations.direction</c>, else the <c>direction</c> attribute, lower-cased.</summary>
+    public string? Direction { get; }
 
     /// <summary>The attributes of the event with the highest TaskVersion (ties: later instant, larger EventSid).</summary>
     public JsonObject Attributes { get; }
 
-    public JsonObject? ConversationsAttributes => Attributes["conversations"] as JsonObject;
+    public JsonObject? ConversationsAttributes { get; }
 
     public static TaskTimeline From(string taskSid, IEnumerable<EventEnvelope> events)
     {
@@ -55,8 +93,29 @@ public sealed class TaskTimeline
         }
         ordered.Sort(LifeCycleOrder);
         // Duplicates (same EventSid) are adjacent after sorting: keep the first of each.
-        ordered.RemoveAll(DuplicateOfPrevious(ordered));
+        var kept = 1;
+        for (var i = 1; i < ordered.Count; i++)
+        {
+            if (ordered[i].EventSid != ordered[kept - 1].EventSid)
+            {
+                ordered[kept++] = ordered[i];
+            }
+        }
+        ordered.RemoveRange(kept, ordered.Count - kept);
         return new TaskTimeline(taskSid, ordered);
+    }
+
+    /// <summary>The first event of the type, or null.</summary>
+    public EventEnvelope? First(string eventType)
+    {
+        foreach (var e in Events)
+        {
+            if (e.EventType == eventType)
+            {
+                return e;
+            }
+        }
+        return null;
     }
 
     private static int LifeCycleOrder(EventEnvelope a, EventEnvelope b)
@@ -65,17 +124,6 @@ public sealed class TaskTimeline
         if (byTime != 0) return byTime;
         var byRank = TaskRouterEventTypes.LifecycleRank(a.EventType).CompareTo(TaskRouterEventTypes.LifecycleRank(b.EventType));
         return byRank != 0 ? byRank : string.CompareOrdinal(a.EventSid, b.EventSid);
-    }
-
-    private static Predicate<EventEnvelope> DuplicateOfPrevious(List<EventEnvelope> sorted)
-    {
-        string? previous = null;
-        return e =>
-        {
-            var duplicate = e.EventSid == previous;
-            previous = e.EventSid;
-            return duplicate;
-        };
     }
 
     public static DateTimeOffset At(EventEnvelope e) => DateTimeOffset.FromUnixTimeMilliseconds(e.TimestampMs);
@@ -99,24 +147,8 @@ public sealed class TaskTimeline
         _ => null,
     };
 
-    private static JsonObject LatestAttributes(IReadOnlyList<EventEnvelope> events)
-    {
-        EventEnvelope? best = null;
-        foreach (var e in events)
-        {
-            if (e.TaskAttributes is null)
-            {
-                continue;
-            }
-            if (best is null || Compare(e, best) > 0)
-            {
-                best = e;
-            }
-        }
-        return best?.TaskAttributes ?? [];
-    }
-
-    private static int Compare(EventEnvelope a, EventEnvelope b)
+    /// <summary>Attribute precedence: higher TaskVersion, then later instant, then larger EventSid.</summary>
+    private static int CompareAttributeVersions(EventEnvelope a, EventEnvelope b)
     {
         var byVersion = (a.Task?.Version ?? -1).CompareTo(b.Task?.Version ?? -1);
         if (byVersion != 0)
@@ -127,19 +159,17 @@ public sealed class TaskTimeline
         return byTime != 0 ? byTime : string.CompareOrdinal(a.EventSid, b.EventSid);
     }
 
-    /// <summary>The first value of each linking id in timeline order, in one pass.</summary>
-    private static LinkingIds MergeLinks(IReadOnlyList<EventEnvelope> events)
+    private static ReservationTimeline Reservation(List<ReservationTimeline> reservations, string sid)
     {
-        string? call = null, conversation = null, previous = null, transfer = null, flex = null;
-        foreach (var e in events)
+        foreach (var reservation in reservations)
         {
-            var l = e.Links;
-            call ??= l.CallSid;
-            conversation ??= l.ConversationId;
-            previous ??= l.PreviousTaskSid;
-            transfer ??= l.TransferSid;
-            flex ??= l.FlexInteractionSid;
+            if (reservation.ReservationSid == sid)
+            {
+                return reservation;
+            }
         }
-        return new LinkingIds { CallSid = call, ConversationId = conversation, PreviousTaskSid = previous, TransferSid = transfer, FlexInteractionSid = flex };
+        var added = new ReservationTimeline(sid);
+        reservations.Add(added);
+        return added;
     }
 }
