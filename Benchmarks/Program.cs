@@ -6,8 +6,18 @@ if (args.Length > 0 && args[0] == "day")
 {
     var agents = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1000;
     var hours = args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : 8;
-    StitcherDay.BatchSize = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 2000;
+    StitcherDay.BatchSize = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : StitcherDay.BatchSize;
+    StitcherDay.Repeats = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : StitcherDay.Repeats;
     await StitcherDay.RunAsync(agents, hours);
+    return;
+}
+if (args.Length > 1 && args[0] == "rows")
+{
+    await StitchedRowsDump.RunAsync(
+        args[1],
+        args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 300,
+        args.Length > 3 ? double.Parse(args[3], CultureInfo.InvariantCulture) : 2,
+        args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 500);
     return;
 }
 BenchmarkSwitcher.FromAssembly(typeof(IngestPathBenchmarks).Assembly).Run(args);
