@@ -37,6 +37,7 @@ public static class StitcherDay
         InMemoryConversationStore store = null!;
         StitchingService service = null!;
         var perCore = new List<double>();
+        using var promotions = new GcPromotions();
         for (var run = 1; run <= Repeats; run++)
         {
             store = new InMemoryConversationStore();
@@ -48,6 +49,7 @@ public static class StitcherDay
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var pauseBefore = GC.GetTotalPauseDuration();
             var gcBefore = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+            var promotedBefore = (promotions.PromotedFromGen0, promotions.PromotedFromGen1);
             var stopwatch = Stopwatch.StartNew();
             for (var i = 0; i < envelopes.Count; i += BatchSize)
             {
@@ -58,7 +60,7 @@ public static class StitcherDay
             perCore.Add(envelopes.Count / cpuUsed.TotalSeconds);
 
             Console.WriteLine($"Run {run}: stitched in {stopwatch.Elapsed.TotalSeconds:0.00} s wall, {cpuUsed.TotalSeconds:0.00} s CPU: {envelopes.Count / stopwatch.Elapsed.TotalSeconds:N0} events/s wall, {envelopes.Count / cpuUsed.TotalSeconds:N0} events/s per core (CPU time); " +
-                $"GC {GC.CollectionCount(0) - gcBefore.Item1}/{GC.CollectionCount(1) - gcBefore.Item2}/{GC.CollectionCount(2) - gcBefore.Item3} (gen0/1/2), {(GC.GetTotalPauseDuration() - pauseBefore).TotalSeconds:0.00} s paused; " +
+                $"GC {GC.CollectionCount(0) - gcBefore.Item1}/{GC.CollectionCount(1) - gcBefore.Item2}/{GC.CollectionCount(2) - gcBefore.Item3} (gen0/1/2), {(GC.GetTotalPauseDuration() - pauseBefore).TotalSeconds:0.00} s paused, promoted {(promotions.PromotedFromGen0 - promotedBefore.Item1) / 1048576.0:N0} MB out of gen0 and {(promotions.PromotedFromGen1 - promotedBefore.Item2) / 1048576.0:N0} MB out of gen1; " +
                 $"{(GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / (double)envelopes.Count / 1024:0.0} KB allocated per event; {store.Conversations.Count:N0} conversations.");
         }
         perCore.Sort();

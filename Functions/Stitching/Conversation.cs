@@ -44,7 +44,7 @@ public sealed record Conversation
     public string? SegmentLink { get; init; }
 
     /// <summary>The other allow-listed <c>conversations.*</c> attributes, each its own column.</summary>
-    public IReadOnlyDictionary<string, string> CustomAttributes { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> CustomAttributes { get; init; } = SortedColumns.Empty;
 
     /// <summary>The task sids of this conversation, in creation order.</summary>
     public IReadOnlyList<string> TaskSids { get; init; } = [];

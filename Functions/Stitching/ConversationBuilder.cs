@@ -293,7 +293,7 @@ public sealed class ConversationBuilder(SegmentBuilder segments, ReportingClock 
 
     private static IReadOnlyDictionary<string, string> CustomAttributes(List<TaskTimeline> tasks)
     {
-        var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        List<KeyValuePair<string, string>>? given = null;
         foreach (var task in tasks)
         {
             if (task.ConversationsAttributes is not { } attributes)
@@ -308,11 +308,11 @@ public sealed class ConversationBuilder(SegmentBuilder segments, ReportingClock 
                 }
                 if (TaskTimeline.Text(value) is { } text)
                 {
-                    result[key] = AttributeFilter.Cut(text);
+                    (given ??= []).Add(new(key, AttributeFilter.Cut(text))); // a later task's value wins
                 }
             }
         }
-        return result;
+        return given is null ? SortedColumns.Empty : SortedColumns.From(given);
     }
 
     /// <summary>A sum of the known values, rounded to milliseconds; null when none is known.</summary>

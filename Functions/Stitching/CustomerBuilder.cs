@@ -22,7 +22,7 @@ public static class CustomerBuilder
     {
         var outbound = direction == "outbound";
         var customers = first.Attributes["customers"] as JsonObject;
-        var columns = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        var given = new List<KeyValuePair<string, string>>(8);
         foreach (var field in Fields)
         {
             if (hipaa && !HipaaAllowList.Default.Customers.Contains(field))
@@ -32,9 +32,10 @@ public static class CustomerBuilder
             var value = TaskTimeline.Text(customers?[field]) ?? (hipaa && field != "country" ? null : Fallback(first, field, outbound));
             if (value is not null)
             {
-                columns[field] = AttributeFilter.Cut(value);
+                given.Add(new(field, AttributeFilter.Cut(value)));
             }
         }
+        var columns = SortedColumns.From(given);
         var key = hipaa ? conversationId : CustomerPhone.Normalize(columns.GetValueOrDefault("phone")) ?? conversationId;
         return new Customer
         {

@@ -23,8 +23,12 @@ public sealed record ComponentState(
     public string? WrittenCustomer { get; init; }
 
     /// <summary>The component as recording <paramref name="written"/> leaves it (stale rows are gone with the record).</summary>
-    public ComponentState Recorded(Materialization written) => this with
+    public ComponentState Recorded(Materialization written) => Recorded(written, Version);
+
+    /// <summary>The component as recording <paramref name="written"/> leaves it, at the <paramref name="version"/> the record produced.</summary>
+    public ComponentState Recorded(Materialization written, string? version) => this with
     {
+        Version = version,
         Written = written.Rows,
         Stale = [],
         WrittenSegments = written.SegmentRowKeys,

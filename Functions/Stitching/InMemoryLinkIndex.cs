@@ -103,7 +103,7 @@ public sealed class InMemoryLinkIndex : ILinkIndex
             {
                 return Task.FromResult(false);
             }
-            _components[component.ComponentId] = current.Recorded(written) with { Version = NextVersion() };
+            _components[component.ComponentId] = current.Recorded(written, NextVersion());
             return Task.FromResult(true);
         }
     }

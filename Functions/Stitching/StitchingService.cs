@@ -158,7 +158,7 @@ public sealed class StitchingService(IConversationStore store, ConversationLinke
         {
             if (recorded.TryGetValue(writes[i].Component.ComponentId, out var version))
             {
-                held.Produced(writes[i].Component.Recorded(written[i]) with { Version = version });
+                held.Produced(writes[i].Component.Recorded(written[i], version));
             }
             else
             {
