@@ -6,4 +6,6 @@ cd "$(dirname "$0")/.."
 source scripts/azurite.sh
 start_azurite
 dotnet build Cli/Cli.csproj -c Release --nologo -v quiet -clp:ErrorsOnly
+# The consumer's gen0 budget (256 MB): read only from the environment; see docs/architecture.md.
+export DOTNET_GCgen0size="${DOTNET_GCgen0size:-0x10000000}"
 dotnet Cli/bin/Release/net10.0/insights.dll demo "$@"
