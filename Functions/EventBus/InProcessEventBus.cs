@@ -24,29 +24,24 @@ public sealed class InProcessBusOptions
 /// <summary>
 /// The local stand-in for Event Hubs: a fixed number of partitions, each a bounded channel with exactly one
 /// consumer loop, and the same key always on the same partition. Publishing waits when a partition is
-/// full (back-pressure, like a throttled hub). A failing batch is retried event by event; an event that
-/// still fails is dead-lettered and never blocks its partition.
+/// full (back-pressure, like a throttled hub). Batches go through the same <see cref="PartitionBatchRunner"/> as
+/// the Event Hubs processor's: transient failures retried, poison events dead-lettered.
 /// </summary>
-public sealed partial class InProcessEventBus : BackgroundService, IEventPublisher
+public sealed class InProcessEventBus : BackgroundService, IEventPublisher
 {
     private readonly Channel<EventEnvelope>[] _partitions;
-    private readonly IEnvelopeBatchHandler _handler;
-    private readonly IDeadLetterSink _deadLetters;
-    private readonly ILogger<InProcessEventBus> _logger;
     private readonly int _maxBatch;
-    private readonly BatchCoalescer _coalescer;
+    private readonly PartitionBatchRunner _runner;
     private readonly TimeSpan _window;
     private long _pending;
     private TaskCompletionSource _idle = NewIdle(completed: true);
 
-    public InProcessEventBus(InProcessBusOptions options, IEnvelopeBatchHandler handler, IDeadLetterSink deadLetters, ILogger<InProcessEventBus> logger)
+    public InProcessEventBus(InProcessBusOptions options, IEnvelopeBatchHandler handler, IDeadLetterSink deadLetters, ILogger<InProcessEventBus> logger, BatchRetryOptions? retry = null)
     {
-        _handler = handler;
-        _deadLetters = deadLetters;
-        _logger = logger;
         _maxBatch = options.MaxBatchSize;
         _window = options.BatchWindow;
-        _coalescer = new BatchCoalescer(handler, options.BatchWindow, options.MaxCoalescedEvents, sources: options.Partitions);
+        var coalescer = new BatchCoalescer(handler, options.BatchWindow, options.MaxCoalescedEvents, sources: options.Partitions);
+        _runner = new PartitionBatchRunner(coalescer, handler, deadLetters, retry ?? new BatchRetryOptions(), logger);
         _partitions = Enumerable.Range(0, options.Partitions)
             .Select(_ => Channel.CreateBounded<EventEnvelope>(new BoundedChannelOptions(options.Capacity)
             {
@@ -64,10 +59,9 @@ public sealed partial class InProcessEventBus : BackgroundService, IEventPublish
     public long Processed => Interlocked.Read(ref _processed);
 
     /// <summary>Events that failed on their own and went to the dead-letter sink.</summary>
-    public long DeadLettered => Interlocked.Read(ref _deadLettered);
+    public long DeadLettered => _runner.DeadLettered;
 
     private long _processed;
-    private long _deadLettered;
     private volatile bool _stopped;
 
     public async Task PublishAsync(IReadOnlyList<EventEnvelope> envelopes, CancellationToken cancellationToken)
@@ -112,13 +106,14 @@ public sealed partial class InProcessEventBus : BackgroundService, IEventPublish
     private async Task ConsumeAsync(int partition, ChannelReader<EventEnvelope> reader, CancellationToken stoppingToken)
     {
         var batch = new List<EventEnvelope>(_maxBatch);
+        var partitionId = partition.ToString(System.Globalization.CultureInfo.InvariantCulture);
         try
         {
             while (await reader.WaitToReadAsync(stoppingToken))
             {
                 await FillAsync(reader, batch, stoppingToken);
                 PipelineMetrics.BatchSize.Record(batch.Count);
-                await HandleBatchAsync(partition, batch, stoppingToken);
+                await _runner.RunAsync(partitionId, batch, stoppingToken);
                 Interlocked.Add(ref _processed, batch.Count);
                 PipelineMetrics.EventsConsumed.Add(batch.Count);
                 if (Interlocked.Add(ref _pending, -batch.Count) == 0)
@@ -165,36 +160,6 @@ public sealed partial class InProcessEventBus : BackgroundService, IEventPublish
         }
     }
 
-    private async Task HandleBatchAsync(int partition, List<EventEnvelope> batch, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _coalescer.HandleAsync(batch, cancellationToken);
-            return;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            LogBatchFailed(_logger, ex, partition, batch.Count);
-        }
-
-        // One event at a time (straight to the handler, not coalesced), so that one poison event cannot take the
-        // rest of the batch with it.
-        foreach (var envelope in batch)
-        {
-            try
-            {
-                await _handler.HandleAsync([envelope], cancellationToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                Interlocked.Increment(ref _deadLettered);
-                PipelineMetrics.DeadLettered.Add(1);
-                LogDeadLettered(_logger, envelope.EventSid, partition, ex.GetType().Name);
-                await _deadLetters.DeadLetterAsync(envelope, ex.GetType().Name + ": " + ex.Message, cancellationToken);
-            }
-        }
-    }
-
     private static TaskCompletionSource NewIdle(bool completed)
     {
         var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -204,10 +169,4 @@ public sealed partial class InProcessEventBus : BackgroundService, IEventPublish
         }
         return tcs;
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Batch of {Count} events failed on partition {Partition}; retrying one by one")]
-    private static partial void LogBatchFailed(ILogger logger, Exception ex, int partition, int count);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Event {EventSid} dead-lettered from partition {Partition} ({ErrorType})")]
-    private static partial void LogDeadLettered(ILogger logger, string eventSid, int partition, string errorType);
 }
