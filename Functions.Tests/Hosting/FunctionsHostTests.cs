@@ -53,6 +53,20 @@ public sealed class FunctionsHostTests
         });
         Assert.IsType<InsightsFunctions.EventBus.EventHubsEventPublisher>(provider.GetRequiredService<InsightsFunctions.EventBus.IEventPublisher>());
         Assert.Empty(provider.GetServices<IHostedService>().OfType<InsightsFunctions.EventBus.InProcessEventBus>());
+        Assert.Single(provider.GetServices<IHostedService>().OfType<InsightsFunctions.EventBus.EventHubsProcessorService>()); // the consumer
+    }
+
+    [Fact]
+    public async Task AddInsightsPipeline_EventHubsProcessorDisabled_PublishesOnly()
+    {
+        await using var provider = Provider(new Dictionary<string, string?>
+        {
+            ["Insights:EventHubs:FullyQualifiedNamespace"] = "example.servicebus.windows.net",
+            ["Insights:EventHubs:HubName"] = "taskrouter",
+            ["Insights:EventHubs:ProcessorEnabled"] = "false",
+        });
+        Assert.IsType<InsightsFunctions.EventBus.EventHubsEventPublisher>(provider.GetRequiredService<InsightsFunctions.EventBus.IEventPublisher>());
+        Assert.Empty(provider.GetServices<IHostedService>().OfType<InsightsFunctions.EventBus.EventHubsProcessorService>());
     }
 
     [Fact]

@@ -82,6 +82,21 @@ public sealed class EventHubsOptions
     public string? HubName { get; set; }
     public string ConsumerGroup { get; set; } = "$Default";
 
+    /// <summary>Whether this host runs the Event Hubs processor (the consumer) besides publishing.</summary>
+    public bool ProcessorEnabled { get; set; } = true;
+
+    /// <summary>Most events the processor hands over per partition batch (group commit then joins the partitions' batches).</summary>
+    public int BatchSize { get; set; } = 1000;
+
+    /// <summary>How long a partition waits for an event before an empty batch (which only refreshes its lag).</summary>
+    public TimeSpan MaxWaitTime { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary><c>Balanced</c> (claim partitions gradually) or <c>Greedy</c> (claim a fair share at once).</summary>
+    public string LoadBalancingStrategy { get; set; } = "Balanced";
+
+    /// <summary>The Blob container of ownership and checkpoints (created when missing).</summary>
+    public string CheckpointContainer { get; set; } = "eventhubs-checkpoints";
+
     public bool IsConfigured =>
         !string.IsNullOrWhiteSpace(HubName) &&
         (!string.IsNullOrWhiteSpace(FullyQualifiedNamespace) || !string.IsNullOrWhiteSpace(ConnectionString));

@@ -17,6 +17,14 @@ public sealed class BatchCoalescer(IEnvelopeBatchHandler handler, TimeSpan windo
 {
     private readonly Lock _gate = new();
     private Group? _open;
+    private volatile int _sources = sources;
+
+    /// <summary>How many sources hand in batches (the Event Hubs processor sets it to the partitions it owns).</summary>
+    public int Sources
+    {
+        get => _sources;
+        set => _sources = Math.Max(1, value);
+    }
 
     private sealed class Group
     {
@@ -40,7 +48,7 @@ public sealed class BatchCoalescer(IEnvelopeBatchHandler handler, TimeSpan windo
             first = _open is null;
             group = _open ??= new Group();
             group.Events.AddRange(batch);
-            full = group.Events.Count >= maxEvents || ++group.Batches >= sources;
+            full = group.Events.Count >= maxEvents || ++group.Batches >= _sources;
             if (full)
             {
                 _open = null;

@@ -40,4 +40,16 @@ public sealed class BlobDeadLetterSink(BlobServiceClient blobs) : IDeadLetterSin
         var blob = container.GetBlobClient($"{now:yyyy/MM/dd}/{envelope.EventSid}.json");
         await blob.UploadAsync(BinaryData.FromString(body.ToJsonString()), overwrite: true, cancellationToken);
     }
+
+    public async Task DeadLetterUndecodableAsync(string partitionId, long sequenceNumber, BinaryData body, string reason, CancellationToken cancellationToken)
+    {
+        var container = blobs.GetBlobContainerClient(ContainerName);
+        await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        var now = DateTimeOffset.UtcNow;
+        var blob = container.GetBlobClient($"{now:yyyy/MM/dd}/undecodable/{partitionId}-{sequenceNumber}.bin");
+        await blob.UploadAsync(body, new Azure.Storage.Blobs.Models.BlobUploadOptions
+        {
+            Metadata = new Dictionary<string, string> { ["reason"] = Uri.EscapeDataString(reason), ["partition"] = partitionId, ["sequencenumber"] = sequenceNumber.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+        }, cancellationToken);
+    }
 }

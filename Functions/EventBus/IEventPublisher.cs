@@ -27,4 +27,7 @@ public interface IEventSpool
 public interface IDeadLetterSink
 {
     Task DeadLetterAsync(EventEnvelope envelope, string reason, CancellationToken cancellationToken);
+
+    /// <summary>An event from the bus that is not an envelope at all (kept as it came, with where it came from).</summary>
+    Task DeadLetterUndecodableAsync(string partitionId, long sequenceNumber, BinaryData body, string reason, CancellationToken cancellationToken);
 }

@@ -15,6 +15,7 @@ using InsightsFunctions.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace InsightsFunctions.Hosting;
@@ -94,6 +95,10 @@ public static class InsightsPipelineRegistration
                 ? new EventHubProducerClient(eventHubs.FullyQualifiedNamespace, eventHubs.HubName, sp.GetRequiredService<TokenCredential>())
                 : new EventHubProducerClient(eventHubs.ConnectionString, eventHubs.HubName));
             services.TryAddSingleton<IEventPublisher, EventHubsEventPublisher>();
+            if (eventHubs.ProcessorEnabled)
+            {
+                AddEventHubsProcessor(services);
+            }
         }
         else
         {
@@ -108,6 +113,27 @@ public static class InsightsPipelineRegistration
         }
         return services;
     }
+
+    /// <summary>The consumer of Event Hubs: the hosted processor, over the same runner and group commit as the in-process bus.</summary>
+    private static void AddEventHubsProcessor(IServiceCollection services)
+    {
+        services.TryAddSingleton<PartitionLag>();
+        services.TryAddSingleton(new BatchRetryOptions());
+        services.TryAddSingleton(sp => new BatchCoalescer(
+            sp.GetRequiredService<IEnvelopeBatchHandler>(), Options(sp).Consumer.BatchWindow, Options(sp).Consumer.MaxBatchEvents, sources: 1));
+        services.TryAddSingleton(sp => new PartitionBatchRunner(
+            sp.GetRequiredService<BatchCoalescer>(), sp.GetRequiredService<IEnvelopeBatchHandler>(), sp.GetRequiredService<IDeadLetterSink>(),
+            sp.GetRequiredService<BatchRetryOptions>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<PartitionBatchRunner>()));
+        services.TryAddSingleton<EventHubsBatchHandler>();
+        services.TryAddKeyedSingleton(CheckpointsKey, (sp, _) => sp.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(Options(sp).EventHubs.CheckpointContainer));
+        services.TryAddSingleton(sp => EventHubsProcessor.Create(
+            new BlobCheckpointStore(sp.GetRequiredKeyedService<BlobContainerClient>(CheckpointsKey)), Options(sp).EventHubs, sp.GetRequiredService<TokenCredential>(),
+            sp.GetRequiredService<EventHubsBatchHandler>(), sp.GetRequiredService<PartitionLag>(), sp.GetRequiredService<BatchCoalescer>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger<EventHubsProcessor>()));
+        services.AddHostedService(sp => new EventHubsProcessorService(sp.GetRequiredService<EventHubsProcessor>(), sp.GetRequiredKeyedService<BlobContainerClient>(CheckpointsKey)));
+    }
+
+    private const string CheckpointsKey = "eventhubs-checkpoints";
 
     private static InsightsOptions Options(IServiceProvider sp) => sp.GetRequiredService<IOptions<InsightsOptions>>().Value;
 }

@@ -1,0 +1,54 @@
+using Azure.Messaging.EventHubs;
+using Azure.Messaging.EventHubs.Processor;
+using InsightsFunctions.Events;
+using Microsoft.Extensions.Logging;
+
+namespace InsightsFunctions.EventBus;
+
+/// <summary>
+/// What the Event Hubs processor does with one partition's batch, kept apart from the processor so it can be
+/// tested with <c>EventHubsModelFactory</c> events: decode the envelopes in partition order (an undecodable
+/// event is dead-lettered as raw bytes, never stitched), hand them to the <see cref="PartitionBatchRunner"/>,
+/// and only when that has committed every write, checkpoint after the batch's last event. The runner retries
+/// transient failures until they pass and throws only on shutdown, so a checkpoint never moves past an event
+/// that was not stored or dead-lettered.
+/// </summary>
+public sealed partial class EventHubsBatchHandler(PartitionBatchRunner runner, IDeadLetterSink deadLetters, PartitionLag lag, ILogger<EventHubsBatchHandler> logger)
+{
+    public delegate Task Checkpoint(CheckpointPosition after, CancellationToken cancellationToken);
+
+    public async Task HandleAsync(string partitionId, IReadOnlyList<EventData> events, Checkpoint checkpoint, CancellationToken cancellationToken)
+    {
+        if (events.Count == 0)
+        {
+            return; // the wait elapsed with nothing new
+        }
+        var envelopes = new List<EventEnvelope>(events.Count);
+        foreach (var data in events)
+        {
+            try
+            {
+                envelopes.Add(EnvelopeJson.Deserialize(data.EventBody.ToMemory().Span));
+            }
+            catch (System.Text.Json.JsonException ex)
+            {
+                LogUndecodable(logger, partitionId, data.SequenceNumber);
+                PipelineMetrics.DeadLettered.Add(1);
+                await deadLetters.DeadLetterUndecodableAsync(partitionId, data.SequenceNumber, data.EventBody, "JsonException: " + ex.Message, cancellationToken);
+            }
+        }
+        PipelineMetrics.BatchSize.Record(envelopes.Count);
+        await runner.RunAsync(partitionId, envelopes, cancellationToken);
+        PipelineMetrics.EventsConsumed.Add(envelopes.Count);
+        var last = events[^1];
+        await checkpoint(CheckpointPosition.FromEvent(last), cancellationToken);
+        lag.Processed(partitionId, last.SequenceNumber);
+        LogCheckpointed(logger, partitionId, events.Count, last.SequenceNumber);
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Undecodable event on partition {Partition} at sequence number {SequenceNumber}: dead-lettered")]
+    private static partial void LogUndecodable(ILogger logger, string partition, long sequenceNumber);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Partition {Partition}: {Count} events committed, checkpoint after sequence number {SequenceNumber}")]
+    private static partial void LogCheckpointed(ILogger logger, string partition, int count, long sequenceNumber);
+}

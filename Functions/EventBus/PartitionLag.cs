@@ -1,0 +1,27 @@
+using System.Collections.Concurrent;
+
+namespace InsightsFunctions.EventBus;
+
+/// <summary>
+/// Per-partition consumer lag: the last sequence number the hub had enqueued (as the processor last saw it)
+/// minus the last one this process committed. Published as the gauge <c>insights.consumer.lag</c> with a
+/// <c>partition</c> tag.
+/// </summary>
+public sealed class PartitionLag
+{
+    private readonly ConcurrentDictionary<string, (long Enqueued, long Processed)> _partitions = new(StringComparer.Ordinal);
+
+    public PartitionLag() => PipelineMetrics.ObserveLag(this);
+
+    public void Processed(string partitionId, long sequenceNumber) =>
+        _partitions.AddOrUpdate(partitionId, (sequenceNumber, sequenceNumber), (_, p) => (Math.Max(p.Enqueued, sequenceNumber), sequenceNumber));
+
+    public void Enqueued(string partitionId, long lastEnqueuedSequenceNumber) =>
+        _partitions.AddOrUpdate(partitionId, (lastEnqueuedSequenceNumber, -1), (_, p) => (lastEnqueuedSequenceNumber, p.Processed));
+
+    public void Released(string partitionId) => _partitions.TryRemove(partitionId, out _);
+
+    /// <summary>Events enqueued but not yet committed, per partition this process owns.</summary>
+    public IReadOnlyDictionary<string, long> Current() =>
+        _partitions.ToDictionary(p => p.Key, p => Math.Max(0, p.Value.Enqueued - p.Value.Processed), StringComparer.Ordinal);
+}
