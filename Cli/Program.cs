@@ -7,6 +7,7 @@ app.Configure(config =>
     config.SetApplicationName("insights");
     config.AddCommand<ServeCommand>("serve").WithDescription("Run the local host: the Functions' routes on Kestrel, the in-process bus and consumers.");
     config.AddCommand<SimulateCommand>("simulate").WithDescription("Send a signed, realistic contact-center day to any TaskRouter callback endpoint.");
+    config.AddCommand<ProcessCommand>("process").WithDescription("Run the Event Hubs processor alone (the consumer), for an always-on host.");
     config.AddCommand<DemoCommand>("demo").WithDescription("Local host in-process + simulated day + wait for idle + per-queue report.");
     config.SetExceptionHandler((exception, _) =>
     {

@@ -30,6 +30,8 @@ public static class LocalHostBuilder
             builder.Configuration.AddInMemoryCollection(overrides);
         }
         builder.Services.AddInsightsPipeline(builder.Configuration);
+        // The Functions app replays the spool from its ReplaySpool timer; the local host on this schedule.
+        builder.Services.AddHostedService(sp => new InsightsFunctions.EventBus.SpoolReplayService(sp.GetRequiredService<InsightsFunctions.EventBus.SpoolReplayer>()));
         return builder;
     }
 

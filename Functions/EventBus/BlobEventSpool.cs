@@ -7,18 +7,56 @@ namespace InsightsFunctions.EventBus;
 /// Spools filtered envelopes to Blob container <c>spool</c> when the bus refuses them, so ingest can still
 /// answer 204. One blob per event, named by UTC hour and EventSid (a retry overwrites, never duplicates).
 /// </summary>
-public sealed class BlobEventSpool(BlobServiceClient blobs) : IEventSpool
+public sealed class BlobEventSpool(BlobServiceClient blobs, string containerName = BlobEventSpool.ContainerName) : IEventSpool
 {
     public const string ContainerName = "spool";
 
     public async Task SpoolAsync(EventEnvelope envelope, CancellationToken cancellationToken)
     {
-        var container = blobs.GetBlobContainerClient(ContainerName);
+        var container = blobs.GetBlobContainerClient(containerName);
         await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         var at = DateTimeOffset.FromUnixTimeMilliseconds(envelope.ReceivedAtMs);
         var name = $"{at:yyyy/MM/dd/HH}/{envelope.EventSid}.json";
         await container.GetBlobClient(name).UploadAsync(BinaryData.FromBytes(EnvelopeJson.Serialize(envelope)), overwrite: true, cancellationToken);
     }
+
+    public async Task<IReadOnlyList<SpooledEvent>> ReadAsync(int max, CancellationToken cancellationToken)
+    {
+        var container = blobs.GetBlobContainerClient(containerName);
+        var spooled = new List<SpooledEvent>();
+        if (!await container.ExistsAsync(cancellationToken))
+        {
+            return spooled;
+        }
+        // Names start with the UTC hour, and listings are in name order: oldest hour first.
+        var names = new List<string>(max);
+        await foreach (var item in container.GetBlobsAsync(cancellationToken: cancellationToken))
+        {
+            if (names.Count >= max)
+            {
+                break;
+            }
+            names.Add(item.Name);
+        }
+        var read = new SpooledEvent[names.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, names.Count), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (i, ct) =>
+        {
+            var content = await container.GetBlobClient(names[i]).DownloadContentAsync(ct);
+            try
+            {
+                read[i] = new SpooledEvent(names[i], EnvelopeJson.Deserialize(content.Value.Content.ToMemory().Span));
+            }
+            catch (System.Text.Json.JsonException ex)
+            {
+                read[i] = new SpooledEvent(names[i], null, ex.Message);
+            }
+        });
+        spooled.AddRange(read);
+        return spooled;
+    }
+
+    public async Task RemoveAsync(SpooledEvent spooled, CancellationToken cancellationToken) =>
+        await blobs.GetBlobContainerClient(containerName).GetBlobClient(spooled.Name).DeleteIfExistsAsync(cancellationToken: cancellationToken);
 }
 
 /// <summary>Dead letters: Blob container <c>deadletter</c>, one blob per event with the reason in metadata and body.</summary>

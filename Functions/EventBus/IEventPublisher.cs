@@ -21,7 +21,16 @@ public interface IEnvelopeBatchHandler
 public interface IEventSpool
 {
     Task SpoolAsync(EventEnvelope envelope, CancellationToken cancellationToken);
+
+    /// <summary>Up to <paramref name="max"/> spooled events, oldest hour first, each with the name to remove it by.</summary>
+    Task<IReadOnlyList<SpooledEvent>> ReadAsync(int max, CancellationToken cancellationToken);
+
+    /// <summary>Removes a spooled event (after it reached the bus).</summary>
+    Task RemoveAsync(SpooledEvent spooled, CancellationToken cancellationToken);
 }
+
+/// <summary>An event waiting in the spool: its envelope, or why it could not be read.</summary>
+public sealed record SpooledEvent(string Name, EventEnvelope? Envelope, string? Unreadable = null);
 
 /// <summary>Where an event goes when the consumer cannot process it (Blob container <c>deadletter</c>).</summary>
 public interface IDeadLetterSink

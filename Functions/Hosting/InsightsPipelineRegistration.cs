@@ -57,6 +57,7 @@ public static class InsightsPipelineRegistration
         services.TryAddSingleton<ILinkIndex, TableLinkIndex>();
         services.TryAddSingleton<IEventSpool, BlobEventSpool>();
         services.TryAddSingleton<IDeadLetterSink, BlobDeadLetterSink>();
+        services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<SpoolReplayer>(sp).Observed());
 
         // Ingest
         services.TryAddSingleton<IAccountRegistry, ConfiguredAccountRegistry>();
