@@ -34,7 +34,8 @@ public sealed partial class EventHubsBatchHandler(PartitionBatchRunner runner, I
             {
                 LogUndecodable(logger, partitionId, data.SequenceNumber);
                 PipelineMetrics.DeadLettered.Add(1);
-                await deadLetters.DeadLetterUndecodableAsync(partitionId, data.SequenceNumber, data.EventBody, "JsonException: " + ex.Message, cancellationToken);
+                var reason = "JsonException: " + ex.Message;
+                await runner.UntilDoneAsync(partitionId, ct => deadLetters.DeadLetterUndecodableAsync(partitionId, data.SequenceNumber, data.EventBody, reason, ct), cancellationToken);
             }
         }
         PipelineMetrics.BatchSize.Record(envelopes.Count);

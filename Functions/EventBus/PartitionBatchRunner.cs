@@ -86,18 +86,25 @@ public sealed partial class PartitionBatchRunner(BatchCoalescer coalescer, IEnve
         }
     }
 
-    private async Task DeadLetterAsync(string partition, EventEnvelope envelope, string reason, CancellationToken cancellationToken)
+    private Task DeadLetterAsync(string partition, EventEnvelope envelope, string reason, CancellationToken cancellationToken) =>
+        UntilDoneAsync(partition, ct => deadLetters.DeadLetterAsync(envelope, reason, ct), cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="action"/> until it succeeds, backing off after every failure, or until shutdown: for
+    /// writes a checkpoint must not move past (a dead letter is the only copy of its event).
+    /// </summary>
+    public async Task UntilDoneAsync(string partition, Func<CancellationToken, Task> action, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await deadLetters.DeadLetterAsync(envelope, reason, cancellationToken);
+                await action(cancellationToken);
                 return;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                await BackOffAsync(partition, attempt, ex, cancellationToken); // never checkpoint past an event that is nowhere
+                await BackOffAsync(partition, attempt, ex, cancellationToken);
             }
         }
     }
