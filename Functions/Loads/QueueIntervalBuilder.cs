@@ -1,0 +1,138 @@
+using InsightsFunctions.Stitching;
+
+namespace InsightsFunctions.Loads;
+
+/// <summary>
+/// QueueIntervals from segments (datasets.md, rules.md §6): each count and average goes to the interval that
+/// contains its instant (offered at the Queue segment's start; handled, service level and speed of answer at
+/// acceptance; abandons at the cancel; max queue time at the segment's end; talk, wrap-up, handle time and
+/// transfers out at the routed Conversation segment's completion). A pure function of the segments given.
+/// </summary>
+public sealed class QueueIntervalBuilder(IntervalGrid grid, SlaPolicy sla)
+{
+    private sealed class Tally
+    {
+        public required string AccountSid;
+        public required string QueueSid;
+        public string? QueueName;
+        public readonly HashSet<string> Channels = new(StringComparer.Ordinal);
+        public int Offered, Handled, Abandoned, ShortAbandoned, InServiceLevel, TransfersOut;
+        public readonly Mean SpeedOfAnswer = new(), AbandonTime = new(), Talk = new(), WrapUp = new(), Handle = new();
+        public double? MaxQueueTime;
+    }
+
+    private sealed class Mean
+    {
+        private double _sum;
+        private int _count;
+
+        public void Add(double? value)
+        {
+            if (value is double v)
+            {
+                _sum += v;
+                _count++;
+            }
+        }
+
+        public double? Value => _count == 0 ? null : Math.Round(_sum / _count, 3);
+    }
+
+    /// <summary>The rows of every interval any of <paramref name="segments"/> touches, ordered by interval then queue sid.</summary>
+    public IReadOnlyList<QueueInterval> Build(IEnumerable<Segment> segments)
+    {
+        var tallies = new Dictionary<(string Account, string Queue, DateTimeOffset Start), Tally>();
+        Tally At(Segment s, DateTimeOffset instant)
+        {
+            var key = (s.AccountSid, s.QueueSid!, grid.IntervalOf(instant).Start);
+            if (!tallies.TryGetValue(key, out var tally))
+            {
+                tallies[key] = tally = new Tally { AccountSid = s.AccountSid, QueueSid = s.QueueSid! };
+            }
+            tally.QueueName ??= s.QueueName;
+            if (s.Channel is not null)
+            {
+                tally.Channels.Add(s.Channel);
+            }
+            return tally;
+        }
+
+        foreach (var s in segments)
+        {
+            if (s.QueueSid is null)
+            {
+                continue;
+            }
+            if (s.Kind == SegmentKinds.Queue)
+            {
+                At(s, s.StartedAt).Offered++;
+                if (s.EndedAt is not { } ended)
+                {
+                    continue;
+                }
+                var atEnd = At(s, ended);
+                atEnd.MaxQueueTime = Math.Max(atEnd.MaxQueueTime ?? 0, s.QueueTime ?? 0);
+                if (s.QueueExit == "accepted")
+                {
+                    atEnd.Handled++;
+                    atEnd.SpeedOfAnswer.Add(s.QueueTime);
+                    if (s.QueueTime <= sla.ThresholdSeconds(s.QueueSid, s.QueueName))
+                    {
+                        atEnd.InServiceLevel++;
+                    }
+                }
+                else if (s.Abandoned == true)
+                {
+                    atEnd.Abandoned++;
+                    atEnd.AbandonTime.Add(s.AbandonTime);
+                    if (s.AbandonedPhase == AbandonedPhases.ShortQueue)
+                    {
+                        atEnd.ShortAbandoned++;
+                    }
+                }
+            }
+            else if (s.Kind == SegmentKinds.Conversation && s.EndedAt is { } completed)
+            {
+                var atCompletion = At(s, completed);
+                atCompletion.Talk.Add(s.TalkTime);
+                atCompletion.WrapUp.Add(s.WrapUpTime);
+                atCompletion.Handle.Add(s.HandleTime);
+                if (s.FollowedBy == ConversationBuilder.Transfer)
+                {
+                    atCompletion.TransfersOut++;
+                }
+            }
+        }
+
+        return tallies
+            .OrderBy(t => t.Key.Start).ThenBy(t => t.Key.Account, StringComparer.Ordinal).ThenBy(t => t.Key.Queue, StringComparer.Ordinal)
+            .Select(t =>
+            {
+                var x = t.Value;
+                var denominator = x.Handled + x.Abandoned - x.ShortAbandoned;
+                return new QueueInterval
+                {
+                    AccountSid = x.AccountSid,
+                    Interval = grid.At(t.Key.Start),
+                    QueueSid = x.QueueSid,
+                    QueueName = x.QueueName,
+                    Channel = x.Channels.Count == 1 ? x.Channels.First() : null,
+                    SlaThresholdSeconds = sla.ThresholdSeconds(x.QueueSid, x.QueueName),
+                    Offered = x.Offered,
+                    Handled = x.Handled,
+                    Abandoned = x.Abandoned,
+                    ShortAbandoned = x.ShortAbandoned,
+                    HandledInServiceLevel = x.InServiceLevel,
+                    ServiceLevelPct = denominator == 0 ? null : Math.Round(100.0 * x.InServiceLevel / denominator, 3),
+                    AvgSpeedOfAnswer = x.SpeedOfAnswer.Value,
+                    MaxQueueTime = x.MaxQueueTime,
+                    AvgAbandonTime = x.AbandonTime.Value,
+                    AvgTalkTime = x.Talk.Value,
+                    AvgWrapUpTime = x.WrapUp.Value,
+                    AvgHandleTime = x.Handle.Value,
+                    TransfersOut = x.TransfersOut,
+                };
+            })
+            .ToList();
+    }
+}
