@@ -16,7 +16,7 @@ public sealed class AgentsIntegrationTests
     {
         Azurite.EnsureRunning();
         var tables = new StorageTables(new TableServiceClient(Azurite.ConnectionString));
-        var service = new AgentService(new TableAgentStore(tables, TimeProvider.System), new ActivityBuilder(new ReportingClock("UTC")));
+        var service = new AgentService(new TableAgentStore(tables, TimeProvider.System, new TableDatasetChangeLog(tables)), new ActivityBuilder(new ReportingClock("UTC")));
         var worker = $"WK{Random.Shared.Next():x8}000000000000000000000001";
         var t0 = new DateTimeOffset(2030, 3, 1, 8, 0, 0, TimeSpan.Zero).AddDays(Random.Shared.Next(0, 3000));
         var day = new[]
@@ -61,8 +61,8 @@ public sealed class AgentsIntegrationTests
         Azurite.EnsureRunning();
         var tables = new StorageTables(new TableServiceClient(Azurite.ConnectionString));
         ActivityBuilder Activities() => new(new ReportingClock("UTC"));
-        var first = new AgentService(new TableAgentStore(tables, TimeProvider.System), Activities());
-        var second = new AgentService(new TableAgentStore(tables, TimeProvider.System), Activities());
+        var first = new AgentService(new TableAgentStore(tables, TimeProvider.System, new TableDatasetChangeLog(tables)), Activities());
+        var second = new AgentService(new TableAgentStore(tables, TimeProvider.System, new TableDatasetChangeLog(tables)), Activities());
         var run = Random.Shared.Next();
         var t0 = new DateTimeOffset(2031, 5, 1, 8, 0, 0, TimeSpan.Zero).AddDays(run % 2000);
         var workers = Enumerable.Range(0, 40).Select(i => $"WK{run:x8}{i:d24}").ToList();

@@ -16,6 +16,6 @@ public static class AzuriteStitcher
         Azurite.EnsureRunning();
         var tables = new StorageTables(new TableServiceClient(Azurite.ConnectionString));
         var index = new TableLinkIndex(tables);
-        return (new StitchingService(new TableConversationStore(tables, TimeProvider.System), new ConversationLinker(index), index, Builder), tables);
+        return (new StitchingService(new TableConversationStore(tables, TimeProvider.System, new TableDatasetChangeLog(tables)), new ConversationLinker(index), index, Builder), tables);
     }
 }

@@ -17,6 +17,20 @@ public sealed class InsightsOptions
     public string ReportingTimeZone { get; set; } = "UTC";
     public SlaOptions Sla { get; set; } = new();
     public ConsumerOptions Consumer { get; set; } = new();
+    public LoadOptions Loads { get; set; } = new();
+}
+
+/// <summary>The 15-minute historical loads and exports (<c>Insights:Loads</c>).</summary>
+public sealed class LoadOptions
+{
+    /// <summary>How long closed intervals stay open to late events (rules.md §6).</summary>
+    public TimeSpan LateEventGrace { get; set; } = TimeSpan.FromHours(2);
+
+    /// <summary>The load timer; the Functions app reads it as <c>%Insights:Loads:Schedule%</c>.</summary>
+    public string Schedule { get; set; } = "0 */15 * * * *";
+
+    /// <summary>Whether the local host's scheduler runs the loads (<c>insights load</c> works either way).</summary>
+    public bool Enabled { get; set; } = true;
 }
 
 /// <summary>

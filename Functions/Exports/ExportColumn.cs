@@ -17,6 +17,12 @@ public enum ColumnType
 
     /// <summary>An instant: a UTC timestamp (milliseconds) in Parquet, ISO 8601 UTC in CSV.</summary>
     Timestamp,
+
+    /// <summary>
+    /// An interval boundary: a UTC timestamp in Parquet (and a native UTC DateTime in Tables), ISO 8601 with the
+    /// reporting zone's offset in CSV (<c>2026-11-24T10:15:00.000-05:00</c>), as datasets.md asks of interval datasets.
+    /// </summary>
+    IntervalBoundary,
 }
 
 /// <summary>One column of an exported dataset: its snake_case name and type.</summary>

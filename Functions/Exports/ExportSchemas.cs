@@ -15,6 +15,7 @@ public static class ExportSchemas
     private static ExportColumn I(string name) => new(name, ColumnType.Integer);
     private static ExportColumn F(string name) => new(name, ColumnType.Flag);
     private static ExportColumn Ts(string name) => new(name, ColumnType.Timestamp);
+    private static ExportColumn B(string name) => new(name, ColumnType.IntervalBoundary);
 
     public static readonly IReadOnlyList<ExportColumn> ConversationColumns =
     [
@@ -38,6 +39,59 @@ public static class ExportSchemas
         T("segment_link"), Ts("updated_at"),
     ];
 
+    public static readonly IReadOnlyList<ExportColumn> ActivityColumns =
+    [
+        T("agent_sid"), T("account_sid"), T("agent_name"), T("activity_sid"), T("activity_name"), Ts("started_at"), Ts("ended_at"),
+        N("duration"), T("date"), Ts("updated_at"),
+    ];
+
+    public static readonly IReadOnlyList<ExportColumn> QueueIntervalColumns =
+    [
+        B("interval_start"), B("interval_end"), T("date"), T("account_sid"), T("queue_sid"), T("queue_name"), T("channel"),
+        N("sla_threshold_seconds"), I("offered"), I("handled"), I("abandoned"), I("short_abandoned"), I("handled_in_service_level"),
+        N("service_level_pct"), N("avg_speed_of_answer"), N("max_queue_time"), N("avg_abandon_time"), N("avg_talk_time"),
+        N("avg_wrap_up_time"), N("avg_handle_time"), I("transfers_out"), Ts("updated_at"),
+    ];
+
+    public static readonly IReadOnlyList<ExportColumn> AgentIntervalColumns =
+    [
+        B("interval_start"), B("interval_end"), T("date"), T("account_sid"), T("agent_sid"), T("agent_name"), I("handled"), I("missed"),
+        I("rejected"), N("talk_time"), N("wrap_up_time"), N("busy_time"), Ts("updated_at"),
+    ];
+
+    public static readonly IReadOnlyList<ExportColumn> AgentActivityIntervalColumns =
+    [
+        B("interval_start"), B("interval_end"), T("date"), T("account_sid"), T("agent_sid"), T("agent_name"), T("activity_name"),
+        N("seconds"), Ts("updated_at"),
+    ];
+
+    public static readonly IReadOnlyList<ExportColumn> AgentColumns =
+    [
+        T("agent_sid"), T("account_sid"), T("full_name"), T("email"), T("phone"), T("location"), T("manager"), T("role"), T("state"),
+        T("team_id"), T("team_name"), T("team_name_in_hierarchy"), T("department_id"), T("department_name"),
+        T("department_name_in_hierarchy"), Ts("updated_at"),
+    ];
+
+    /// <summary>The Customers columns of datasets.md; a customer attribute outside them (none today) gets a text column after them.</summary>
+    public static readonly IReadOnlyList<ExportColumn> CustomerColumns =
+    [
+        T("customer_key"), T("account_sid"), T("name"), T("email"), T("phone"), T("city"), T("state"), T("country"), T("zip"), T("category"),
+        T("market_segment"), T("organization"), T("gender"), T("year_of_birth"), T("acquisition_date"), T("acquisition_cost"),
+        T("business_value"), T("customer_manager"), T("customer_link"), T("type"), T("region"), T("customer_attribute_1"),
+        T("customer_attribute_2"), T("customer_attribute_3"), T("customer_label_1"), T("customer_label_2"), T("customer_label_3"),
+        Ts("updated_at"),
+    ];
+
+    /// <summary>The fixed columns of <paramref name="columns"/> followed by every other (non-bookkeeping) property the rows use, sorted.</summary>
+    public static IReadOnlyList<ExportColumn> WithExtras(IReadOnlyList<ExportColumn> columns, IEnumerable<string> properties)
+    {
+        var fixedNames = columns.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        return [.. columns, .. properties.Where(k => !fixedNames.Contains(k) && !IsBookkeeping(k)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Select(T)];
+    }
+
+    /// <summary>Table system properties and <c>_</c>-prefixed pipeline bookkeeping: never exported.</summary>
+    public static bool IsBookkeeping(string property) => property.StartsWith('_') || property is "PartitionKey" or "RowKey" or "Timestamp" or "odata.etag";
+
     /// <summary>The Conversations columns for rows that also carry <paramref name="customAttributes"/>.</summary>
     public static IReadOnlyList<ExportColumn> Conversations(IEnumerable<string> customAttributes)
     {
@@ -49,6 +103,6 @@ public static class ExportSchemas
     public static IEnumerable<string> CustomAttributesOf(IEnumerable<IReadOnlyDictionary<string, object?>> rows)
     {
         var fixedNames = ConversationColumns.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
-        return rows.SelectMany(r => r.Keys).Where(k => !fixedNames.Contains(k) && k is not ("PartitionKey" or "RowKey" or "Timestamp" or "odata.etag"));
+        return rows.SelectMany(r => r.Keys).Where(k => !fixedNames.Contains(k) && !IsBookkeeping(k));
     }
 }

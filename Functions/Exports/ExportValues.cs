@@ -55,4 +55,8 @@ public static class ExportValues
 
     /// <summary>ISO 8601 UTC with milliseconds, e.g. <c>2026-11-24T10:15:02.123Z</c>.</summary>
     public static string Iso(DateTime utc) => utc.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>ISO 8601 in <paramref name="zone"/> with its offset and milliseconds, e.g. <c>2026-11-24T05:15:00.000-05:00</c>.</summary>
+    public static string IsoWithOffset(DateTime utc, TimeZoneInfo zone) =>
+        TimeZoneInfo.ConvertTime(new DateTimeOffset(utc, TimeSpan.Zero), zone).ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz", CultureInfo.InvariantCulture);
 }

@@ -9,6 +9,8 @@ using InsightsFunctions.EventBus;
 using InsightsFunctions.Health;
 using InsightsFunctions.Hipaa;
 using InsightsFunctions.Ingest;
+using InsightsFunctions.Exports;
+using InsightsFunctions.Loads;
 using InsightsFunctions.Retention;
 using InsightsFunctions.Stitching;
 using InsightsFunctions.Storage;
@@ -87,6 +89,18 @@ public static class InsightsPipelineRegistration
         services.TryAddSingleton<IExpiredStatePurge, TableExpiredStatePurge>();
         services.TryAddSingleton<EventConsumer>();
         services.TryAddSingleton<IEnvelopeBatchHandler>(sp => sp.GetRequiredService<EventConsumer>());
+
+        // Loads and exports
+        services.TryAddSingleton<IDatasetChangeLog, TableDatasetChangeLog>();
+        services.TryAddSingleton<ILoadSource, TableLoadSource>();
+        services.TryAddSingleton<IIntervalStore, TableIntervalStore>();
+        services.TryAddSingleton<ILoadLock>(sp => new BlobLoadLock(sp.GetRequiredService<BlobServiceClient>()));
+        services.TryAddSingleton<IExportSink>(sp => new BlobExportSink(sp.GetRequiredService<BlobServiceClient>()));
+        services.TryAddSingleton(sp => new IntervalGrid(sp.GetRequiredService<ReportingClock>()));
+        services.TryAddSingleton<QueueIntervalBuilder>();
+        services.TryAddSingleton<AgentIntervalBuilder>();
+        services.TryAddSingleton(sp => new LateEventGrace(Options(sp).Loads.LateEventGrace));
+        services.TryAddSingleton<LoadJob>();
 
         // Event bus
         var eventHubs = configuration.GetSection($"{InsightsOptions.SectionName}:EventHubs").Get<EventHubsOptions>() ?? new EventHubsOptions();

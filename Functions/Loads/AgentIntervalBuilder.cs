@@ -23,8 +23,23 @@ public sealed class AgentIntervalBuilder(IntervalGrid grid)
 
     public IReadOnlyList<AgentInterval> Build(IEnumerable<Segment> segments)
     {
-        var tallies = new Dictionary<(string Account, string Agent, DateTimeOffset Start), Tally>();
-        Tally At(Segment s, DateTimeOffset intervalStart)
+        var tally = Start();
+        foreach (var s in segments)
+        {
+            tally.Add(s);
+        }
+        return tally.Rows();
+    }
+
+    /// <summary>An empty tally to feed segments one by one (a day streamed page by page), then read as rows.</summary>
+    public Tallies Start() => new(grid);
+
+    /// <summary>The running counts and seconds of every (agent, interval) seen so far.</summary>
+    public sealed class Tallies(IntervalGrid grid)
+    {
+        private readonly Dictionary<(string Account, string Agent, DateTimeOffset Start), Tally> tallies = new();
+
+        private Tally At(Segment s, DateTimeOffset intervalStart)
         {
             var key = (s.AccountSid, s.AgentSid!, intervalStart);
             if (!tallies.TryGetValue(key, out var tally))
@@ -35,11 +50,11 @@ public sealed class AgentIntervalBuilder(IntervalGrid grid)
             return tally;
         }
 
-        foreach (var s in segments)
+        public void Add(Segment s)
         {
             if (s.AgentSid is null || s.Kind == SegmentKinds.Queue || s.RingTime is not double ring)
             {
-                continue;
+                return;
             }
             var answeredOrEnded = s.StartedAt + TimeSpan.FromSeconds(ring);
             var interval = grid.IntervalOf(answeredOrEnded).Start;
@@ -47,15 +62,15 @@ public sealed class AgentIntervalBuilder(IntervalGrid grid)
             {
                 case SegmentKinds.Missed:
                     At(s, interval).Missed++;
-                    continue;
+                    return;
                 case SegmentKinds.Rejected:
                     At(s, interval).Rejected++;
-                    continue;
+                    return;
             }
             At(s, interval).Handled++;
             if (s.TalkTime is not double talk)
             {
-                continue; // in progress: talk is known once it completes
+                return; // in progress: talk is known once it completes
             }
             var talkEnd = answeredOrEnded + TimeSpan.FromSeconds(talk);
             foreach (var (part, seconds) in grid.Split(answeredOrEnded, talkEnd))
@@ -71,7 +86,7 @@ public sealed class AgentIntervalBuilder(IntervalGrid grid)
             }
         }
 
-        return tallies
+        public IReadOnlyList<AgentInterval> Rows() => tallies
             .OrderBy(t => t.Key.Start).ThenBy(t => t.Key.Account, StringComparer.Ordinal).ThenBy(t => t.Key.Agent, StringComparer.Ordinal)
             .Select(t => new AgentInterval
             {
@@ -91,8 +106,23 @@ public sealed class AgentIntervalBuilder(IntervalGrid grid)
     /// <summary>Seconds per agent, activity and interval; an open activity counts up to <paramref name="windowEnd"/>.</summary>
     public IReadOnlyList<AgentActivityInterval> BuildActivities(IEnumerable<ActivityInterval> activities, DateTimeOffset windowEnd)
     {
-        var seconds = new Dictionary<(string Account, string Agent, string Activity, DateTimeOffset Start), (string? Name, double Seconds)>();
+        var tally = StartActivities(windowEnd);
         foreach (var a in activities)
+        {
+            tally.Add(a);
+        }
+        return tally.Rows();
+    }
+
+    /// <summary>An empty activity tally; open activities count up to <paramref name="windowEnd"/>.</summary>
+    public ActivityTallies StartActivities(DateTimeOffset windowEnd) => new(grid, windowEnd);
+
+    /// <summary>The seconds of every (agent, activity, interval) seen so far.</summary>
+    public sealed class ActivityTallies(IntervalGrid grid, DateTimeOffset windowEnd)
+    {
+        private readonly Dictionary<(string Account, string Agent, string Activity, DateTimeOffset Start), (string? Name, double Seconds)> seconds = new();
+
+        public void Add(ActivityInterval a)
         {
             var end = a.EndedAt ?? (windowEnd > a.StartedAt ? windowEnd : a.StartedAt);
             foreach (var (part, inside) in grid.Split(a.StartedAt, end))
@@ -102,7 +132,8 @@ public sealed class AgentIntervalBuilder(IntervalGrid grid)
                 seconds[key] = (name ?? a.AgentName, total + inside);
             }
         }
-        return seconds
+
+        public IReadOnlyList<AgentActivityInterval> Rows() => seconds
             .OrderBy(s => s.Key.Start).ThenBy(s => s.Key.Account, StringComparer.Ordinal).ThenBy(s => s.Key.Agent, StringComparer.Ordinal).ThenBy(s => s.Key.Activity, StringComparer.Ordinal)
             .Select(s => new AgentActivityInterval
             {

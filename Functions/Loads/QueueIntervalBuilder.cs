@@ -41,8 +41,23 @@ public sealed class QueueIntervalBuilder(IntervalGrid grid, SlaPolicy sla)
     /// <summary>The rows of every interval any of <paramref name="segments"/> touches, ordered by interval then queue sid.</summary>
     public IReadOnlyList<QueueInterval> Build(IEnumerable<Segment> segments)
     {
-        var tallies = new Dictionary<(string Account, string Queue, DateTimeOffset Start), Tally>();
-        Tally At(Segment s, DateTimeOffset instant)
+        var tally = Start();
+        foreach (var s in segments)
+        {
+            tally.Add(s);
+        }
+        return tally.Rows();
+    }
+
+    /// <summary>An empty tally to feed segments one by one (a day streamed page by page), then read as rows.</summary>
+    public Tallies Start() => new(grid, sla);
+
+    /// <summary>The running counts of every (queue, interval) seen so far; small however many segments went in.</summary>
+    public sealed class Tallies(IntervalGrid grid, SlaPolicy sla)
+    {
+        private readonly Dictionary<(string Account, string Queue, DateTimeOffset Start), Tally> tallies = new();
+
+        private Tally At(Segment s, DateTimeOffset instant)
         {
             var key = (s.AccountSid, s.QueueSid!, grid.IntervalOf(instant).Start);
             if (!tallies.TryGetValue(key, out var tally))
@@ -57,18 +72,18 @@ public sealed class QueueIntervalBuilder(IntervalGrid grid, SlaPolicy sla)
             return tally;
         }
 
-        foreach (var s in segments)
+        public void Add(Segment s)
         {
             if (s.QueueSid is null)
             {
-                continue;
+                return;
             }
             if (s.Kind == SegmentKinds.Queue)
             {
                 At(s, s.StartedAt).Offered++;
                 if (s.EndedAt is not { } ended)
                 {
-                    continue;
+                    return;
                 }
                 var atEnd = At(s, ended);
                 atEnd.MaxQueueTime = Math.Max(atEnd.MaxQueueTime ?? 0, s.QueueTime ?? 0);
@@ -104,7 +119,7 @@ public sealed class QueueIntervalBuilder(IntervalGrid grid, SlaPolicy sla)
             }
         }
 
-        return tallies
+        public IReadOnlyList<QueueInterval> Rows() => tallies
             .OrderBy(t => t.Key.Start).ThenBy(t => t.Key.Account, StringComparer.Ordinal).ThenBy(t => t.Key.Queue, StringComparer.Ordinal)
             .Select(t =>
             {

@@ -95,9 +95,13 @@ public static class DatasetEntities
         Put(e, "previous_task_sid", s.PreviousTaskSid);
         Put(e, "transfer_sid", s.TransferSid);
         Put(e, "segment_link", s.SegmentLink);
+        Put(e, QueueExitColumn, s.QueueExit);
         e["updated_at"] = updatedAt;
         return e;
     }
+
+    /// <summary>Bookkeeping (not exported): how a Queue segment ended (accepted, moved, canceled), which the interval loads count by.</summary>
+    public const string QueueExitColumn = "_queue_exit";
 
     public static string? YesNo(bool? value) => value switch
     {

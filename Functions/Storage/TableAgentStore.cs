@@ -2,6 +2,7 @@ using Azure;
 using Azure.Data.Tables;
 using InsightsFunctions.Agents;
 using InsightsFunctions.EventBus;
+using InsightsFunctions.Loads;
 
 namespace InsightsFunctions.Storage;
 
@@ -15,7 +16,7 @@ namespace InsightsFunctions.Storage;
 /// </list>
 /// The agent row and the state row are read-modify-write with ETags (Add 409 / Update If-Match 412, retried).
 /// </summary>
-public sealed class TableAgentStore(StorageTables tables, TimeProvider clock) : IAgentStore
+public sealed class TableAgentStore(StorageTables tables, TimeProvider clock, IDatasetChangeLog changes) : IAgentStore
 {
     public const string AgentsTable = "Agents";
     public const string ActivitiesTable = "Activities";
@@ -43,6 +44,7 @@ public sealed class TableAgentStore(StorageTables tables, TimeProvider clock) : 
         {
             _known[contenders[i].AgentSid] = FromEntity(stored[i]);
         }
+        await changes.MarkAsync(LoadDatasets.Agents, [null], cancellationToken);
     }
 
     /// <summary>
@@ -55,6 +57,7 @@ public sealed class TableAgentStore(StorageTables tables, TimeProvider clock) : 
     {
         var table = await tables.GetAsync(ActivitiesTable, cancellationToken);
         await TableBatches.SubmitAsync(table, intervals.Select(i => new TableTransactionAction(TableTransactionActionType.UpsertReplace, ToEntity(i))), cancellationToken);
+        await changes.MarkAsync(LoadDatasets.Activities, intervals.Select(i => (string?)i.Date), cancellationToken);
     }
 
     /// <summary>
@@ -109,6 +112,8 @@ public sealed class TableAgentStore(StorageTables tables, TimeProvider clock) : 
             superseded.Where(s => s.Partition is not null && s.Row is not null && !(s.Keep.PartitionKey == s.Partition && s.Keep.RowKey == s.Row))
                 .Select(s => (s.Partition!, s.Row!)),
             StillOpen, cancellationToken);
+        await changes.MarkAsync(LoadDatasets.Activities,
+            moves.Select(m => (string?)m.Open.Date).Concat(superseded.Where(s => s.Partition is not null).Select(s => (string?)TableConversationStore.DateOfPartition(s.Partition!))), cancellationToken);
     }
 
     private static bool StillOpen(TableEntity row) => !row.ContainsKey("ended_at");
@@ -168,13 +173,14 @@ public sealed class TableAgentStore(StorageTables tables, TimeProvider clock) : 
     private static TableEntity Named(TableEntity state) => new(state.GetString("open_partition") ?? "", state.GetString("open_row") ?? "");
 
     /// <summary>Deletes an old open row unless a closed interval has replaced it (same key) or it is the new one.</summary>
-    private static async Task RemoveIfStillOpenAsync(TableClient activities, string? partition, string? rowKey, TableEntity? keep, CancellationToken cancellationToken)
+    private async Task RemoveIfStillOpenAsync(TableClient activities, string? partition, string? rowKey, TableEntity? keep, CancellationToken cancellationToken)
     {
         if (partition is null || rowKey is null || (keep is not null && keep.PartitionKey == partition && keep.RowKey == rowKey))
         {
             return;
         }
         await TableConditional.DeleteIfAsync(activities, partition, rowKey, StillOpen, cancellationToken);
+        await changes.MarkAsync(LoadDatasets.Activities, [TableConversationStore.DateOfPartition(partition)], cancellationToken);
     }
 
     private TableEntity ToEntity(Agent a, string pk, string rk)

@@ -1,5 +1,6 @@
 using Azure.Data.Tables;
 using InsightsFunctions.Events;
+using InsightsFunctions.Loads;
 using InsightsFunctions.Stitching;
 
 namespace InsightsFunctions.Storage;
@@ -16,8 +17,11 @@ namespace InsightsFunctions.Storage;
 /// <item>Links between tasks live in <see cref="TableLinkIndex"/> (<c>LinkKeys</c>, <c>Components</c>).</item>
 /// </list>
 /// </summary>
-public sealed class TableConversationStore(StorageTables tables, TimeProvider clock) : IConversationStore
+public sealed class TableConversationStore(StorageTables tables, TimeProvider clock, IDatasetChangeLog changes) : IConversationStore
 {
+    /// <summary>The reporting date of a <c>{date}_{bucket}</c> partition.</summary>
+    public static string DateOfPartition(string partition) => partition[..partition.LastIndexOf('_')];
+
     public static string EventPartition(string taskSid) => TableKeys.StatePartition('e', taskSid);
 
     public async Task AppendTaskEventsAsync(IReadOnlyList<EventEnvelope> events, CancellationToken cancellationToken)
@@ -64,6 +68,7 @@ public sealed class TableConversationStore(StorageTables tables, TimeProvider cl
         await conversations.UpsertEntityAsync(rows.Conversation, TableUpdateMode.Replace, cancellationToken);
         var customer = CustomerEntity(stitched.Customer, now);
         await SaveCustomersAsync([(stitched.Customer, customer)], cancellationToken);
+        await changes.MarkAsync(LoadDatasets.Conversations, remove.Append(written).Select(r => (string?)DateOfPartition(r.Partition)), cancellationToken);
         return new Materialization(written, [.. rows.Segments.Select(e => e.RowKey)], Fingerprint(customer));
     }
 
@@ -100,6 +105,9 @@ public sealed class TableConversationStore(StorageTables tables, TimeProvider cl
         await TableBatches.SubmitAsync(segments, segmentActions, cancellationToken);
         await TableBatches.SubmitAsync(await tables.GetAsync(TableNames.Conversations, cancellationToken), conversationActions, cancellationToken);
         await SaveCustomersAsync(customers, cancellationToken);
+        // After the rows: a load that reads this mark sees them (see IDatasetChangeLog).
+        await changes.MarkAsync(LoadDatasets.Conversations,
+            writes.SelectMany(w => w.Remove.Select(r => r.Partition)).Concat(results.Select(r => r.Rows.Partition)).Select(p => (string?)DateOfPartition(p)), cancellationToken);
         return results;
     }
 
@@ -127,6 +135,7 @@ public sealed class TableConversationStore(StorageTables tables, TimeProvider cl
             if (old.ConversationId != stitched.Conversation.ConversationId)
             {
                 await DeleteCustomerOfAsync(await tables.GetAsync(TableNames.Customers, cancellationToken), stitched.Conversation.AccountSid, old.ConversationId, cancellationToken);
+                await changes.MarkAsync(LoadDatasets.Customers, [null], cancellationToken);
             }
         }
     }
@@ -172,6 +181,7 @@ public sealed class TableConversationStore(StorageTables tables, TimeProvider cl
             .Select(g => g.Aggregate((a, b) => b.Customer.IsNewerThan(a.Customer.SourceStartedAt, a.Customer.SourceConversationId) ? b : a))
             .ToList();
         await TableConditional.SaveManyIfAsync(table, [.. latest.Select(c => (c.Entity, (Func<TableEntity, bool>)(stored => Replaces(c.Customer, stored))))], cancellationToken);
+        await changes.MarkAsync(LoadDatasets.Customers, [null], cancellationToken);
     }
 
     private static bool Replaces(Customer customer, TableEntity stored) =>

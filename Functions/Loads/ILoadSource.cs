@@ -1,0 +1,12 @@
+namespace InsightsFunctions.Loads;
+
+/// <summary>
+/// The rows the consumers wrote (Conversations, Segments, Activities, Agents, Customers), read page by page in a
+/// stable order (the same rows always come in the same order, so the same partition exports to the same bytes).
+/// Rows use the dataset column names (datasets.md); timestamps are UTC.
+/// </summary>
+public interface ILoadSource
+{
+    /// <summary>All rows of one reporting date of <paramref name="dataset"/>, or the whole snapshot when <paramref name="date"/> is null.</summary>
+    IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> ReadAsync(string dataset, string? date, CancellationToken cancellationToken);
+}

@@ -1,0 +1,80 @@
+namespace InsightsFunctions.Loads;
+
+/// <summary>
+/// One reporting date of one interval dataset during a load: the rows stored so far, the rows recomputed from
+/// the current data, and which recomputed rows each window lets through (rules.md §6):
+/// <list type="bullet">
+/// <item>an interval that closed after the previous load's watermark is new: stored as computed;</item>
+/// <item>an older interval is re-opened (rewritten, or removed when nothing counts in it any more) only when
+/// the change that touched its date was received within the grace after the interval's end; otherwise the
+/// stored row stays as it was loaded;</item>
+/// <item>a row that computes the same as stored is left alone (its <c>updated_at</c> too).</item>
+/// </list>
+/// </summary>
+public sealed class IntervalPartition
+{
+    private readonly Dictionary<string, IReadOnlyDictionary<string, object?>> _stored;
+    private readonly List<(DateTimeOffset End, string Key, IReadOnlyDictionary<string, object?> Row)> _computed;
+    private readonly List<(DateTimeOffset End, string Key)> _storedOnly;
+    private readonly DateTimeOffset? _changeReceivedAt;
+    private int _computedCursor;
+    private int _storedOnlyCursor;
+
+    public IntervalPartition(string dataset, string date, IReadOnlyDictionary<string, IReadOnlyDictionary<string, object?>> stored,
+        IReadOnlyList<(DateTimeOffset End, string Key, IReadOnlyDictionary<string, object?> Row)> computed, DateTimeOffset? changeReceivedAt)
+    {
+        Dataset = dataset;
+        Date = date;
+        _stored = new Dictionary<string, IReadOnlyDictionary<string, object?>>(stored, StringComparer.Ordinal);
+        _computed = [.. computed.OrderBy(c => c.End).ThenBy(c => c.Key, StringComparer.Ordinal)];
+        var computedKeys = _computed.Select(c => c.Key).ToHashSet(StringComparer.Ordinal);
+        _storedOnly = [.. _stored.Where(s => !computedKeys.Contains(s.Key)).Select(s => (IntervalRows.EndOf(s.Value), s.Key)).OrderBy(s => s.Item1)];
+        _changeReceivedAt = changeReceivedAt;
+    }
+
+    public string Dataset { get; }
+
+    public string Date { get; }
+
+    /// <summary>The partition as stored now, in key order (interval start first): what its export holds.</summary>
+    public IEnumerable<IReadOnlyDictionary<string, object?>> Rows() => _stored.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => s.Value);
+
+    /// <summary>
+    /// Applies the intervals that closed by <paramref name="windowEnd"/> and were not yet considered in this run;
+    /// returns what to write. <paramref name="previousWatermark"/> is the previous load's (null on the first load).
+    /// </summary>
+    public IntervalChange Advance(DateTimeOffset windowEnd, DateTimeOffset? previousWatermark, LateEventGrace grace, DateTime updatedAt)
+    {
+        var upserts = new List<IReadOnlyDictionary<string, object?>>();
+        var deletes = new List<string>();
+        bool Open(DateTimeOffset end) =>
+            previousWatermark is not { } watermark || end > watermark ||
+            (_changeReceivedAt is { } received && received - end <= grace.Length);
+
+        for (; _computedCursor < _computed.Count && _computed[_computedCursor].End <= windowEnd; _computedCursor++)
+        {
+            var (end, key, row) = _computed[_computedCursor];
+            var exists = _stored.TryGetValue(key, out var stored);
+            if ((exists && IntervalRows.SameContent(Dataset, stored!, row)) || !Open(end))
+            {
+                continue;
+            }
+            var written = new Dictionary<string, object?>(row, StringComparer.Ordinal) { ["updated_at"] = updatedAt };
+            _stored[key] = written;
+            upserts.Add(written);
+        }
+        for (; _storedOnlyCursor < _storedOnly.Count && _storedOnly[_storedOnlyCursor].End <= windowEnd; _storedOnlyCursor++)
+        {
+            var (end, key) = _storedOnly[_storedOnlyCursor];
+            if (Open(end))
+            {
+                _stored.Remove(key);
+                deletes.Add(key);
+            }
+        }
+        return new IntervalChange(upserts, deletes);
+    }
+}
+
+/// <summary>The rows one window stores and removes in one interval partition.</summary>
+public sealed record IntervalChange(IReadOnlyList<IReadOnlyDictionary<string, object?>> Upserts, IReadOnlyList<string> Deletes);

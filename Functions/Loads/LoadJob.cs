@@ -1,0 +1,302 @@
+using System.Globalization;
+using InsightsFunctions.Exports;
+using Microsoft.Extensions.Logging;
+
+namespace InsightsFunctions.Loads;
+
+/// <summary>
+/// The 15-minute historical load (rules.md §6, datasets.md Exports). One run, under the load lock:
+/// <list type="number">
+/// <item>reads which partitions changed since the previous load (<see cref="IDatasetChangeLog"/>);</item>
+/// <item>recomputes the intervals of the reporting dates those changes touch (and of dates whose intervals
+/// were still open), streaming the day's segments and activities page by page into the builders' tallies;</item>
+/// <item>then, for every 15-minute window from the watermark up to <c>until</c>, in order: stores the intervals
+/// that closed in it (new ones, and older ones a change re-opened within the late-event grace), exports every
+/// partition that changed, complete, as Parquet and CSV, writes the window's manifest last, and only then
+/// moves the watermark to the window's end;</item>
+/// <item>clears the change marks it exported (a partition marked again meanwhile stays marked).</item>
+/// </list>
+/// A run that dies part-way leaves the watermark at the last finished window and the marks in place, so the
+/// next run redoes the rest whole. Nothing here depends on the wall clock but the default <c>until</c>, so the
+/// same data and window give the same bytes.
+/// </summary>
+public sealed class LoadJob(
+    ILoadLock loadLock,
+    IDatasetChangeLog changeLog,
+    ILoadSource source,
+    IIntervalStore intervalStore,
+    IExportSink sink,
+    IntervalGrid grid,
+    QueueIntervalBuilder queueBuilder,
+    AgentIntervalBuilder agentBuilder,
+    LateEventGrace grace,
+    TimeProvider clock,
+    ILogger<LoadJob> logger)
+{
+    /// <summary>Rows per page written to the interval tables' exports (one Parquet row group each).</summary>
+    public const int PageSize = 1000;
+
+    private readonly DatasetExporter _exporter = new(sink, grid.Zone);
+
+    public async Task<LoadRunResult> RunAsync(DateTimeOffset? until, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var end = Floor(until is { } u && u < now ? u : now);
+        await using var held = await loadLock.TryAcquireAsync(cancellationToken);
+        if (held is null)
+        {
+            logger.LogInformation("Another load holds the lock; this run does nothing.");
+            return new LoadRunResult { Outcome = LoadOutcome.Busy, Message = "another load is running" };
+        }
+        var state = held.State;
+        var marks = await changeLog.ReadAsync(cancellationToken);
+        var conversationDates = DatesOf(marks, LoadDatasets.Conversations);
+        var activityDates = DatesOf(marks, LoadDatasets.Activities);
+
+        // Which interval dates to recompute: a conversation's segments count on its date and the next (a call
+        // over midnight), and so do activities; dates whose intervals were not all closed at the last run too.
+        var segmentIntervalDates = Expand(conversationDates.Keys).Union(state.PendingSegmentDates).ToHashSet(StringComparer.Ordinal);
+        var activityIntervalDates = Expand(activityDates.Keys).Union(state.PendingActivityDates).ToHashSet(StringComparer.Ordinal);
+        var computed = await ComputeIntervalsAsync(segmentIntervalDates, activityIntervalDates, end, cancellationToken);
+
+        var start = state.CompleteUpTo ?? computed.EarliestStart ?? (marks.Count > 0 ? end - IntervalGrid.Length : null);
+        if (start is null || (state.CompleteUpTo is null && start >= end))
+        {
+            return new LoadRunResult { Outcome = LoadOutcome.NothingToDo, CompleteUpTo = state.CompleteUpTo, Message = "nothing to do: no window with events has closed yet" };
+        }
+        var windows = new List<(DateTimeOffset Start, DateTimeOffset End)>();
+        for (var w = start.Value; w + IntervalGrid.Length <= end; w += IntervalGrid.Length)
+        {
+            windows.Add((w, w + IntervalGrid.Length));
+        }
+        var refresh = windows.Count == 0;
+        if (refresh)
+        {
+            if (marks.Count == 0)
+            {
+                return new LoadRunResult { Outcome = LoadOutcome.NothingToDo, CompleteUpTo = state.CompleteUpTo, Message = $"nothing to do: loaded up to {Iso(start.Value)} and nothing changed since" };
+            }
+            windows.Add((start.Value - IntervalGrid.Length, start.Value)); // the last loaded window again, with what changed since
+        }
+
+        var partitions = new List<IntervalPartition>();
+        foreach (var (dataset, dates, marksOf) in new[]
+        {
+            (LoadDatasets.QueueIntervals, segmentIntervalDates, conversationDates),
+            (LoadDatasets.AgentIntervals, segmentIntervalDates, conversationDates),
+            (LoadDatasets.AgentActivityIntervals, activityIntervalDates, activityDates),
+        })
+        {
+            foreach (var date in dates.Order(StringComparer.Ordinal))
+            {
+                var stored = await intervalStore.ReadDateAsync(dataset, date, cancellationToken);
+                var reference = new[] { date, Shift(date, -1) }.Select(d => marksOf.GetValueOrDefault(d)).Max();
+                partitions.Add(new IntervalPartition(dataset, date, stored, computed.Rows(dataset, date), reference == default ? null : reference));
+            }
+        }
+
+        var loaded = new List<LoadManifest>();
+        var threshold = state.CompleteUpTo;
+        var pendingSoFar = new LoadState
+        {
+            PendingSegmentDates = [.. state.PendingSegmentDates.Union(segmentIntervalDates).Order(StringComparer.Ordinal)],
+            PendingActivityDates = [.. state.PendingActivityDates.Union(activityIntervalDates).Order(StringComparer.Ordinal)],
+        };
+        for (var i = 0; i < windows.Count; i++)
+        {
+            var (windowStart, windowEnd) = windows[i];
+            var files = new List<ManifestFile>();
+            if (i == 0)
+            {
+                files.AddRange(await ExportSourcesAsync(marks, cancellationToken));
+            }
+            foreach (var partition in partitions)
+            {
+                var change = partition.Advance(windowEnd, threshold, grace, windowEnd.UtcDateTime);
+                if (change.Upserts.Count == 0 && change.Deletes.Count == 0)
+                {
+                    continue;
+                }
+                await intervalStore.SaveAsync(partition.Dataset, partition.Date, change.Upserts, change.Deletes, cancellationToken);
+                files.AddRange(await ExportAsync(partition.Dataset, partition.Date, LoadDatasets.ColumnsOf(partition.Dataset), Pages(partition.Rows()), cancellationToken));
+            }
+            var manifest = new LoadManifest
+            {
+                LoadId = LoadManifest.IdFor(windowEnd),
+                WindowStart = windowStart,
+                WindowEnd = windowEnd,
+                CompleteUpTo = windowEnd,
+                SchemaVersion = ExportSchemas.SchemaVersion,
+                Files = [.. files.OrderBy(f => f.Dataset, StringComparer.Ordinal).ThenBy(f => f.Date, StringComparer.Ordinal).ThenBy(f => f.Path, StringComparer.Ordinal)],
+            };
+            await WriteManifestAsync(manifest, cancellationToken);
+            if (!refresh)
+            {
+                await held.SaveAsync(pendingSoFar with { CompleteUpTo = windowEnd }, cancellationToken);
+            }
+            loaded.Add(manifest);
+            logger.LogInformation("Load window {WindowStart} - {WindowEnd}: {Files} files.", Iso(windowStart), Iso(windowEnd), manifest.Files.Count);
+        }
+
+        var completeUpTo = refresh ? state.CompleteUpTo : windows[^1].End;
+        await held.SaveAsync(new LoadState
+        {
+            CompleteUpTo = completeUpTo,
+            PendingSegmentDates = [.. computed.PendingSegmentDates(end).Order(StringComparer.Ordinal)],
+            PendingActivityDates = [.. computed.PendingActivityDates(end, grid).Order(StringComparer.Ordinal)],
+        }, cancellationToken);
+        await changeLog.ClearAsync(marks, cancellationToken);
+        return new LoadRunResult
+        {
+            Outcome = refresh ? LoadOutcome.Refreshed : LoadOutcome.Loaded,
+            Windows = loaded,
+            CompleteUpTo = completeUpTo,
+            Message = refresh
+                ? $"no new window; rewrote {loaded.Sum(l => l.Files.Count)} files changed since the load of {Iso(windows[0].End)}"
+                : $"loaded {loaded.Count} window(s) {Iso(windows[0].Start)} - {Iso(windows[^1].End)}, {loaded.Sum(l => l.Files.Count)} files",
+        };
+    }
+
+    /// <summary>Every marked partition of the consumers' datasets, rewritten complete.</summary>
+    private async Task<List<ManifestFile>> ExportSourcesAsync(IReadOnlyList<DatasetChange> marks, CancellationToken cancellationToken)
+    {
+        var files = new List<ManifestFile>();
+        foreach (var mark in marks.DistinctBy(m => (m.Dataset, m.Date)).OrderBy(m => m.Dataset, StringComparer.Ordinal).ThenBy(m => m.Date, StringComparer.Ordinal))
+        {
+            switch (mark.Dataset)
+            {
+                case LoadDatasets.Conversations:
+                    // The custom conversations.* columns of the partition are known only after a first pass.
+                    var custom = new HashSet<string>(StringComparer.Ordinal);
+                    await foreach (var page in source.ReadAsync(LoadDatasets.Conversations, mark.Date, cancellationToken))
+                    {
+                        custom.UnionWith(ExportSchemas.CustomAttributesOf(page));
+                    }
+                    files.AddRange(await ExportAsync(LoadDatasets.Conversations, mark.Date, ExportSchemas.Conversations(custom), source.ReadAsync(LoadDatasets.Conversations, mark.Date, cancellationToken), cancellationToken));
+                    files.AddRange(await ExportAsync(LoadDatasets.Segments, mark.Date, ExportSchemas.SegmentColumns, source.ReadAsync(LoadDatasets.Segments, mark.Date, cancellationToken), cancellationToken));
+                    break;
+                case LoadDatasets.Activities or LoadDatasets.Agents or LoadDatasets.Customers:
+                    files.AddRange(await ExportAsync(mark.Dataset, mark.Date, LoadDatasets.ColumnsOf(mark.Dataset), source.ReadAsync(mark.Dataset, mark.Date, cancellationToken), cancellationToken));
+                    break;
+                default:
+                    logger.LogWarning("Ignoring a change mark of unknown dataset {Dataset}.", mark.Dataset);
+                    break;
+            }
+        }
+        return files;
+    }
+
+    private async Task<ManifestFile[]> ExportAsync(string dataset, string? date, IReadOnlyList<ExportColumn> columns,
+        IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> pages, CancellationToken cancellationToken)
+    {
+        var written = await _exporter.ExportAsync(LoadDatasets.PathOf(dataset, date, "parquet"), LoadDatasets.PathOf(dataset, date, "csv"), columns, pages, cancellationToken);
+        return
+        [
+            new ManifestFile(dataset, date, written.ParquetPath, written.Rows, written.ParquetBytes),
+            new ManifestFile(dataset, date, written.CsvPath, written.Rows, written.CsvBytes),
+        ];
+    }
+
+    private async Task WriteManifestAsync(LoadManifest manifest, CancellationToken cancellationToken)
+    {
+        await using var file = await sink.CreateAsync(LoadManifest.PathFor(manifest.WindowEnd), cancellationToken);
+        await file.Content.WriteAsync(manifest.ToJson(), cancellationToken);
+        await file.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>The intervals of the given dates, from their segments and activities streamed page by page.</summary>
+    private async Task<ComputedIntervals> ComputeIntervalsAsync(HashSet<string> segmentDates, HashSet<string> activityDates, DateTimeOffset end, CancellationToken cancellationToken)
+    {
+        var queues = queueBuilder.Start();
+        var agents = agentBuilder.Start();
+        foreach (var date in segmentDates.SelectMany(d => new[] { Shift(d, -1), d }).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        {
+            await foreach (var page in source.ReadAsync(LoadDatasets.Segments, date, cancellationToken))
+            {
+                foreach (var row in page)
+                {
+                    var segment = DatasetRows.ToSegment(row);
+                    queues.Add(segment);
+                    agents.Add(segment);
+                }
+            }
+        }
+        var activities = agentBuilder.StartActivities(end);
+        var openActivity = false;
+        foreach (var date in activityDates.SelectMany(d => new[] { Shift(d, -1), d }).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        {
+            await foreach (var page in source.ReadAsync(LoadDatasets.Activities, date, cancellationToken))
+            {
+                foreach (var row in page)
+                {
+                    var activity = DatasetRows.ToActivity(row);
+                    openActivity |= activity.EndedAt is null;
+                    activities.Add(activity);
+                }
+            }
+        }
+        var result = new ComputedIntervals(openActivity);
+        result.Add(LoadDatasets.QueueIntervals, queues.Rows().Where(q => segmentDates.Contains(q.Interval.Date)).Select(q => (q.Interval, IntervalRows.ToRow(q))));
+        result.Add(LoadDatasets.AgentIntervals, agents.Rows().Where(a => segmentDates.Contains(a.Interval.Date)).Select(a => (a.Interval, IntervalRows.ToRow(a))));
+        result.Add(LoadDatasets.AgentActivityIntervals, activities.Rows().Where(a => activityDates.Contains(a.Interval.Date)).Select(a => (a.Interval, IntervalRows.ToRow(a))));
+        return result;
+    }
+
+    private static async IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> Pages(IEnumerable<IReadOnlyDictionary<string, object?>> rows)
+    {
+        foreach (var chunk in rows.Chunk(PageSize))
+        {
+            yield return chunk;
+        }
+        await Task.CompletedTask;
+    }
+
+    private static Dictionary<string, DateTimeOffset> DatesOf(IReadOnlyList<DatasetChange> marks, string dataset) =>
+        marks.Where(m => m.Dataset == dataset && m.Date is not null).GroupBy(m => m.Date!, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Max(m => m.ChangedAt), StringComparer.Ordinal);
+
+    private static IEnumerable<string> Expand(IEnumerable<string> dates) => dates.SelectMany(d => new[] { d, Shift(d, 1) });
+
+    private static string Shift(string date, int days) =>
+        DateOnly.ParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture).AddDays(days).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private static DateTimeOffset Floor(DateTimeOffset instant) =>
+        new(instant.UtcTicks - (instant.UtcTicks % IntervalGrid.Length.Ticks), TimeSpan.Zero);
+
+    private static string Iso(DateTimeOffset instant) => ExportValues.Iso(instant.UtcDateTime);
+
+    /// <summary>The recomputed interval rows by dataset and date.</summary>
+    private sealed class ComputedIntervals(bool openActivity)
+    {
+        private readonly Dictionary<(string Dataset, string Date), List<(DateTimeOffset End, string Key, IReadOnlyDictionary<string, object?> Row)>> _rows = new();
+
+        public DateTimeOffset? EarliestStart { get; private set; }
+
+        public void Add(string dataset, IEnumerable<(ReportingInterval Interval, Dictionary<string, object?> Row)> rows)
+        {
+            foreach (var (interval, row) in rows)
+            {
+                if (!_rows.TryGetValue((dataset, interval.Date), out var list))
+                {
+                    _rows[(dataset, interval.Date)] = list = [];
+                }
+                list.Add((interval.End, IntervalRows.KeyOf(dataset, row), row));
+                EarliestStart = EarliestStart is { } e && e <= interval.Start ? e : interval.Start;
+            }
+        }
+
+        public IReadOnlyList<(DateTimeOffset End, string Key, IReadOnlyDictionary<string, object?> Row)> Rows(string dataset, string date) =>
+            _rows.GetValueOrDefault((dataset, date)) ?? [];
+
+        /// <summary>Dates with segment intervals that end after this run's last window: recomputed next run.</summary>
+        public IEnumerable<string> PendingSegmentDates(DateTimeOffset end) =>
+            _rows.Where(r => r.Key.Dataset != LoadDatasets.AgentActivityIntervals && r.Value.Any(x => x.End > end)).Select(r => r.Key.Date).Distinct(StringComparer.Ordinal);
+
+        /// <summary>Activity dates likewise, and the date of the next interval when an activity is still open (it grows every window).</summary>
+        public IEnumerable<string> PendingActivityDates(DateTimeOffset end, IntervalGrid grid)
+        {
+            var pending = _rows.Where(r => r.Key.Dataset == LoadDatasets.AgentActivityIntervals && r.Value.Any(x => x.End > end)).Select(r => r.Key.Date);
+            return (openActivity ? pending.Append(grid.IntervalOf(end).Date) : pending).Distinct(StringComparer.Ordinal);
+        }
+    }
+}

@@ -1,0 +1,17 @@
+namespace InsightsFunctions.Loads;
+
+/// <summary>
+/// What the loads remember between runs: the watermark (every window up to it is loaded) and the interval
+/// dates that must be recomputed even without a new change (intervals still to close, open activities).
+/// </summary>
+public sealed record LoadState
+{
+    /// <summary>The end of the last loaded window (null before the first load).</summary>
+    public DateTimeOffset? CompleteUpTo { get; init; }
+
+    /// <summary>Reporting dates whose segment intervals (queue, agent) are not all closed yet.</summary>
+    public IReadOnlyList<string> PendingSegmentDates { get; init; } = [];
+
+    /// <summary>Reporting dates whose activity intervals are not all closed yet (an open activity grows with every window).</summary>
+    public IReadOnlyList<string> PendingActivityDates { get; init; } = [];
+}

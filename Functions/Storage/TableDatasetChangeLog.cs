@@ -1,0 +1,55 @@
+using Azure;
+using Azure.Data.Tables;
+using InsightsFunctions.Loads;
+
+namespace InsightsFunctions.Storage;
+
+/// <summary>
+/// The change marks in Table Storage: table <c>LoadChanges</c>, PK <c>changes</c>, RK <c>{dataset}_{date}</c>
+/// (<c>{dataset}_</c> for a snapshot). A mark is an unconditional upsert (a new ETag each time); a load clears
+/// it with If-Match on the ETag it read, so a mark made after that read survives the clear.
+/// </summary>
+public sealed class TableDatasetChangeLog(StorageTables tables) : IDatasetChangeLog
+{
+    public const string TableName = "LoadChanges";
+    private const string Partition = "changes";
+
+    public async Task MarkAsync(string dataset, IEnumerable<string?> dates, CancellationToken cancellationToken)
+    {
+        var marks = dates.Distinct().Select(d => new TableEntity(Partition, $"{dataset}_{d}") { ["dataset"] = dataset, ["date"] = d }).ToList();
+        if (marks.Count == 0)
+        {
+            return;
+        }
+        var table = await tables.GetAsync(TableName, cancellationToken);
+        await TableBatches.SubmitAsync(table, marks.Select(m => new TableTransactionAction(TableTransactionActionType.UpsertReplace, m)), cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<DatasetChange>> ReadAsync(CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(TableName, cancellationToken);
+        var changes = new List<DatasetChange>();
+        await foreach (var row in table.QueryAsync<TableEntity>($"PartitionKey eq '{Partition}'", cancellationToken: cancellationToken))
+        {
+            changes.Add(new DatasetChange(row.GetString("dataset") ?? "", row.GetString("date") is { Length: > 0 } date ? date : null, row.Timestamp ?? DateTimeOffset.MinValue, $"{row.RowKey}|{row.ETag}"));
+        }
+        return changes;
+    }
+
+    public async Task ClearAsync(IReadOnlyList<DatasetChange> changes, CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(TableName, cancellationToken);
+        foreach (var change in changes)
+        {
+            var cut = change.Version.IndexOf('|');
+            try
+            {
+                await table.DeleteEntityAsync(Partition, change.Version[..cut], new ETag(change.Version[(cut + 1)..]), cancellationToken);
+            }
+            catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+            {
+                // Marked again since the read (412): the next load exports it again. Already gone (404): fine.
+            }
+        }
+    }
+}
