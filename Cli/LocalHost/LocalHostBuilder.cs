@@ -32,6 +32,12 @@ public static class LocalHostBuilder
         builder.Services.AddInsightsPipeline(builder.Configuration);
         // The Functions app replays the spool from its ReplaySpool timer; the local host on this schedule.
         builder.Services.AddHostedService(sp => new InsightsFunctions.EventBus.SpoolReplayService(sp.GetRequiredService<InsightsFunctions.EventBus.SpoolReplayer>()));
+        // The Functions app runs the loads from its Load timer; the local host on the same schedule, unless disabled.
+        var loads = builder.Configuration.GetSection("Insights:Loads").Get<InsightsFunctions.Configuration.LoadOptions>() ?? new();
+        if (loads.Enabled)
+        {
+            builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<InsightsFunctions.Loads.LoadScheduleService>(sp, loads.Schedule));
+        }
         return builder;
     }
 

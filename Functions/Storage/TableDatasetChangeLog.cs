@@ -9,7 +9,7 @@ namespace InsightsFunctions.Storage;
 /// (<c>{dataset}_</c> for a snapshot). A mark is an unconditional upsert (a new ETag each time); a load clears
 /// it with If-Match on the ETag it read, so a mark made after that read survives the clear.
 /// </summary>
-public sealed class TableDatasetChangeLog(StorageTables tables) : IDatasetChangeLog
+public sealed class TableDatasetChangeLog(StorageTables tables, string tableName = TableDatasetChangeLog.TableName) : IDatasetChangeLog
 {
     public const string TableName = "LoadChanges";
     private const string Partition = "changes";
@@ -21,13 +21,13 @@ public sealed class TableDatasetChangeLog(StorageTables tables) : IDatasetChange
         {
             return;
         }
-        var table = await tables.GetAsync(TableName, cancellationToken);
+        var table = await tables.GetAsync(tableName, cancellationToken);
         await TableBatches.SubmitAsync(table, marks.Select(m => new TableTransactionAction(TableTransactionActionType.UpsertReplace, m)), cancellationToken);
     }
 
     public async Task<IReadOnlyList<DatasetChange>> ReadAsync(CancellationToken cancellationToken)
     {
-        var table = await tables.GetAsync(TableName, cancellationToken);
+        var table = await tables.GetAsync(tableName, cancellationToken);
         var changes = new List<DatasetChange>();
         await foreach (var row in table.QueryAsync<TableEntity>($"PartitionKey eq '{Partition}'", cancellationToken: cancellationToken))
         {
@@ -38,7 +38,7 @@ public sealed class TableDatasetChangeLog(StorageTables tables) : IDatasetChange
 
     public async Task ClearAsync(IReadOnlyList<DatasetChange> changes, CancellationToken cancellationToken)
     {
-        var table = await tables.GetAsync(TableName, cancellationToken);
+        var table = await tables.GetAsync(tableName, cancellationToken);
         foreach (var change in changes)
         {
             var cut = change.Version.IndexOf('|');
