@@ -8,6 +8,8 @@ using InsightsFunctions.Ingest;
 using InsightsFunctions.Stitching;
 using InsightsFunctions.Storage;
 
+using InsightsFunctions.Tests.Support;
+
 namespace InsightsFunctions.Tests.Exports;
 
 /// <summary>
@@ -69,25 +71,7 @@ public sealed class DatasetExportTests : IDisposable
         return byDate;
     }
 
-    private static List<object?[]> Query(string sql)
-    {
-        using var connection = new DuckDBConnection("Data Source=:memory:");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        using var reader = command.ExecuteReader();
-        var rows = new List<object?[]>();
-        while (reader.Read())
-        {
-            var row = new object?[reader.FieldCount];
-            for (var i = 0; i < row.Length; i++)
-            {
-                row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-            }
-            rows.Add(row);
-        }
-        return rows;
-    }
+    private static List<object?[]> Query(string sql) => DuckDb.Query(sql);
 
     [Fact]
     public async Task DuckDb_ReadsTheParquetPartitions_WithTheRowsTypesAndValuesWritten()

@@ -3,7 +3,6 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
-using DuckDB.NET.Data;
 using InsightsFunctions.Cli.LocalHost;
 using InsightsFunctions.Cli.Simulation;
 using InsightsFunctions.EventBus;
@@ -132,23 +131,21 @@ public sealed class LoadsIntegrationTests : IAsyncLifetime
         var segments = (await reader.ReadDatesAsync(TableNames.Segments, [Date])).Where(c => c.GetString("account_sid") == Account).ToList();
         Assert.NotEmpty(conversations);
 
-        using var duck = new DuckDBConnection("Data Source=:memory:");
-        duck.Open();
         var parquet = $"read_parquet('{folder}/conversations/date=*/conversations.parquet', hive_partitioning = false)";
         var csv = $"read_csv('{folder}/conversations/date=*/conversations.csv', header = true)";
 
         // Each conversation once; the same ids as the table.
-        var ids = Query(duck, $"SELECT conversation_id FROM {parquet} WHERE account_sid = '{Account}'").Select(r => (string)r[0]!).ToList();
+        var ids = DuckDb.Query($"SELECT conversation_id FROM {parquet} WHERE account_sid = '{Account}'").Select(r => (string)r[0]!).ToList();
         Assert.Equal(ids.Count, ids.Distinct().Count());
         Assert.Equal(conversations.Select(c => c.GetString("conversation_id")).Order(), ids.Order());
 
         // Typed columns: timestamps with time zone (UTC), doubles, booleans, integers, strings.
-        var types = Query(duck, $"DESCRIBE SELECT started_at, talk_time, handled, segments, channel FROM {parquet}").ToDictionary(r => (string)r[0]!, r => (string)r[1]!);
+        var types = DuckDb.Query($"DESCRIBE SELECT started_at, talk_time, handled, segments, channel FROM {parquet}").ToDictionary(r => (string)r[0]!, r => (string)r[1]!);
         Assert.Equal(("TIMESTAMP WITH TIME ZONE", "DOUBLE", "BOOLEAN", "BIGINT", "VARCHAR"),
             (types["started_at"], types["talk_time"], types["handled"], types["segments"], types["channel"]));
 
         // Values per conversation, as the table holds them.
-        var fromParquet = Query(duck, $"SELECT conversation_id, handled, talk_time, segments, epoch_ms(started_at) FROM {parquet} WHERE account_sid = '{Account}'")
+        var fromParquet = DuckDb.Query($"SELECT conversation_id, handled, talk_time, segments, epoch_ms(started_at) FROM {parquet} WHERE account_sid = '{Account}'")
             .ToDictionary(r => (string)r[0]!, r => (Handled: (bool?)r[1], Talk: (double?)r[2], Segments: (long?)r[3], StartedMs: Convert.ToInt64(r[4], CultureInfo.InvariantCulture)));
         foreach (var c in conversations)
         {
@@ -160,53 +157,33 @@ public sealed class LoadsIntegrationTests : IAsyncLifetime
         }
 
         // The CSVs hold the same rows and sums.
-        var csvRow = Query(duck, $"SELECT count(*), count(DISTINCT conversation_id), CAST(round(sum(talk_time), 3) AS DOUBLE), CAST(sum(CASE WHEN handled = 'Yes' THEN 1 ELSE 0 END) AS BIGINT) FROM {csv} WHERE account_sid = '{Account}'").Single();
+        var csvRow = DuckDb.Query($"SELECT count(*), count(DISTINCT conversation_id), CAST(round(sum(talk_time), 3) AS DOUBLE), CAST(sum(CASE WHEN handled = 'Yes' THEN 1 ELSE 0 END) AS BIGINT) FROM {csv} WHERE account_sid = '{Account}'").Single();
         Assert.Equal((long)conversations.Count, Convert.ToInt64(csvRow[0], CultureInfo.InvariantCulture));
         Assert.Equal((long)conversations.Count, Convert.ToInt64(csvRow[1], CultureInfo.InvariantCulture));
         Assert.Equal(Math.Round(conversations.Sum(c => c.GetDouble("talk_time") ?? 0), 3), (double)csvRow[2]!, 3);
         Assert.Equal(conversations.Count(c => c.GetString("handled") == "Yes"), Convert.ToInt64(csvRow[3], CultureInfo.InvariantCulture));
 
         // Segments: once each; queue intervals count every Queue segment offered and every one answered.
-        var segmentIds = Query(duck, $"SELECT segment_id FROM read_parquet('{folder}/segments/date=*/segments.parquet') WHERE account_sid = '{Account}'").Select(r => (string)r[0]!).ToList();
+        var segmentIds = DuckDb.Query($"SELECT segment_id FROM read_parquet('{folder}/segments/date=*/segments.parquet') WHERE account_sid = '{Account}'").Select(r => (string)r[0]!).ToList();
         Assert.Equal(segments.Select(s => s.GetString("segment_id")).Order(), segmentIds.Order());
         var queueSegments = segments.Where(s => s.GetString("kind") == "Queue").ToList();
-        var offered = Query(duck, $"SELECT CAST(sum(offered) AS BIGINT), CAST(sum(handled) AS BIGINT) FROM read_parquet('{folder}/queue_intervals/date=*/queue_intervals.parquet') WHERE account_sid = '{Account}'").Single();
+        var offered = DuckDb.Query($"SELECT CAST(sum(offered) AS BIGINT), CAST(sum(handled) AS BIGINT) FROM read_parquet('{folder}/queue_intervals/date=*/queue_intervals.parquet') WHERE account_sid = '{Account}'").Single();
         Assert.Equal(queueSegments.Count - intervalsOutsideGrace, Convert.ToInt64(offered[0], CultureInfo.InvariantCulture));
         Assert.Equal(queueSegments.Count(s => s.GetString(DatasetEntities.QueueExitColumn) == "accepted") - intervalsOutsideGrace, Convert.ToInt64(offered[1], CultureInfo.InvariantCulture));
 
         // Agent intervals split talk exactly: their talk adds up to the completed Conversation segments' talk.
         if (intervalsOutsideGrace == 0)
         {
-            var talk = Query(duck, $"SELECT CAST(sum(talk_time) AS DOUBLE) FROM read_parquet('{folder}/agent_intervals/date=*/agent_intervals.parquet') WHERE account_sid = '{Account}'").Single();
+            var talk = DuckDb.Query($"SELECT CAST(sum(talk_time) AS DOUBLE) FROM read_parquet('{folder}/agent_intervals/date=*/agent_intervals.parquet') WHERE account_sid = '{Account}'").Single();
             Assert.Equal(segments.Where(s => s.GetString("kind") == "Conversation").Sum(s => s.GetDouble("talk_time") ?? 0), (double)talk[0]!, 1);
         }
     }
 
     private async Task<long> ConversationsOfAsync(string folder, params string[] taskSids)
     {
-        using var duck = new DuckDBConnection("Data Source=:memory:");
-        duck.Open();
         var inList = string.Join(", ", taskSids.Select(t => $"'{t}'"));
-        var row = Query(duck, $"SELECT count(DISTINCT conversation_id) FROM read_parquet('{folder}/segments/date=*/segments.parquet') WHERE task_sid IN ({inList})").Single();
+        var row = DuckDb.Query($"SELECT count(DISTINCT conversation_id) FROM read_parquet('{folder}/segments/date=*/segments.parquet') WHERE task_sid IN ({inList})").Single();
         return Convert.ToInt64(row[0], CultureInfo.InvariantCulture);
-    }
-
-    private static List<object?[]> Query(DuckDBConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        using var reader = command.ExecuteReader();
-        var rows = new List<object?[]>();
-        while (reader.Read())
-        {
-            var row = new object?[reader.FieldCount];
-            for (var i = 0; i < row.Length; i++)
-            {
-                row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-            }
-            rows.Add(row);
-        }
-        return rows;
     }
 
     /// <summary>The exports container as files (DuckDB reads local files).</summary>

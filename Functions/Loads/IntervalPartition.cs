@@ -8,7 +8,8 @@ namespace InsightsFunctions.Loads;
 /// <item>an older interval is re-opened (rewritten, or removed when nothing counts in it any more) only when
 /// the change that touched its date was received within the grace after the interval's end; otherwise the
 /// stored row stays as it was loaded;</item>
-/// <item>a row that computes the same as stored is left alone (its <c>updated_at</c> too).</item>
+/// <item>a re-opened row that computes the same as stored is left alone (its <c>updated_at</c> too); the
+/// rows of a window's new intervals are always written (a window loaded again writes the same files).</item>
 /// </list>
 /// </summary>
 public sealed class IntervalPartition
@@ -36,8 +37,13 @@ public sealed class IntervalPartition
 
     public string Date { get; }
 
-    /// <summary>The partition as stored now, in key order (interval start first): what its export holds.</summary>
-    public IEnumerable<IReadOnlyDictionary<string, object?>> Rows() => _stored.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => s.Value);
+    /// <summary>
+    /// The partition's export as of a window: its stored intervals that closed by <paramref name="windowEnd"/>, in key
+    /// order (interval start first). Rows a longer earlier run stored beyond the window are left to their own window,
+    /// so a window loaded again writes what it wrote the first time.
+    /// </summary>
+    public IEnumerable<IReadOnlyDictionary<string, object?>> Rows(DateTimeOffset windowEnd) =>
+        _stored.Where(s => IntervalRows.EndOf(s.Value) <= windowEnd).OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => s.Value);
 
     /// <summary>
     /// Applies the intervals that closed by <paramref name="windowEnd"/> and were not yet considered in this run;
@@ -47,15 +53,15 @@ public sealed class IntervalPartition
     {
         var upserts = new List<IReadOnlyDictionary<string, object?>>();
         var deletes = new List<string>();
-        bool Open(DateTimeOffset end) =>
-            previousWatermark is not { } watermark || end > watermark ||
-            (_changeReceivedAt is { } received && received - end <= grace.Length);
+        bool New(DateTimeOffset end) => previousWatermark is not { } watermark || end > watermark;
+        bool Open(DateTimeOffset end) => New(end) || (_changeReceivedAt is { } received && received - end <= grace.Length);
 
         for (; _computedCursor < _computed.Count && _computed[_computedCursor].End <= windowEnd; _computedCursor++)
         {
             var (end, key, row) = _computed[_computedCursor];
             var exists = _stored.TryGetValue(key, out var stored);
-            if ((exists && IntervalRows.SameContent(Dataset, stored!, row)) || !Open(end))
+            // A window's new intervals are always written, so the same window loaded twice writes the same files.
+            if (!Open(end) || (exists && !New(end) && IntervalRows.SameContent(Dataset, stored!, row)))
             {
                 continue;
             }

@@ -118,7 +118,7 @@ public sealed class LoadJob(
                     continue;
                 }
                 await intervalStore.SaveAsync(partition.Dataset, partition.Date, change.Upserts, change.Deletes, cancellationToken);
-                files.AddRange(await ExportAsync(partition.Dataset, partition.Date, LoadDatasets.ColumnsOf(partition.Dataset), Pages(partition.Rows()), cancellationToken));
+                files.AddRange(await ExportAsync(partition.Dataset, partition.Date, LoadDatasets.ColumnsOf(partition.Dataset), Pages(partition.Rows(windowEnd)), cancellationToken));
             }
             var manifest = new LoadManifest
             {

@@ -1,0 +1,246 @@
+using InsightsFunctions.Configuration;
+using InsightsFunctions.Loads;
+using InsightsFunctions.Stitching;
+using InsightsFunctions.Tests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace InsightsFunctions.Tests.Loads;
+
+/// <summary>
+/// The load job over in-memory boundaries (source, change marks, interval store, lock, export sink): catch-up
+/// order, crash and re-run, the late-event grace, idempotence, the singleton, emptied partitions.
+/// </summary>
+public sealed class LoadJobTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 24, 10, 0, 0, TimeSpan.Zero);
+    private const string Date = "2026-11-24";
+
+    private sealed class Loads
+    {
+        public FixedClock Clock { get; } = new(T0.AddHours(3));
+        public InMemoryLoadSource Source { get; } = new();
+        public InMemoryChangeLog Changes { get; }
+        public InMemoryIntervalStore Intervals { get; } = new();
+        public InMemoryLoadLock Lock { get; } = new();
+        public InMemoryExportSink Sink { get; } = new();
+        public LoadJob Job { get; }
+
+        public Loads()
+        {
+            Changes = new InMemoryChangeLog(Clock);
+            var grid = new IntervalGrid(new ReportingClock("UTC"));
+            Job = new LoadJob(Lock, Changes, Source, Intervals, Sink, grid, new QueueIntervalBuilder(grid, new SlaPolicy(new SlaOptions())),
+                new AgentIntervalBuilder(grid), new LateEventGrace(TimeSpan.FromHours(2)), Clock, NullLogger<LoadJob>.Instance);
+        }
+
+        /// <summary>A handled call: queued at <paramref name="at"/> for 20 s, then 60 s talk and 10 s wrap-up by one agent.</summary>
+        public void Call(string id, DateTimeOffset at, string date = Date)
+        {
+            Source.Add(LoadDatasets.Conversations, date, new Dictionary<string, object?>
+            {
+                ["conversation_id"] = id, ["account_sid"] = TestSids.Account, ["date"] = date, ["started_at"] = at, ["handled"] = "Yes", ["talk_time"] = 60.0,
+            });
+            Source.Add(LoadDatasets.Segments, date, Segment(id, "Queue", $"{id}-Q1", at, at.AddSeconds(20), ("queue_time", 20.0), ("_queue_exit", "accepted")));
+            Source.Add(LoadDatasets.Segments, date, Segment(id, "Conversation", $"WR{id}", at.AddSeconds(15), at.AddSeconds(95),
+                ("ring_time", 5.0), ("talk_time", 60.0), ("wrap_up_time", 10.0), ("handle_time", 75.0), ("agent_sid", "WK1"), ("agent_name", "Agent One")));
+        }
+
+        public static Dictionary<string, object?> Segment(string conversation, string kind, string id, DateTimeOffset start, DateTimeOffset end, params (string Key, object Value)[] more)
+        {
+            var row = new Dictionary<string, object?>
+            {
+                ["segment_id"] = id, ["kind"] = kind, ["conversation_id"] = conversation, ["task_sid"] = $"WT{conversation}", ["account_sid"] = TestSids.Account,
+                ["workspace_sid"] = TestSids.Workspace, ["queue_sid"] = "WQ1", ["queue_name"] = "Support", ["channel"] = "voice", ["started_at"] = start, ["ended_at"] = end,
+            };
+            foreach (var (key, value) in more)
+            {
+                row[key] = value;
+            }
+            return row;
+        }
+
+        public Task MarkAsync(string dataset = LoadDatasets.Conversations, string date = Date) => Changes.MarkAsync(dataset, [date], CancellationToken.None);
+
+        public Task<LoadRunResult> RunAsync(DateTimeOffset until) => Job.RunAsync(until, CancellationToken.None);
+
+        public IReadOnlyDictionary<string, object?> QueueInterval(DateTimeOffset start) =>
+            Intervals.Rows[(LoadDatasets.QueueIntervals, Date)].Values.Single(r => (DateTime)r["interval_start"]! == start.UtcDateTime);
+    }
+
+    [Fact]
+    public async Task CatchUp_WatermarkTwoHoursBehind_EightWindowsInOrder()
+    {
+        // Arrange: loaded up to T0; a call in every other interval since.
+        var loads = new Loads();
+        loads.Lock.State = new LoadState { CompleteUpTo = T0 };
+        for (var i = 0; i < 8; i += 2)
+        {
+            loads.Call($"C{i}", T0.AddMinutes(15 * i + 3));
+        }
+        await loads.MarkAsync();
+
+        // Act
+        var result = await loads.RunAsync(T0.AddHours(2));
+
+        // Assert: 8 windows, consecutive, manifests written and the watermark moved in window order.
+        Assert.Equal(LoadOutcome.Loaded, result.Outcome);
+        var expected = Enumerable.Range(0, 8).Select(i => (T0.AddMinutes(15 * i), T0.AddMinutes(15 * (i + 1)))).ToList();
+        Assert.Equal(expected, result.Windows.Select(w => (w.WindowStart, w.WindowEnd)));
+        Assert.Equal(expected.Select(w => LoadManifest.PathFor(w.Item2)), loads.Sink.Commits.Where(c => c.StartsWith("_loads/", StringComparison.Ordinal)));
+        Assert.Equal(expected.Select(w => (DateTimeOffset?)w.Item2), loads.Lock.Saved.Take(8).Select(s => s.CompleteUpTo));
+        Assert.Equal(T0.AddHours(2), loads.Lock.State.CompleteUpTo);
+        // Each window exported the queue intervals that closed in it: the intervals with a call.
+        foreach (var (window, i) in result.Windows.Select((w, i) => (w, i)))
+        {
+            Assert.Equal(i % 2 == 0, window.Files.Any(f => f.Dataset == LoadDatasets.QueueIntervals));
+            Assert.All(window.Files, f => Assert.True(loads.Sink.Files.ContainsKey(f.Path)));
+        }
+        Assert.Equal(4L, result.Windows[0].Files.Single(f => f.Path == "conversations/date=2026-11-24/conversations.parquet").Rows);
+        Assert.Equal(4, loads.Intervals.Rows[(LoadDatasets.QueueIntervals, Date)].Count);
+        Assert.Equal(0, loads.Changes.Count); // the marks are cleared after success
+    }
+
+    [Fact]
+    public async Task CrashHalfWay_NextRunRedoesTheRest_AndWritesIdenticalFiles()
+    {
+        // Arrange: the same day twice: one load that runs clean, one whose instance dies half-way through its files.
+        static async Task<Loads> Day()
+        {
+            var loads = new Loads();
+            for (var i = 0; i < 10; i++)
+            {
+                loads.Call($"C{i}", T0.AddMinutes(11 * i + 1));
+            }
+            await loads.MarkAsync();
+            return loads;
+        }
+        var clean = await Day();
+        await clean.RunAsync(T0.AddHours(3));
+        var crashed = await Day();
+        crashed.Sink.FailAtCommit = clean.Sink.Commits.Count / 2;
+
+        // Act
+        await Assert.ThrowsAsync<IOException>(() => crashed.RunAsync(T0.AddHours(3)));
+        var watermarkAfterCrash = crashed.Lock.State.CompleteUpTo;
+        crashed.Sink.FailAtCommit = null;
+        var rerun = await crashed.RunAsync(T0.AddHours(3));
+
+        // Assert: the crash left the watermark short and the marks in place; the re-run finished the rest,
+        // and every data file is byte-for-byte the clean run's.
+        Assert.True(watermarkAfterCrash is null || watermarkAfterCrash < T0.AddHours(3));
+        Assert.Equal(LoadOutcome.Loaded, rerun.Outcome);
+        Assert.Equal(clean.Lock.State.CompleteUpTo, crashed.Lock.State.CompleteUpTo);
+        Assert.Equal(clean.Sink.Files.Keys.Order(), crashed.Sink.Files.Keys.Order());
+        foreach (var (path, bytes) in clean.Sink.Files.Where(f => !f.Key.StartsWith("_loads/", StringComparison.Ordinal)))
+        {
+            Assert.True(bytes.AsSpan().SequenceEqual(crashed.Sink.Files[path]), $"{path} differs after the crash and re-run");
+        }
+        Assert.Equal(0, crashed.Changes.Count);
+    }
+
+    [Fact]
+    public async Task SameWindowTwice_WritesTheSameBytes()
+    {
+        var loads = new Loads();
+        loads.Call("C1", T0.AddMinutes(2));
+        loads.Call("C2", T0.AddMinutes(31));
+        await loads.MarkAsync();
+        await loads.RunAsync(T0.AddHours(1));
+        var first = loads.Sink.Files.ToDictionary(f => f.Key, f => f.Value);
+
+        // The same window again: the state before it, the same change marked again.
+        loads.Lock.State = new LoadState();
+        var before = loads.Sink.Commits.Count;
+        loads.Clock.Now = T0.AddHours(5); // later wall clock: nothing written may depend on it
+        await loads.MarkAsync();
+        await loads.RunAsync(T0.AddHours(1));
+
+        // The second run wrote every file again, each the first run's byte for byte.
+        var rewritten = loads.Sink.Commits.Skip(before).ToList();
+        Assert.Equal(first.Keys.Order(), rewritten.Distinct().Order());
+        Assert.Contains("conversations/date=2026-11-24/conversations.parquet", rewritten);
+        Assert.Contains("segments/date=2026-11-24/segments.csv", rewritten);
+        Assert.Equal(first.Keys.Where(k => k.StartsWith("_loads/", StringComparison.Ordinal)).Order(), rewritten.Where(k => k.StartsWith("_loads/", StringComparison.Ordinal)).Order());
+        Assert.All(rewritten, path => Assert.True(first[path].AsSpan().SequenceEqual(loads.Sink.Files[path]), path));
+    }
+
+    [Theory]
+    [InlineData(10, 2)] // received 1 h 55 min after the interval ended: inside the 2 h grace, re-opened
+    [InlineData(30, 1)] // received 2 h 15 min after: outside, the interval stays as loaded
+    public async Task LateEvent_ReopensItsIntervalOnlyWithinTheGrace(int minutesAfterTwoHours, int offeredAfter)
+    {
+        // Arrange: T0's interval loaded with one call.
+        var loads = new Loads();
+        loads.Call("C1", T0.AddMinutes(2));
+        await loads.MarkAsync();
+        loads.Clock.Now = T0.AddHours(1).AddMinutes(1);
+        await loads.RunAsync(until: loads.Clock.Now);
+        Assert.Equal(1, loads.QueueInterval(T0)["offered"]);
+
+        // Act: a late call in that interval, received (marked) at the given time, then the next load.
+        loads.Call("C2", T0.AddMinutes(7));
+        loads.Clock.Now = T0.AddHours(2).AddMinutes(minutesAfterTwoHours);
+        await loads.MarkAsync();
+        loads.Clock.Now = loads.Clock.Now.AddMinutes(5);
+        var result = await loads.RunAsync(until: loads.Clock.Now);
+
+        // Assert: the interval counts the late call only inside the grace; the conversations export has it either way.
+        Assert.Equal(offeredAfter, loads.QueueInterval(T0)["offered"]);
+        Assert.Equal(2L, result.Windows[0].Files.Single(f => f.Path == "conversations/date=2026-11-24/conversations.csv").Rows);
+        Assert.Equal(offeredAfter == 2, result.Windows[0].Files.Any(f => f.Dataset == LoadDatasets.QueueIntervals));
+    }
+
+    [Fact]
+    public async Task DateWhoseRowsMovedAway_IsRewrittenEmpty_NotLeftStale()
+    {
+        var loads = new Loads();
+        loads.Call("C1", T0.AddMinutes(2));
+        await loads.MarkAsync();
+        await loads.RunAsync(T0.AddHours(1));
+
+        // The conversation's rows left the date (merged into one on another date): the date is marked, its rows gone.
+        var moved = new Loads();
+        foreach (var (key, value) in loads.Sink.Files)
+        {
+            moved.Sink.Files[key] = value;
+        }
+        moved.Lock.State = loads.Lock.State;
+        await moved.MarkAsync();
+        var result = await moved.RunAsync(T0.AddHours(1));
+
+        Assert.Equal(LoadOutcome.Refreshed, result.Outcome);
+        Assert.Contains(result.Windows[0].Files, f => f.Path == "conversations/date=2026-11-24/conversations.parquet" && f.Rows == 0);
+        Assert.Contains(result.Windows[0].Files, f => f.Path == "segments/date=2026-11-24/segments.csv" && f.Rows == 0);
+        Assert.Equal("conversation_id", System.Text.Encoding.UTF8.GetString(moved.Sink.Files["conversations/date=2026-11-24/conversations.csv"]).Split(',')[0]);
+    }
+
+    [Fact]
+    public async Task LockHeldByAnotherLoad_RunDoesNothing()
+    {
+        var loads = new Loads();
+        loads.Call("C1", T0.AddMinutes(2));
+        await loads.MarkAsync();
+        await using var other = await loads.Lock.TryAcquireAsync(CancellationToken.None);
+
+        var result = await loads.RunAsync(T0.AddHours(1));
+
+        Assert.Equal(LoadOutcome.Busy, result.Outcome);
+        Assert.Empty(loads.Sink.Commits);
+        Assert.Equal(1, loads.Changes.Count);
+    }
+
+    [Fact]
+    public async Task NothingChanged_AndNoNewWindow_SaysNothingToDo()
+    {
+        var loads = new Loads();
+        loads.Call("C1", T0.AddMinutes(2));
+        await loads.MarkAsync();
+        await loads.RunAsync(T0.AddHours(1));
+        var commits = loads.Sink.Commits.Count;
+
+        var again = await loads.RunAsync(T0.AddMinutes(30));
+
+        Assert.Equal(LoadOutcome.NothingToDo, again.Outcome);
+        Assert.Equal(commits, loads.Sink.Commits.Count);
+    }
+}

@@ -1,0 +1,157 @@
+using System.Runtime.CompilerServices;
+using InsightsFunctions.Exports;
+using InsightsFunctions.Loads;
+
+namespace InsightsFunctions.Tests.Support;
+
+/// <summary>The consumers' datasets in memory, read back in pages of two rows (several Parquet row groups per file).</summary>
+public sealed class InMemoryLoadSource : ILoadSource
+{
+    private readonly Dictionary<(string Dataset, string? Date), List<IReadOnlyDictionary<string, object?>>> _rows = new();
+
+    public void Add(string dataset, string? date, IReadOnlyDictionary<string, object?> row)
+    {
+        if (!_rows.TryGetValue((dataset, date), out var list))
+        {
+            _rows[(dataset, date)] = list = [];
+        }
+        list.Add(row);
+    }
+
+    public async IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> ReadAsync(string dataset, string? date, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        foreach (var page in (_rows.GetValueOrDefault((dataset, date)) ?? []).Chunk(2))
+        {
+            await Task.Yield();
+            yield return page;
+        }
+    }
+}
+
+/// <summary>Change marks in memory, stamped with the test's clock.</summary>
+public sealed class InMemoryChangeLog(TimeProvider clock) : IDatasetChangeLog
+{
+    private readonly Dictionary<(string Dataset, string? Date), (DateTimeOffset At, int Version)> _marks = new();
+    private int _version;
+
+    public int Count => _marks.Count;
+
+    public Task MarkAsync(string dataset, IEnumerable<string?> dates, CancellationToken cancellationToken)
+    {
+        foreach (var date in dates)
+        {
+            _marks[(dataset, date)] = (clock.GetUtcNow(), ++_version);
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<DatasetChange>> ReadAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<DatasetChange>>([.. _marks.Select(m => new DatasetChange(m.Key.Dataset, m.Key.Date, m.Value.At, $"{m.Value.Version}"))]);
+
+    public Task ClearAsync(IReadOnlyList<DatasetChange> changes, CancellationToken cancellationToken)
+    {
+        foreach (var change in changes)
+        {
+            if (_marks.TryGetValue((change.Dataset, change.Date), out var mark) && $"{mark.Version}" == change.Version)
+            {
+                _marks.Remove((change.Dataset, change.Date));
+            }
+        }
+        return Task.CompletedTask;
+    }
+}
+
+public sealed class InMemoryIntervalStore : IIntervalStore
+{
+    public Dictionary<(string Dataset, string Date), Dictionary<string, IReadOnlyDictionary<string, object?>>> Rows { get; } = new();
+
+    public Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, object?>>> ReadDateAsync(string dataset, string date, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyDictionary<string, IReadOnlyDictionary<string, object?>>>(new Dictionary<string, IReadOnlyDictionary<string, object?>>(Rows.GetValueOrDefault((dataset, date)) ?? [], StringComparer.Ordinal));
+
+    public Task SaveAsync(string dataset, string date, IReadOnlyList<IReadOnlyDictionary<string, object?>> upserts, IReadOnlyList<string> deletedKeys, CancellationToken cancellationToken)
+    {
+        if (!Rows.TryGetValue((dataset, date), out var rows))
+        {
+            Rows[(dataset, date)] = rows = new(StringComparer.Ordinal);
+        }
+        foreach (var row in upserts)
+        {
+            rows[IntervalRows.KeyOf(dataset, row)] = row;
+        }
+        foreach (var key in deletedKeys)
+        {
+            rows.Remove(key);
+        }
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>The load lock and state in memory; every saved state is kept, in order.</summary>
+public sealed class InMemoryLoadLock : ILoadLock
+{
+    public LoadState State { get; set; } = new();
+
+    public bool Held { get; private set; }
+
+    public List<LoadState> Saved { get; } = [];
+
+    public Task<IHeldLoadLock?> TryAcquireAsync(CancellationToken cancellationToken)
+    {
+        if (Held)
+        {
+            return Task.FromResult<IHeldLoadLock?>(null);
+        }
+        Held = true;
+        return Task.FromResult<IHeldLoadLock?>(new HeldLock(this));
+    }
+
+    private sealed class HeldLock(InMemoryLoadLock owner) : IHeldLoadLock
+    {
+        public LoadState State => owner.State;
+
+        public Task SaveAsync(LoadState state, CancellationToken cancellationToken)
+        {
+            owner.State = state;
+            owner.Saved.Add(state);
+            return Task.CompletedTask;
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            owner.Held = false;
+            return ValueTask.CompletedTask;
+        }
+    }
+}
+
+/// <summary>Export files in memory; optionally dies (like a killed instance) when asked to commit the n-th file.</summary>
+public sealed class InMemoryExportSink : IExportSink
+{
+    public Dictionary<string, byte[]> Files { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Every commit, in order.</summary>
+    public List<string> Commits { get; } = [];
+
+    public int? FailAtCommit { get; set; }
+
+    public Task<IExportFile> CreateAsync(string path, CancellationToken cancellationToken) => Task.FromResult<IExportFile>(new File(this, path));
+
+    private sealed class File(InMemoryExportSink sink, string path) : IExportFile
+    {
+        public Stream Content { get; } = new MemoryStream();
+
+        public Task<long> CommitAsync(CancellationToken cancellationToken)
+        {
+            if (sink.FailAtCommit is { } n && sink.Commits.Count + 1 >= n)
+            {
+                throw new IOException("The instance died while writing the exports.");
+            }
+            var bytes = ((MemoryStream)Content).ToArray();
+            sink.Files[path] = bytes;
+            sink.Commits.Add(path);
+            return Task.FromResult((long)bytes.Length);
+        }
+
+        public ValueTask DisposeAsync() => Content.DisposeAsync();
+    }
+}
