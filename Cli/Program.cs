@@ -8,7 +8,8 @@ app.Configure(config =>
     config.AddCommand<ServeCommand>("serve").WithDescription("Run the local host: the Functions' routes on Kestrel, the in-process bus and consumers.");
     config.AddCommand<SimulateCommand>("simulate").WithDescription("Send a signed, realistic contact-center day to any TaskRouter callback endpoint.");
     config.AddCommand<ProcessCommand>("process").WithDescription("Run the Event Hubs processor alone (the consumer), for an always-on host.");
-    config.AddCommand<DemoCommand>("demo").WithDescription("Local host in-process + simulated day + wait for idle + per-queue report.");
+    config.AddCommand<LoadCommand>("load").WithDescription("Run the 15-minute loads now: every window since the watermark (up to --until), exports and manifests.");
+    config.AddCommand<DemoCommand>("demo").WithDescription("Local host in-process + simulated day + wait for idle + the loads + report.");
     config.SetExceptionHandler((exception, _) =>
     {
         var inner = exception is CommandRuntimeException or CommandParseException ? exception : exception.GetBaseException();

@@ -31,6 +31,7 @@ public sealed class DemoCommand : AsyncCommand<SimulateCommand.SimulationSetting
             [$"Insights:Accounts:{DemoAccountSid}:AuthToken"] = token,
             [$"Insights:Accounts:{DemoAccountSid}:Hipaa"] = "true",
             ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
+            ["Insights:Loads:Enabled"] = "false", // the demo runs the loads itself, once the day is stitched
         });
         await using var app = LocalHostBuilder.Build(builder);
         await app.StartAsync(cancellationToken);
@@ -44,6 +45,11 @@ public sealed class DemoCommand : AsyncCommand<SimulateCommand.SimulationSetting
         }
 
         var options = settings.ToOptions(DemoAccountSid, SimulateCommand.SimulatedWorkspaceSid);
+        if (settings.Start is null)
+        {
+            // Yesterday's day shift, so the whole day has closed and the loads can export all of it.
+            options = options with { Start = options.Start.AddDays(-1) };
+        }
         var sent = await SimulateCommand.Run(http, $"{url}{HttpRoutes.TaskRouterEvents}", token, options, settings.Rate, cancellationToken);
         SimulateCommand.Print(sent);
 
@@ -70,8 +76,14 @@ public sealed class DemoCommand : AsyncCommand<SimulateCommand.SimulationSetting
         var activity = await ActivitySummary.ReadAsync(app.Services.GetRequiredService<DatasetReader>(), dates, cancellationToken);
         PrintActivity(activity);
 
+        // The historical loads over the simulated day: every 15-minute window since its first event, then the exports.
+        var loads = System.Diagnostics.Stopwatch.StartNew();
+        var load = await app.Services.GetRequiredService<InsightsFunctions.Loads.LoadJob>().RunAsync(options.Start.AddHours(options.Hours + 2), cancellationToken);
+        LoadCommand.Print(load);
+        AnsiConsole.MarkupLineInterpolated($"Loads took {loads.Elapsed.TotalSeconds:0.0} s. Read them with DuckDB, Power BI or Synapse: see docs/bi.md.");
+
         await app.StopAsync(cancellationToken);
-        var ok = sent.ByStatus.Keys.All(s => s == 204) && bus.DeadLettered == 0 && summary.Count > 0;
+        var ok = sent.ByStatus.Keys.All(s => s == 204) && bus.DeadLettered == 0 && summary.Count > 0 && load.Outcome == InsightsFunctions.Loads.LoadOutcome.Loaded;
         return ok ? 0 : 2;
     }
 

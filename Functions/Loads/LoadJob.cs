@@ -135,7 +135,7 @@ public sealed class LoadJob(
                 await held.SaveAsync(pendingSoFar with { CompleteUpTo = windowEnd }, cancellationToken);
             }
             loaded.Add(manifest);
-            logger.LogInformation("Load window {WindowStart} - {WindowEnd}: {Files} files.", Iso(windowStart), Iso(windowEnd), manifest.Files.Count);
+            logger.LogDebug("Load window {WindowStart} - {WindowEnd}: {Files} files.", Iso(windowStart), Iso(windowEnd), manifest.Files.Count);
         }
 
         var completeUpTo = refresh ? state.CompleteUpTo : windows[^1].End;
