@@ -102,6 +102,7 @@ public sealed class LoadsIntegrationTests : IAsyncLifetime
         Assert.Equal(until, lastManifest.CompleteUpTo);
 
         await AssertExportsMatchTablesAsync(folder);
+        await AssertBiExamplesAsync(folder);
         Assert.Equal(2, await ConversationsOfAsync(folder, first[0]["TaskSid"], second[0]["TaskSid"]));
 
         // Act 2: the bridging task merges the two; a load with the same until has no new window but rewrites what changed.
@@ -177,6 +178,27 @@ public sealed class LoadsIntegrationTests : IAsyncLifetime
             var talk = DuckDb.Query($"SELECT CAST(sum(talk_time) AS DOUBLE) FROM read_parquet('{folder}/agent_intervals/date=*/agent_intervals.parquet') WHERE account_sid = '{Account}'").Single();
             Assert.Equal(segments.Where(s => s.GetString("kind") == "Conversation").Sum(s => s.GetDouble("talk_time") ?? 0), (double)talk[0]!, 1);
         }
+    }
+
+    /// <summary>The DuckDB examples of docs/bi.md, run as written against these exports, agree with the tables.</summary>
+    private async Task AssertBiExamplesAsync(string folder)
+    {
+        var examples = DuckDb.Examples(await File.ReadAllTextAsync(DuckDb.RepositoryFile("docs/bi.md")));
+        string Sql(string name) => examples[name].Replace("'exports/", $"'{folder}/", StringComparison.Ordinal);
+        var reader = _app.Services.GetRequiredService<DatasetReader>();
+        var conversations = (await reader.ReadDatesAsync(TableNames.Conversations, [Date])).Where(c => c.GetString("account_sid") == Account).ToList();
+        var segments = (await reader.ReadDatesAsync(TableNames.Segments, [Date])).Where(c => c.GetString("account_sid") == Account).ToList();
+
+        var byHour = DuckDb.Query(Sql("conversations_by_queue_and_hour"));
+        Assert.True(byHour.Count >= 2 * 2, "two queues over at least two hours");
+        Assert.Equal(conversations.Count, byHour.Sum(r => DuckDb.Long(r[2])));
+        Assert.Equal(conversations.Count(c => c.GetString("handled") == "Yes"), byHour.Sum(r => DuckDb.Long(r[3])));
+        Assert.All(byHour, r => Assert.InRange(Convert.ToDouble(r[4], CultureInfo.InvariantCulture), 0, 100));
+
+        var serviceLevel = DuckDb.Query(Sql("service_level_by_queue_and_hour"));
+        Assert.Equal(segments.Count(s => s.GetString("kind") == "Queue"), serviceLevel.Sum(r => DuckDb.Long(r[2])));
+        Assert.All(serviceLevel.Where(r => r[6] is not null), r => Assert.InRange(Convert.ToDouble(r[6], CultureInfo.InvariantCulture), 0, 100));
+        Assert.Contains(serviceLevel, r => r[6] is not null && r[7] is not null);
     }
 
     private async Task<long> ConversationsOfAsync(string folder, params string[] taskSids)
