@@ -11,6 +11,13 @@ if (args.Length > 0 && args[0] == "day")
     await StitcherDay.RunAsync(agents, hours);
     return;
 }
+if (args.Length > 0 && args[0] == "load")
+{
+    await LoadDay.RunAsync(
+        args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1000,
+        args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : 12);
+    return;
+}
 if (args.Length > 1 && args[0] == "rows")
 {
     await StitchedRowsDump.RunAsync(

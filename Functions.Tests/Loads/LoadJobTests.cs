@@ -18,7 +18,7 @@ public sealed class LoadJobTests
     private sealed class Loads
     {
         public FixedClock Clock { get; } = new(T0.AddHours(3));
-        public InMemoryLoadSource Source { get; } = new();
+        public InMemoryLoadSource Source { get; } = new(pageSize: 2); // several Parquet row groups per file
         public InMemoryChangeLog Changes { get; }
         public InMemoryIntervalStore Intervals { get; } = new();
         public InMemoryLoadLock Lock { get; } = new();

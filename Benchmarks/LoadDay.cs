@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using InsightsFunctions.Configuration;
+using InsightsFunctions.Exports;
+using InsightsFunctions.Loads;
+using InsightsFunctions.Stitching;
+using InsightsFunctions.Storage;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace InsightsFunctions.Benchmarks;
+
+/// <summary>
+/// Load driver for the 15-minute loads: a simulated day (default 1,000 agents, 12 h, about a million events)
+/// stitched in memory, its Conversations and Segments rows put in an in-memory source exactly as the Table
+/// adapter returns them, then one first run of the production <see cref="LoadJob"/> over the whole day (every
+/// window since the first event, as after a day of downtime) exporting Parquet and CSV to a local folder.
+/// Prints wall and CPU time, windows, files, rows, and the peak working set and managed heap above the
+/// baseline (the source rows stand for Table Storage and are in the baseline).
+/// Run: <c>dotnet run -c Release --project Benchmarks -- load [agents] [hours]</c>.
+/// </summary>
+public static class LoadDay
+{
+    public static async Task RunAsync(int agents, double hours)
+    {
+        var (source, dates, events, start) = await BuildSourceAsync(agents, hours);
+        var folder = Path.Combine(Path.GetTempPath(), $"insights-load-bench-{Environment.ProcessId}");
+        var changes = new InMemoryChangeLog(TimeProvider.System);
+        await changes.MarkAsync(LoadDatasets.Conversations, dates, CancellationToken.None);
+        var grid = new IntervalGrid(new ReportingClock("UTC"));
+        var job = new LoadJob(new InMemoryLoadLock(), changes, source, new InMemoryIntervalStore(), new DirectoryExportSink(folder), grid,
+            new QueueIntervalBuilder(grid, new SlaPolicy(new SlaOptions())), new AgentIntervalBuilder(grid), new LateEventGrace(LateEventGrace.Default),
+            TimeProvider.System, NullLogger<LoadJob>.Instance);
+
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        var process = Process.GetCurrentProcess();
+        process.Refresh();
+        var baselineSet = process.WorkingSet64;
+        var baselineHeap = GC.GetTotalMemory(forceFullCollection: false);
+        long peakSet = baselineSet, peakHeap = baselineHeap;
+        using var sampling = new CancellationTokenSource();
+        var sampler = Task.Run(async () =>
+        {
+            while (!sampling.IsCancellationRequested)
+            {
+                process.Refresh();
+                peakSet = Math.Max(peakSet, process.WorkingSet64);
+                peakHeap = Math.Max(peakHeap, GC.GetTotalMemory(false));
+                await Task.Delay(20);
+            }
+        });
+        var cpu = process.TotalProcessorTime;
+        var wall = Stopwatch.StartNew();
+        var result = await job.RunAsync(start.AddHours(hours + 2), CancellationToken.None);
+        wall.Stop();
+        await sampling.CancelAsync();
+        await sampler;
+        process.Refresh();
+        var cpuUsed = process.TotalProcessorTime - cpu;
+
+        var latest = result.Windows.SelectMany(w => w.Files).GroupBy(f => f.Path).Select(g => g.Last()).ToList();
+        Console.WriteLine($"Load of {events:N0} events ({agents} agents × {hours} h): {result.Outcome}, {result.Windows.Count} windows, {result.FilesWritten:N0} files written " +
+            $"({latest.Count} distinct, {latest.Sum(f => f.Bytes) / 1048576.0:0.0} MB), in {wall.Elapsed.TotalSeconds:0.00} s wall, {cpuUsed.TotalSeconds:0.00} s CPU.");
+        foreach (var dataset in latest.Where(f => f.Path.EndsWith(".parquet", StringComparison.Ordinal)).GroupBy(f => f.Dataset))
+        {
+            Console.WriteLine($"  {dataset.Key}: {dataset.Sum(f => f.Rows):N0} rows, Parquet {dataset.Sum(f => f.Bytes) / 1048576.0:0.0} MB, CSV {latest.Where(f => f.Dataset == dataset.Key && f.Path.EndsWith(".csv", StringComparison.Ordinal)).Sum(f => f.Bytes) / 1048576.0:0.0} MB");
+        }
+        Console.WriteLine($"Peak above the baseline: working set +{(peakSet - baselineSet) / 1048576.0:N0} MB (peak {peakSet / 1048576.0:N0} MB, baseline {baselineSet / 1048576.0:N0} MB with the source rows), managed heap +{(peakHeap - baselineHeap) / 1048576.0:N0} MB.");
+        Directory.Delete(folder, recursive: true);
+    }
+
+    /// <summary>The stitched day as dataset rows; the stitcher's own state is dropped before the load is measured.</summary>
+    private static async Task<(InMemoryLoadSource Source, List<string?> Dates, int Events, DateTimeOffset Start)> BuildSourceAsync(int agents, double hours)
+    {
+        var (simulated, envelopes) = SimulatedEnvelopes.Generate(agents, 8, hours, 2026);
+        var start = DateTimeOffset.FromUnixTimeMilliseconds(simulated.Min(e => e.TimestampMs));
+        var store = new InMemoryConversationStore();
+        var index = new InMemoryLinkIndex();
+        var service = new StitchingService(store, new ConversationLinker(index), index,
+            new ConversationBuilder(new SegmentBuilder(new SlaPolicy(new SlaOptions())), new ReportingClock("UTC")));
+        for (var i = 0; i < envelopes.Count; i += 10_000)
+        {
+            await service.HandleAsync(envelopes.GetRange(i, Math.Min(10_000, envelopes.Count - i)), CancellationToken.None);
+        }
+        var source = new InMemoryLoadSource();
+        var updatedAt = DateTimeOffset.UtcNow;
+        foreach (var stitched in store.Conversations.Values.OrderBy(c => c.Conversation.ConversationId, StringComparer.Ordinal))
+        {
+            var partition = TableKeys.DatePartition(stitched.Conversation.Date, stitched.Conversation.ConversationId);
+            source.Add(LoadDatasets.Conversations, stitched.Conversation.Date, TableLoadSource.Row(DatasetEntities.ToEntity(stitched.Conversation, partition, updatedAt)));
+            foreach (var segment in stitched.Segments)
+            {
+                source.Add(LoadDatasets.Segments, stitched.Conversation.Date, TableLoadSource.Row(DatasetEntities.ToEntity(segment, partition, updatedAt)));
+            }
+        }
+        var dates = store.Conversations.Values.Select(c => (string?)c.Conversation.Date).Distinct().ToList();
+        return (source, dates, envelopes.Count, start);
+    }
+}

@@ -1,0 +1,128 @@
+using System.Runtime.CompilerServices;
+
+namespace InsightsFunctions.Loads;
+
+/// <summary>
+/// The loads' boundaries in memory (like <see cref="Stitching.InMemoryConversationStore"/>): for the unit tests and
+/// the benchmark, which measure the load job itself rather than a storage emulator.
+/// </summary>
+/// <remarks>The consumers' datasets, read back in pages of <c>pageSize</c> rows, in insertion order.</remarks>
+public sealed class InMemoryLoadSource(int pageSize = 1000) : ILoadSource
+{
+    private readonly Dictionary<(string Dataset, string? Date), List<IReadOnlyDictionary<string, object?>>> _rows = new();
+
+    public void Add(string dataset, string? date, IReadOnlyDictionary<string, object?> row)
+    {
+        if (!_rows.TryGetValue((dataset, date), out var list))
+        {
+            _rows[(dataset, date)] = list = [];
+        }
+        list.Add(row);
+    }
+
+    public async IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> ReadAsync(string dataset, string? date, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        foreach (var page in (_rows.GetValueOrDefault((dataset, date)) ?? []).Chunk(pageSize))
+        {
+            await Task.Yield();
+            yield return page;
+        }
+    }
+}
+
+/// <summary>Change marks in memory, stamped with the test's clock.</summary>
+public sealed class InMemoryChangeLog(TimeProvider clock) : IDatasetChangeLog
+{
+    private readonly Dictionary<(string Dataset, string? Date), (DateTimeOffset At, int Version)> _marks = new();
+    private int _version;
+
+    public int Count => _marks.Count;
+
+    public Task MarkAsync(string dataset, IEnumerable<string?> dates, CancellationToken cancellationToken)
+    {
+        foreach (var date in dates)
+        {
+            _marks[(dataset, date)] = (clock.GetUtcNow(), ++_version);
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<DatasetChange>> ReadAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<DatasetChange>>([.. _marks.Select(m => new DatasetChange(m.Key.Dataset, m.Key.Date, m.Value.At, $"{m.Value.Version}"))]);
+
+    public Task ClearAsync(IReadOnlyList<DatasetChange> changes, CancellationToken cancellationToken)
+    {
+        foreach (var change in changes)
+        {
+            if (_marks.TryGetValue((change.Dataset, change.Date), out var mark) && $"{mark.Version}" == change.Version)
+            {
+                _marks.Remove((change.Dataset, change.Date));
+            }
+        }
+        return Task.CompletedTask;
+    }
+}
+
+public sealed class InMemoryIntervalStore : IIntervalStore
+{
+    public Dictionary<(string Dataset, string Date), Dictionary<string, IReadOnlyDictionary<string, object?>>> Rows { get; } = new();
+
+    public Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, object?>>> ReadDateAsync(string dataset, string date, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyDictionary<string, IReadOnlyDictionary<string, object?>>>(new Dictionary<string, IReadOnlyDictionary<string, object?>>(Rows.GetValueOrDefault((dataset, date)) ?? [], StringComparer.Ordinal));
+
+    public Task SaveAsync(string dataset, string date, IReadOnlyList<IReadOnlyDictionary<string, object?>> upserts, IReadOnlyList<string> deletedKeys, CancellationToken cancellationToken)
+    {
+        if (!Rows.TryGetValue((dataset, date), out var rows))
+        {
+            Rows[(dataset, date)] = rows = new(StringComparer.Ordinal);
+        }
+        foreach (var row in upserts)
+        {
+            rows[IntervalRows.KeyOf(dataset, row)] = row;
+        }
+        foreach (var key in deletedKeys)
+        {
+            rows.Remove(key);
+        }
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>The load lock and state in memory; every saved state is kept, in order.</summary>
+public sealed class InMemoryLoadLock : ILoadLock
+{
+    public LoadState State { get; set; } = new();
+
+    public bool Held { get; private set; }
+
+    public List<LoadState> Saved { get; } = [];
+
+    public Task<IHeldLoadLock?> TryAcquireAsync(CancellationToken cancellationToken)
+    {
+        if (Held)
+        {
+            return Task.FromResult<IHeldLoadLock?>(null);
+        }
+        Held = true;
+        return Task.FromResult<IHeldLoadLock?>(new HeldLock(this));
+    }
+
+    private sealed class HeldLock(InMemoryLoadLock owner) : IHeldLoadLock
+    {
+        public LoadState State => owner.State;
+
+        public Task SaveAsync(LoadState state, CancellationToken cancellationToken)
+        {
+            owner.State = state;
+            owner.Saved.Add(state);
+            return Task.CompletedTask;
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            owner.Held = false;
+            return ValueTask.CompletedTask;
+        }
+    }
+}
+
