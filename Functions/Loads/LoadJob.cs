@@ -62,7 +62,12 @@ public sealed class LoadJob(
         var start = state.CompleteUpTo ?? computed.EarliestStart ?? (marks.Count > 0 ? end - IntervalGrid.Length : null);
         if (start is null || (state.CompleteUpTo is null && start >= end))
         {
-            return new LoadRunResult { Outcome = LoadOutcome.NothingToDo, CompleteUpTo = state.CompleteUpTo, Message = "nothing to do: no window with events has closed yet" };
+            return new LoadRunResult
+            {
+                Outcome = LoadOutcome.NothingToDo,
+                CompleteUpTo = state.CompleteUpTo,
+                Message = marks.Count == 0 ? "nothing to do: no events received yet" : "nothing to do: no window with events has closed yet",
+            };
         }
         var windows = new List<(DateTimeOffset Start, DateTimeOffset End)>();
         for (var w = start.Value; w + IntervalGrid.Length <= end; w += IntervalGrid.Length)
