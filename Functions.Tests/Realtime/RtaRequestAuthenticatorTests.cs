@@ -1,0 +1,80 @@
+using System.Security.Cryptography;
+using System.Text;
+using InsightsFunctions.Configuration;
+using InsightsFunctions.Realtime;
+using Moq;
+
+namespace InsightsFunctions.Tests.Realtime;
+
+/// <summary>The RTA route's shared secret and optional Twilio signature (bodySHA256 variant).</summary>
+public sealed class RtaRequestAuthenticatorTests
+{
+    private const string Account = "AC0123456789abcdef0123456789abcdef";
+    private const string Token = "rta-test-token-not-a-secret";
+
+    private static RtaRequestAuthenticator Authenticator()
+    {
+        var accounts = new Mock<IAccountRegistry>();
+        var options = new AccountOptions { AuthToken = Token };
+        accounts.Setup(a => a.TryGet(Account, out options)).Returns(true);
+        return new RtaRequestAuthenticator(accounts.Object);
+    }
+
+    private static RtaWorkerChange Record(string account = Account) => new()
+    {
+        AccountSid = account, WorkspaceSid = "WS0123456789abcdef0123456789abcdef", EventSid = "EV0123456789abcdef0123456789abcdef",
+        GeneratedAt = DateTimeOffset.UnixEpoch, WorkerSid = "WK0123456789abcdef0123456789abcdef",
+    };
+
+    /// <summary>Twilio's JSON signing, from its documentation: the URL with bodySHA256 (hex of the body's SHA-256), HMAC-SHA1 with the auth token, Base64.</summary>
+    private static (string Url, string Signature) Sign(string body, string token = Token)
+    {
+        var url = $"https://insights.example.com/api/rta/events?code=s3cret&bodySHA256={Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(body)))}";
+        return (url, Convert.ToBase64String(HMACSHA1.HashData(Encoding.UTF8.GetBytes(token), Encoding.UTF8.GetBytes(url))));
+    }
+
+    [Theory]
+    [InlineData("s3cret", "s3cret", true)]
+    [InlineData("s3cret", "s3cret ", false)]
+    [InlineData("s3cret", "S3CRET", false)]
+    [InlineData("s3cret", "", false)]
+    [InlineData("s3cret", null, false)]
+    [InlineData(null, "anything", false)] // no secret configured: the route is closed
+    [InlineData("", "", false)]
+    public void SharedSecret_OnlyTheConfiguredOneOpensTheRoute(string? configured, string? presented, bool expected) =>
+        Assert.Equal(expected, RtaRequestAuthenticator.SecretMatches(configured, presented));
+
+    [Fact]
+    public void NoSignature_IsLeftToTheSecret() =>
+        Assert.True(Authenticator().SignatureHolds(null, "https://insights.example.com/api/rta/events", "{}", [Record()]));
+
+    [Fact]
+    public void ValidSignature_WithMatchingBodyHash_Holds()
+    {
+        const string body = """{"object":"WFMWorkerChange","records":[]}""";
+        var (url, signature) = Sign(body);
+
+        Assert.True(Authenticator().SignatureHolds(signature, url, body, [Record()]));
+    }
+
+    [Fact]
+    public void BodyThatDoesNotMatchItsBodySha256_IsRefused()
+    {
+        const string body = """{"object":"WFMWorkerChange","records":[]}""";
+        var (url, signature) = Sign(body);
+
+        Assert.False(Authenticator().SignatureHolds(signature, url, body.Replace("[]", "[ ]", StringComparison.Ordinal), [Record()]));
+    }
+
+    [Fact]
+    public void SignatureByAnotherToken_OrForSeveralOrUnknownAccounts_IsRefused()
+    {
+        const string body = "{}";
+        var (url, wrong) = Sign(body, token: "another-token");
+        var (_, right) = Sign(body);
+
+        Assert.False(Authenticator().SignatureHolds(wrong, url, body, [Record()]));
+        Assert.False(Authenticator().SignatureHolds(right, url, body, [Record(), Record("AC1111111111111111111111111111aaaa")]));
+        Assert.False(Authenticator().SignatureHolds(right, url, body, [Record("AC1111111111111111111111111111aaaa")]));
+    }
+}
