@@ -74,6 +74,7 @@ public static class LocalHostBuilder
             }));
 
         app.Map(HttpRoutes.TaskRouterEvents, (HttpContext context, TaskRouterIngestHandler handler) => handler.HandleAsync(context));
+        app.Map(HttpRoutes.RtaEvents, (HttpContext context, InsightsFunctions.Realtime.RtaIngestHandler handler) => handler.HandleAsync(context));
         app.MapGet(HttpRoutes.Health, (HttpContext context, HealthHandler handler) => handler.HandleAsync(context));
     }
 }

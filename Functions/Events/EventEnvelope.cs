@@ -42,6 +42,9 @@ public sealed record EventEnvelope
     [JsonPropertyName("reservation")] public ReservationFields? Reservation { get; init; }
     [JsonPropertyName("worker")] public WorkerFields? Worker { get; init; }
 
+    /// <summary>A WFM RTA feed record (kind <c>rta</c>): the agent's whole current state; no PII in it.</summary>
+    [JsonPropertyName("rta")] public Realtime.RtaWorkerChange? Rta { get; init; }
+
     /// <summary>Linking identifiers, extracted before filtering (they are Twilio ids, not PII).</summary>
     [JsonPropertyName("links")] public LinkingIds Links { get; init; } = LinkingIds.None;
 

@@ -5,4 +5,5 @@ public static class HttpRoutes
 {
     public const string TaskRouterEvents = "/api/taskrouter/events";
     public const string Health = "/api/health";
+    public const string RtaEvents = "/api/rta/events";
 }

@@ -71,6 +71,8 @@ public static class InsightsPipelineRegistration
         services.TryAddSingleton<IngestService>();
         services.TryAddSingleton<TaskRouterIngestHandler>();
         services.TryAddSingleton<HealthHandler>();
+        services.TryAddSingleton<Realtime.RtaRequestAuthenticator>();
+        services.TryAddSingleton<Realtime.RtaIngestHandler>();
         services.AddHostedService<SignatureSettingGuard>();
 
         // Stitching
