@@ -73,6 +73,8 @@ public static class InsightsPipelineRegistration
         services.TryAddSingleton<HealthHandler>();
         services.TryAddSingleton<Realtime.RtaRequestAuthenticator>();
         services.TryAddSingleton<Realtime.RtaIngestHandler>();
+        services.TryAddSingleton<Realtime.IAgentStatusStore, TableAgentStatusStore>();
+        services.TryAddSingleton<Realtime.AgentStatusService>();
         services.AddHostedService<SignatureSettingGuard>();
 
         // Stitching

@@ -8,9 +8,9 @@ namespace InsightsFunctions.Stitching;
 
 /// <summary>
 /// What every bus (Event Hubs processor, in-process bus) hands a batch to: events older than the dedupe
-/// window are dropped (counted), then conversations, then agents.
+/// window are dropped (counted), then conversations, then agents, then the agents' real-time status.
 /// </summary>
-public sealed partial class EventConsumer(StitchingService conversations, AgentService agents, DedupeWindow window, ILogger<EventConsumer> logger) : IEnvelopeBatchHandler
+public sealed partial class EventConsumer(StitchingService conversations, AgentService agents, Realtime.AgentStatusService agentStatus, DedupeWindow window, ILogger<EventConsumer> logger) : IEnvelopeBatchHandler
 {
     private long _expired;
 
@@ -28,6 +28,7 @@ public sealed partial class EventConsumer(StitchingService conversations, AgentS
         }
         await conversations.HandleAsync(kept, cancellationToken);
         await agents.HandleAsync(kept, cancellationToken);
+        await agentStatus.HandleAsync(kept, cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dropped {Count} events older than the dedupe window ({Window})")]
