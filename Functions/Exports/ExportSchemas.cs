@@ -72,7 +72,7 @@ public static class ExportSchemas
         T("department_name_in_hierarchy"), Ts("updated_at"),
     ];
 
-    /// <summary>The Customers columns of datasets.md; a customer attribute outside them (none today) gets a text column after them.</summary>
+    /// <summary>The Customers columns of datasets.md (every column <c>CustomerBuilder</c> writes).</summary>
     public static readonly IReadOnlyList<ExportColumn> CustomerColumns =
     [
         T("customer_key"), T("account_sid"), T("name"), T("email"), T("phone"), T("city"), T("state"), T("country"), T("zip"), T("category"),
@@ -81,13 +81,6 @@ public static class ExportSchemas
         T("customer_attribute_2"), T("customer_attribute_3"), T("customer_label_1"), T("customer_label_2"), T("customer_label_3"),
         Ts("updated_at"),
     ];
-
-    /// <summary>The fixed columns of <paramref name="columns"/> followed by every other (non-bookkeeping) property the rows use, sorted.</summary>
-    public static IReadOnlyList<ExportColumn> WithExtras(IReadOnlyList<ExportColumn> columns, IEnumerable<string> properties)
-    {
-        var fixedNames = columns.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
-        return [.. columns, .. properties.Where(k => !fixedNames.Contains(k) && !IsBookkeeping(k)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Select(T)];
-    }
 
     /// <summary>Table system properties and <c>_</c>-prefixed pipeline bookkeeping: never exported.</summary>
     public static bool IsBookkeeping(string property) => property.StartsWith('_') || property is "PartitionKey" or "RowKey" or "Timestamp" or "odata.etag";

@@ -33,19 +33,10 @@ public sealed partial class TwilioWebhookGate(
     {
         var request = context.Request;
         var ingest = options.CurrentValue.Ingest;
-
-        if (!HttpMethods.IsPost(request.Method))
+        var (rejection, body) = await ReadCallbackBodyAsync(request, FormContentType, ingest.MaxBodyBytes, context.RequestAborted);
+        if (rejection is not null)
         {
-            return IngestResponse.MethodNotAllowed;
-        }
-        if (!IsMediaType(request.ContentType, FormContentType))
-        {
-            return IngestResponse.UnsupportedMediaType(FormContentType);
-        }
-        var body = await BoundedBody.ReadAsync(request, ingest.MaxBodyBytes, context.RequestAborted);
-        if (body is null)
-        {
-            return IngestResponse.TooLarge(ingest.MaxBodyBytes);
+            return rejection;
         }
 
         var form = ParseForm(body);
@@ -83,6 +74,24 @@ public sealed partial class TwilioWebhookGate(
             form[key] = values.ToString();
         }
         return form;
+    }
+
+    /// <summary>
+    /// The first checks of every callback route (http.md), in order: POST (405), <paramref name="mediaType"/> (415),
+    /// at most <paramref name="maxBytes"/> (413). The rejection, or the body.
+    /// </summary>
+    public static async Task<(IngestResponse? Rejection, byte[] Body)> ReadCallbackBodyAsync(HttpRequest request, string mediaType, int maxBytes, CancellationToken cancellationToken)
+    {
+        if (!HttpMethods.IsPost(request.Method))
+        {
+            return (IngestResponse.MethodNotAllowed, []);
+        }
+        if (!IsMediaType(request.ContentType, mediaType))
+        {
+            return (IngestResponse.UnsupportedMediaType(mediaType), []);
+        }
+        var body = await BoundedBody.ReadAsync(request, maxBytes, cancellationToken);
+        return body is null ? (IngestResponse.TooLarge(maxBytes), []) : (null, body);
     }
 
     internal static bool IsMediaType(string? contentType, string expected) =>

@@ -14,14 +14,6 @@ public static class LoadDatasets
     public const string Agents = "agents";
     public const string Customers = "customers";
 
-    /// <summary>The datasets the loads compute (and keep in Tables), as opposed to the ones the consumers write.</summary>
-    public static readonly IReadOnlyList<string> Intervals = [QueueIntervals, AgentIntervals, AgentActivityIntervals];
-
-    /// <summary>Full snapshots, not partitioned by date.</summary>
-    public static readonly IReadOnlyList<string> Snapshots = [Agents, Customers];
-
-    public static bool IsSnapshot(string dataset) => dataset is Agents or Customers;
-
     /// <summary>The fixed columns; Conversations add their custom attributes (<see cref="ExportSchemas.Conversations"/>).</summary>
     public static IReadOnlyList<ExportColumn> ColumnsOf(string dataset) => dataset switch
     {

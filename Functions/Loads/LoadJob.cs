@@ -50,6 +50,11 @@ public sealed class LoadJob(
         }
         var state = held.State;
         var marks = await changeLog.ReadAsync(cancellationToken);
+        if (marks.Count == 0 && state.CompleteUpTo is { } loadedUpTo && loadedUpTo + IntervalGrid.Length > end)
+        {
+            // No new window and nothing changed: decided before any interval is recomputed.
+            return new LoadRunResult { Outcome = LoadOutcome.NothingToDo, CompleteUpTo = loadedUpTo, Message = $"nothing to do: loaded up to {Iso(loadedUpTo)} and nothing changed since" };
+        }
         var conversationDates = DatesOf(marks, LoadDatasets.Conversations);
         var activityDates = DatesOf(marks, LoadDatasets.Activities);
 
@@ -74,13 +79,9 @@ public sealed class LoadJob(
         {
             windows.Add((w, w + IntervalGrid.Length));
         }
-        var refresh = windows.Count == 0;
+        var refresh = windows.Count == 0; // only with a watermark and changes (both absent returned above)
         if (refresh)
         {
-            if (marks.Count == 0)
-            {
-                return new LoadRunResult { Outcome = LoadOutcome.NothingToDo, CompleteUpTo = state.CompleteUpTo, Message = $"nothing to do: loaded up to {Iso(start.Value)} and nothing changed since" };
-            }
             windows.Add((start.Value - IntervalGrid.Length, start.Value)); // the last loaded window again, with what changed since
         }
 

@@ -23,18 +23,10 @@ public sealed class RtaIngestHandler(IOptionsMonitor<InsightsOptions> options, I
     {
         var request = context.Request;
         var settings = options.CurrentValue;
-        if (!HttpMethods.IsPost(request.Method))
+        var (rejection, body) = await TwilioWebhookGate.ReadCallbackBodyAsync(request, JsonContentType, settings.Ingest.MaxBodyBytes, context.RequestAborted);
+        if (rejection is not null)
         {
-            return IngestResponse.MethodNotAllowed;
-        }
-        if (!TwilioWebhookGate.IsMediaType(request.ContentType, JsonContentType))
-        {
-            return IngestResponse.UnsupportedMediaType(JsonContentType);
-        }
-        var body = await BoundedBody.ReadAsync(request, settings.Ingest.MaxBodyBytes, context.RequestAborted);
-        if (body is null)
-        {
-            return IngestResponse.TooLarge(settings.Ingest.MaxBodyBytes);
+            return rejection;
         }
         var presented = request.Query["code"].FirstOrDefault() ?? request.Headers["x-functions-key"].FirstOrDefault();
         if (!RtaRequestAuthenticator.SecretMatches(settings.Rta.SharedSecret, presented))

@@ -113,7 +113,7 @@ public sealed class TableAgentStore(StorageTables tables, TimeProvider clock, ID
                 .Select(s => (s.Partition!, s.Row!)),
             StillOpen, cancellationToken);
         await changes.MarkAsync(LoadDatasets.Activities,
-            moves.Select(m => (string?)m.Open.Date).Concat(superseded.Where(s => s.Partition is not null).Select(s => (string?)TableConversationStore.DateOfPartition(s.Partition!))), cancellationToken);
+            moves.Select(m => (string?)m.Open.Date).Concat(superseded.Where(s => s.Partition is not null).Select(s => (string?)TableKeys.DateOfPartition(s.Partition!))), cancellationToken);
     }
 
     private static bool StillOpen(TableEntity row) => !row.ContainsKey("ended_at");
@@ -180,7 +180,7 @@ public sealed class TableAgentStore(StorageTables tables, TimeProvider clock, ID
             return;
         }
         await TableConditional.DeleteIfAsync(activities, partition, rowKey, StillOpen, cancellationToken);
-        await changes.MarkAsync(LoadDatasets.Activities, [TableConversationStore.DateOfPartition(partition)], cancellationToken);
+        await changes.MarkAsync(LoadDatasets.Activities, [TableKeys.DateOfPartition(partition)], cancellationToken);
     }
 
     private TableEntity ToEntity(Agent a, string pk, string rk)

@@ -19,9 +19,6 @@ namespace InsightsFunctions.Storage;
 /// </summary>
 public sealed class TableConversationStore(StorageTables tables, TimeProvider clock, IDatasetChangeLog changes) : IConversationStore
 {
-    /// <summary>The reporting date of a <c>{date}_{bucket}</c> partition.</summary>
-    public static string DateOfPartition(string partition) => partition[..partition.LastIndexOf('_')];
-
     public static string EventPartition(string taskSid) => TableKeys.StatePartition('e', taskSid);
 
     public async Task AppendTaskEventsAsync(IReadOnlyList<EventEnvelope> events, CancellationToken cancellationToken)
@@ -68,7 +65,7 @@ public sealed class TableConversationStore(StorageTables tables, TimeProvider cl
         await conversations.UpsertEntityAsync(rows.Conversation, TableUpdateMode.Replace, cancellationToken);
         var customer = CustomerEntity(stitched.Customer, now);
         await SaveCustomersAsync([(stitched.Customer, customer)], cancellationToken);
-        await changes.MarkAsync(LoadDatasets.Conversations, remove.Append(written).Select(r => (string?)DateOfPartition(r.Partition)), cancellationToken);
+        await changes.MarkAsync(LoadDatasets.Conversations, remove.Append(written).Select(r => (string?)TableKeys.DateOfPartition(r.Partition)), cancellationToken);
         return new Materialization(written, [.. rows.Segments.Select(e => e.RowKey)], Fingerprint(customer));
     }
 
@@ -107,7 +104,7 @@ public sealed class TableConversationStore(StorageTables tables, TimeProvider cl
         await SaveCustomersAsync(customers, cancellationToken);
         // After the rows: a load that reads this mark sees them (see IDatasetChangeLog).
         await changes.MarkAsync(LoadDatasets.Conversations,
-            writes.SelectMany(w => w.Remove.Select(r => r.Partition)).Concat(results.Select(r => r.Rows.Partition)).Select(p => (string?)DateOfPartition(p)), cancellationToken);
+            writes.SelectMany(w => w.Remove.Select(r => r.Partition)).Concat(results.Select(r => r.Rows.Partition)).Select(p => (string?)TableKeys.DateOfPartition(p)), cancellationToken);
         return results;
     }
 

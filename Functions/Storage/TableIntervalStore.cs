@@ -9,7 +9,7 @@ namespace InsightsFunctions.Storage;
 /// buckets by queue or agent sid), RK the interval key (<see cref="IntervalRows.KeyOf"/>, escaped). Interval
 /// boundaries are native UTC DateTimes (datasets.md).
 /// </summary>
-public sealed class TableIntervalStore(StorageTables tables) : IIntervalStore
+public sealed class TableIntervalStore(StorageTables tables, DatasetReader reader) : IIntervalStore
 {
     public const string QueueIntervalsTable = "QueueIntervals";
     public const string AgentIntervalsTable = "AgentIntervals";
@@ -25,15 +25,11 @@ public sealed class TableIntervalStore(StorageTables tables) : IIntervalStore
 
     public async Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, object?>>> ReadDateAsync(string dataset, string date, CancellationToken cancellationToken)
     {
-        var table = await tables.GetAsync(TableOf(dataset), cancellationToken);
         var rows = new Dictionary<string, IReadOnlyDictionary<string, object?>>(StringComparer.Ordinal);
-        foreach (var partition in TableKeys.DatePartitions(date))
+        await foreach (var entity in reader.ReadDateAsync(TableOf(dataset), date, cancellationToken))
         {
-            await foreach (var entity in table.QueryAsync<TableEntity>($"PartitionKey eq '{TableKeys.Quote(partition)}'", cancellationToken: cancellationToken))
-            {
-                var row = TableLoadSource.Row(entity);
-                rows[IntervalRows.KeyOf(dataset, row)] = row;
-            }
+            var row = TableLoadSource.Row(entity);
+            rows[IntervalRows.KeyOf(dataset, row)] = row;
         }
         return rows;
     }
