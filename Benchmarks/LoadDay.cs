@@ -27,7 +27,8 @@ public static class LoadDay
         await changes.MarkAsync(LoadDatasets.Conversations, dates, CancellationToken.None);
         var grid = new IntervalGrid(new ReportingClock("UTC"));
         var job = new LoadJob(new InMemoryLoadLock(), changes, source, new InMemoryIntervalStore(), new DirectoryExportSink(folder), grid,
-            new QueueIntervalBuilder(grid, new SlaPolicy(new SlaOptions())), new AgentIntervalBuilder(grid), new LateEventGrace(LateEventGrace.Default),
+            new QueueIntervalBuilder(grid, new SlaPolicy(new SlaOptions())), new AgentIntervalBuilder(grid),
+            new RtaIntervalBuilder(grid, new SlaPolicy(new SlaOptions()), new InsightsFunctions.Realtime.AgentAvailability(["Available", "Idle"])), new LateEventGrace(LateEventGrace.Default),
             TimeProvider.System, NullLogger<LoadJob>.Instance);
 
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);

@@ -75,6 +75,9 @@ public static class LocalHostBuilder
 
         app.Map(HttpRoutes.TaskRouterEvents, (HttpContext context, TaskRouterIngestHandler handler) => handler.HandleAsync(context));
         app.Map(HttpRoutes.RtaEvents, (HttpContext context, InsightsFunctions.Realtime.RtaIngestHandler handler) => handler.HandleAsync(context));
+        app.Map(HttpRoutes.Realtime, (HttpContext context, string view, InsightsFunctions.Realtime.RealtimeHandler handler) => handler.HandleAsync(context, view));
+        app.MapGet(HttpRoutes.Wallboard, (HttpContext context, InsightsFunctions.Realtime.WallboardHandler handler) => handler.HandleAsync(context, null));
+        app.MapGet(HttpRoutes.WallboardAsset, (HttpContext context, string asset, InsightsFunctions.Realtime.WallboardHandler handler) => handler.HandleAsync(context, asset));
         app.MapGet(HttpRoutes.Health, (HttpContext context, HealthHandler handler) => handler.HandleAsync(context));
     }
 }

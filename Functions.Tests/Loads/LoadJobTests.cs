@@ -30,7 +30,8 @@ public sealed class LoadJobTests
             Changes = new InMemoryChangeLog(Clock);
             var grid = new IntervalGrid(new ReportingClock("UTC"));
             Job = new LoadJob(Lock, Changes, Source, Intervals, Sink, grid, new QueueIntervalBuilder(grid, new SlaPolicy(new SlaOptions())),
-                new AgentIntervalBuilder(grid), new LateEventGrace(TimeSpan.FromHours(2)), Clock, NullLogger<LoadJob>.Instance);
+                new AgentIntervalBuilder(grid),
+                new RtaIntervalBuilder(grid, new SlaPolicy(new SlaOptions()), new InsightsFunctions.Realtime.AgentAvailability(["Available"])), new LateEventGrace(TimeSpan.FromHours(2)), Clock, NullLogger<LoadJob>.Instance);
         }
 
         /// <summary>A handled call: queued at <paramref name="at"/> for 20 s, then 60 s talk and 10 s wrap-up by one agent.</summary>

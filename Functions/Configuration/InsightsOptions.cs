@@ -18,9 +18,31 @@ public sealed class InsightsOptions
     public SlaOptions Sla { get; set; } = new();
     public ConsumerOptions Consumer { get; set; } = new();
     public LoadOptions Loads { get; set; } = new();
+    public RealtimeOptions Realtime { get; set; } = new();
 }
 
 /// <summary>The 15-minute historical loads and exports (<c>Insights:Loads</c>).</summary>
+/// <summary><c>Insights:Realtime</c>: the live QueueStatus refresh, what counts as available, and the wallboard's SLA colours.</summary>
+public sealed class RealtimeOptions
+{
+    /// <summary>How often QueueStatus is recomputed from the segments while events arrive (at least once a minute regardless).</summary>
+    public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Activity names in which an agent can take work (TaskRouter events do not carry the activity's available flag).</summary>
+    public List<string> AvailableActivities { get; set; } = ["Available", "Idle"];
+
+    /// <summary>Service level target (%): below it a queue is breached, within <see cref="WarningMarginPct"/> above it, warning.</summary>
+    public double ServiceLevelTargetPct { get; set; } = 80;
+
+    public double WarningMarginPct { get; set; } = 5;
+
+    /// <summary>A waiting task at this fraction of the queue's SLA threshold turns the queue to warning; at the threshold, breached.</summary>
+    public double WarningWaitFraction { get; set; } = 0.8;
+
+    /// <summary>How often the wallboard page reloads the JSON.</summary>
+    public int WallboardRefreshSeconds { get; set; } = 10;
+}
+
 public sealed class LoadOptions
 {
     /// <summary>How long closed intervals stay open to late events (rules.md §6).</summary>

@@ -65,6 +65,12 @@ public static class ExportSchemas
         N("seconds"), Ts("updated_at"),
     ];
 
+    public static readonly IReadOnlyList<ExportColumn> RtaIntervalColumns =
+    [
+        B("interval_start"), B("interval_end"), T("date"), T("account_sid"), T("queue_sid"), T("queue_name"), I("waiting_at_end"),
+        N("longest_waiting_at_end"), T("agents_by_activity"), I("agents_available"), N("service_level_pct_today"), Ts("updated_at"),
+    ];
+
     public static readonly IReadOnlyList<ExportColumn> AgentColumns =
     [
         T("agent_sid"), T("account_sid"), T("full_name"), T("email"), T("phone"), T("location"), T("manager"), T("role"), T("state"),

@@ -74,7 +74,7 @@ public static class InsightsPipelineRegistration
         services.TryAddSingleton<Realtime.RtaRequestAuthenticator>();
         services.TryAddSingleton<Realtime.RtaIngestHandler>();
         services.TryAddSingleton<Realtime.IAgentStatusStore, TableAgentStatusStore>();
-        services.TryAddSingleton<Realtime.AgentStatusService>();
+        services.TryAddSingleton(sp => new Realtime.AgentStatusService(sp.GetRequiredService<Realtime.IAgentStatusStore>(), Options(sp).Rta));
         services.AddHostedService<SignatureSettingGuard>();
 
         // Stitching
@@ -103,8 +103,21 @@ public static class InsightsPipelineRegistration
         services.TryAddSingleton(sp => new IntervalGrid(sp.GetRequiredService<ReportingClock>()));
         services.TryAddSingleton<QueueIntervalBuilder>();
         services.TryAddSingleton<AgentIntervalBuilder>();
+        services.TryAddSingleton<RtaIntervalBuilder>();
         services.TryAddSingleton(sp => new LateEventGrace(Options(sp).Loads.LateEventGrace));
         services.TryAddSingleton<LoadJob>();
+
+        // Real-time state and the wallboard
+        services.TryAddSingleton(sp => Options(sp).Realtime);
+        services.TryAddSingleton(sp => new Realtime.AgentAvailability(Options(sp).Realtime.AvailableActivities));
+        services.TryAddSingleton<Realtime.RealtimeSignal>();
+        services.TryAddSingleton<Realtime.QueueStatusCalculator>();
+        services.TryAddSingleton<Realtime.IQueueStatusStore, TableQueueStatusStore>();
+        services.TryAddSingleton<Realtime.QueueStatusService>();
+        services.AddHostedService<Realtime.QueueStatusRefresher>();
+        services.TryAddSingleton<Realtime.RealtimeQueryService>();
+        services.TryAddSingleton<Realtime.RealtimeHandler>();
+        services.TryAddSingleton<Realtime.WallboardHandler>();
 
         // Event bus
         var eventHubs = configuration.GetSection($"{InsightsOptions.SectionName}:EventHubs").Get<EventHubsOptions>() ?? new EventHubsOptions();

@@ -5,7 +5,7 @@ namespace InsightsFunctions.Loads;
 
 /// <summary>
 /// The interval records as dataset rows (datasets.md column names; boundaries as UTC DateTimes, which Tables
-/// store natively), each identified by a key: interval start plus queue, agent, or agent and activity.
+/// store natively), each identified by a key: interval start plus queue, agent, agent and activity, or account and queue (RtaIntervals).
 /// </summary>
 public static class IntervalRows
 {
@@ -50,6 +50,17 @@ public static class IntervalRows
         ["seconds"] = a.Seconds,
     });
 
+    public static Dictionary<string, object?> ToRow(RtaInterval r) => With(Head(r.Interval, r.AccountSid), new()
+    {
+        ["queue_sid"] = r.QueueSid,
+        ["queue_name"] = r.QueueName,
+        ["waiting_at_end"] = r.WaitingAtEnd,
+        ["longest_waiting_at_end"] = r.LongestWaitingAtEnd,
+        ["agents_by_activity"] = System.Text.Json.JsonSerializer.Serialize(r.AgentsByActivity),
+        ["agents_available"] = r.AgentsAvailable,
+        ["service_level_pct_today"] = r.ServiceLevelPctToday,
+    });
+
     /// <summary>The columns every interval row starts with.</summary>
     private static Dictionary<string, object?> Head(ReportingInterval interval, string accountSid) => new(StringComparer.Ordinal)
     {
@@ -78,6 +89,7 @@ public static class IntervalRows
             LoadDatasets.QueueIntervals => $"{ms}_{row.GetValueOrDefault("queue_sid")}",
             LoadDatasets.AgentIntervals => $"{ms}_{row.GetValueOrDefault("agent_sid")}",
             LoadDatasets.AgentActivityIntervals => $"{ms}_{row.GetValueOrDefault("agent_sid")}_{row.GetValueOrDefault("activity_name")}",
+            LoadDatasets.RtaIntervals => $"{ms}_{row.GetValueOrDefault("account_sid")}_{row.GetValueOrDefault("queue_sid")}",
             _ => throw new ArgumentOutOfRangeException(nameof(dataset), dataset, "Not an interval dataset."),
         };
     }

@@ -11,6 +11,7 @@ public static class LoadDatasets
     public const string QueueIntervals = "queue_intervals";
     public const string AgentIntervals = "agent_intervals";
     public const string AgentActivityIntervals = "agent_activity_intervals";
+    public const string RtaIntervals = "rta_intervals";
     public const string Agents = "agents";
     public const string Customers = "customers";
 
@@ -23,6 +24,7 @@ public static class LoadDatasets
         QueueIntervals => ExportSchemas.QueueIntervalColumns,
         AgentIntervals => ExportSchemas.AgentIntervalColumns,
         AgentActivityIntervals => ExportSchemas.AgentActivityIntervalColumns,
+        RtaIntervals => ExportSchemas.RtaIntervalColumns,
         Agents => ExportSchemas.AgentColumns,
         Customers => ExportSchemas.CustomerColumns,
         _ => throw new ArgumentOutOfRangeException(nameof(dataset), dataset, "Not an exported dataset."),

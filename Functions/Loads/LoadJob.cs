@@ -29,6 +29,7 @@ public sealed class LoadJob(
     IntervalGrid grid,
     QueueIntervalBuilder queueBuilder,
     AgentIntervalBuilder agentBuilder,
+    RtaIntervalBuilder rtaBuilder,
     LateEventGrace grace,
     TimeProvider clock,
     ILogger<LoadJob> logger)
@@ -62,7 +63,9 @@ public sealed class LoadJob(
         // over midnight), and so do activities; dates whose intervals were not all closed at the last run too.
         var segmentIntervalDates = Expand(conversationDates.Keys).Union(state.PendingSegmentDates).ToHashSet(StringComparer.Ordinal);
         var activityIntervalDates = Expand(activityDates.Keys).Union(state.PendingActivityDates).ToHashSet(StringComparer.Ordinal);
-        var computed = await ComputeIntervalsAsync(segmentIntervalDates, activityIntervalDates, end, cancellationToken);
+        // The real-time snapshots of a date need both its segments and its activities.
+        var rtaIntervalDates = segmentIntervalDates.Union(activityIntervalDates).ToHashSet(StringComparer.Ordinal);
+        var computed = await ComputeIntervalsAsync(segmentIntervalDates, activityIntervalDates, rtaIntervalDates, end, cancellationToken);
 
         var start = state.CompleteUpTo ?? computed.EarliestStart ?? (marks.Count > 0 ? end - IntervalGrid.Length : null);
         if (start is null || (state.CompleteUpTo is null && start >= end))
@@ -91,6 +94,7 @@ public sealed class LoadJob(
             (LoadDatasets.QueueIntervals, segmentIntervalDates, conversationDates),
             (LoadDatasets.AgentIntervals, segmentIntervalDates, conversationDates),
             (LoadDatasets.AgentActivityIntervals, activityIntervalDates, activityDates),
+            (LoadDatasets.RtaIntervals, rtaIntervalDates, Latest(conversationDates, activityDates)),
         })
         {
             foreach (var date in dates.Order(StringComparer.Ordinal))
@@ -211,11 +215,12 @@ public sealed class LoadJob(
     }
 
     /// <summary>The intervals of the given dates, from their segments and activities streamed page by page.</summary>
-    private async Task<ComputedIntervals> ComputeIntervalsAsync(HashSet<string> segmentDates, HashSet<string> activityDates, DateTimeOffset end, CancellationToken cancellationToken)
+    private async Task<ComputedIntervals> ComputeIntervalsAsync(HashSet<string> segmentDates, HashSet<string> activityDates, HashSet<string> rtaDates, DateTimeOffset end, CancellationToken cancellationToken)
     {
         var queues = queueBuilder.Start();
         var agents = agentBuilder.Start();
-        foreach (var date in segmentDates.SelectMany(d => new[] { Shift(d, -1), d }).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        var rta = rtaBuilder.Start(end);
+        foreach (var date in segmentDates.Union(rtaDates).SelectMany(d => new[] { Shift(d, -1), d }).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
         {
             await foreach (var page in source.ReadAsync(LoadDatasets.Segments, date, cancellationToken))
             {
@@ -224,12 +229,13 @@ public sealed class LoadJob(
                     var segment = DatasetRows.ToSegment(row);
                     queues.Add(segment);
                     agents.Add(segment);
+                    rta.Add(segment);
                 }
             }
         }
         var activities = agentBuilder.StartActivities(end);
         var openActivity = false;
-        foreach (var date in activityDates.SelectMany(d => new[] { Shift(d, -1), d }).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        foreach (var date in activityDates.Union(rtaDates).SelectMany(d => new[] { Shift(d, -1), d }).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
         {
             await foreach (var page in source.ReadAsync(LoadDatasets.Activities, date, cancellationToken))
             {
@@ -238,6 +244,7 @@ public sealed class LoadJob(
                     var activity = DatasetRows.ToActivity(row);
                     openActivity |= activity.EndedAt is null;
                     activities.Add(activity);
+                    rta.Add(activity);
                 }
             }
         }
@@ -245,8 +252,12 @@ public sealed class LoadJob(
         result.Add(LoadDatasets.QueueIntervals, queues.Rows().Where(q => segmentDates.Contains(q.Interval.Date)).Select(q => (q.Interval, IntervalRows.ToRow(q))));
         result.Add(LoadDatasets.AgentIntervals, agents.Rows().Where(a => segmentDates.Contains(a.Interval.Date)).Select(a => (a.Interval, IntervalRows.ToRow(a))));
         result.Add(LoadDatasets.AgentActivityIntervals, activities.Rows().Where(a => activityDates.Contains(a.Interval.Date)).Select(a => (a.Interval, IntervalRows.ToRow(a))));
+        result.Add(LoadDatasets.RtaIntervals, rta.Rows(rtaDates).Select(r => (r.Interval, IntervalRows.ToRow(r))));
         return result;
     }
+
+    private static Dictionary<string, DateTimeOffset> Latest(Dictionary<string, DateTimeOffset> a, Dictionary<string, DateTimeOffset> b) =>
+        a.Concat(b).GroupBy(x => x.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Max(x => x.Value), StringComparer.Ordinal);
 
     private static async IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> Pages(IEnumerable<IReadOnlyDictionary<string, object?>> rows)
     {

@@ -2,7 +2,8 @@ namespace InsightsFunctions.Realtime;
 
 /// <summary>
 /// One row of the real-time AgentStatus state (datasets.md): an agent's current activity and since when, and per
-/// channel its capacity, availability and active reservations, from the agent's latest RTA feed record.
+/// channel its capacity, availability and active reservations, from the agent's latest RTA feed record
+/// or, without a feed, from TaskRouter worker and reservation events (<see cref="TaskRouterAgentState"/>).
 /// </summary>
 public sealed record AgentStatus
 {
@@ -19,6 +20,12 @@ public sealed record AgentStatus
     /// <summary>The record this state came from: <c>(generated at, event sid)</c> orders two records of one agent.</summary>
     public required DateTimeOffset SourceAt { get; init; }
     public required string SourceEvent { get; init; }
+
+    /// <summary>Where the state comes from: <see cref="RtaSource"/> or <see cref="TaskRouterSource"/>.</summary>
+    public string Source { get; init; } = RtaSource;
+
+    public const string RtaSource = "rta";
+    public const string TaskRouterSource = "taskrouter";
 
     /// <summary>Whether this state comes from a later record than one generated at <paramref name="at"/> with <paramref name="eventSid"/>.</summary>
     public bool IsNewerThan(DateTimeOffset at, string eventSid) =>

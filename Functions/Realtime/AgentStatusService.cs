@@ -1,10 +1,17 @@
+using InsightsFunctions.Configuration;
 using InsightsFunctions.Events;
 
 namespace InsightsFunctions.Realtime;
 
-/// <summary>The consumer's real-time step: the RTA records of a batch become each agent's latest AgentStatus.</summary>
-public sealed class AgentStatusService(IAgentStatusStore store)
+/// <summary>
+/// The consumer's real-time step for agents. With an RTA feed configured (<c>Insights:Rta:SharedSecret</c>) the feed
+/// is the live picture: each agent's latest record wins. Without one, TaskRouter worker and reservation events build
+/// it (<see cref="TaskRouterAgentState"/>). Exact durations always come from the TaskRouter Activities (twilio.md §6.3).
+/// </summary>
+public sealed class AgentStatusService(IAgentStatusStore store, RtaOptions rta)
 {
+    public bool FeedConfigured => !string.IsNullOrEmpty(rta.SharedSecret);
+
     public async Task HandleAsync(IReadOnlyList<EventEnvelope> batch, CancellationToken cancellationToken)
     {
         var latest = batch.Where(e => e.Kind == EnvelopeKinds.Rta && e.Rta is not null)
@@ -15,6 +22,18 @@ public sealed class AgentStatusService(IAgentStatusStore store)
         if (latest.Count > 0)
         {
             await store.SaveAsync(latest, cancellationToken);
+        }
+        if (FeedConfigured)
+        {
+            return;
+        }
+        var byAgent = batch.Where(TaskRouterAgentState.Concerns)
+            .GroupBy(e => e.Worker!.Sid, StringComparer.Ordinal)
+            .Select(g => new AgentEvents(g.Key, g.First().AccountSid, [.. g]))
+            .ToList();
+        if (byAgent.Count > 0)
+        {
+            await store.MergeAsync(byAgent, cancellationToken);
         }
     }
 }

@@ -8,9 +8,10 @@ namespace InsightsFunctions.Stitching;
 
 /// <summary>
 /// What every bus (Event Hubs processor, in-process bus) hands a batch to: events older than the dedupe
-/// window are dropped (counted), then conversations, then agents, then the agents' real-time status.
+/// window are dropped (counted), then conversations, then agents, then the agents' real-time status;
+/// then it tells the QueueStatus refresher that something changed.
 /// </summary>
-public sealed partial class EventConsumer(StitchingService conversations, AgentService agents, Realtime.AgentStatusService agentStatus, DedupeWindow window, ILogger<EventConsumer> logger) : IEnvelopeBatchHandler
+public sealed partial class EventConsumer(StitchingService conversations, AgentService agents, Realtime.AgentStatusService agentStatus, Realtime.RealtimeSignal realtime, DedupeWindow window, ILogger<EventConsumer> logger) : IEnvelopeBatchHandler
 {
     private long _expired;
 
@@ -29,6 +30,7 @@ public sealed partial class EventConsumer(StitchingService conversations, AgentS
         await conversations.HandleAsync(kept, cancellationToken);
         await agents.HandleAsync(kept, cancellationToken);
         await agentStatus.HandleAsync(kept, cancellationToken);
+        realtime.Changed();
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dropped {Count} events older than the dedupe window ({Window})")]

@@ -1,40 +1,84 @@
 using System.Text.Json;
+using Azure;
 using Azure.Data.Tables;
 using InsightsFunctions.Realtime;
 
 namespace InsightsFunctions.Storage;
 
 /// <summary>
-/// AgentStatus in Table Storage: PK <c>a{bucket}</c> (as Agents), RK agent sid; the channels as a JSON column.
-/// Written with compare-and-swap on the source record (<see cref="TableConditional.SaveManyIfAsync"/>), so the
-/// latest record wins whatever order the batches arrive in.
+/// AgentStatus in Table Storage: PK <c>a{bucket}</c> (as Agents), RK agent sid; the channels as a JSON column. RTA rows are
+/// written with compare-and-swap on the source record (<see cref="TableConditional.SaveManyIfAsync"/>), so the latest
+/// record wins whatever order the batches arrive in. TaskRouter rows also keep their <see cref="TaskRouterAgentState"/>
+/// (<c>_state</c>), read, merged and written back with its ETag, again on a conflict.
 /// </summary>
 public sealed class TableAgentStatusStore(StorageTables tables, TimeProvider clock) : IAgentStatusStore
 {
     public const string TableName = "AgentStatus";
 
+    private const int Parallelism = 8;
+
     public async Task SaveAsync(IReadOnlyList<AgentStatus> candidates, CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(TableName, cancellationToken);
         await TableConditional.SaveManyIfAsync(table,
-            [.. candidates.Select(c => (Entity(c), (Func<TableEntity, bool>)(stored =>
+            [.. candidates.Select(c => (Entity(c, state: null), (Func<TableEntity, bool>)(stored =>
                 c.IsNewerThan(stored.GetDateTimeOffset("_source_at") ?? DateTimeOffset.MinValue, stored.GetString("_source_event") ?? ""))))],
             cancellationToken);
     }
 
-    private TableEntity Entity(AgentStatus s)
+    public async Task MergeAsync(IReadOnlyList<AgentEvents> agents, CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(TableName, cancellationToken);
+        var current = await TableReads.GetManyAsync(table, agents.Select(a => (TableAgentStore.AgentPartition(a.AgentSid), TableKeys.Escape(a.AgentSid))), cancellationToken);
+        await Parallel.ForEachAsync(agents, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (agent, ct) =>
+        {
+            var (partition, row) = (TableAgentStore.AgentPartition(agent.AgentSid), TableKeys.Escape(agent.AgentSid));
+            current.TryGetValue((partition, row), out var stored);
+            while (true)
+            {
+                var state = TaskRouterAgentState.FromJson(stored?.GetString("_state")).Apply(agent.Events);
+                var entity = Entity(state.ToStatus(agent.AgentSid, agent.AccountSid), state);
+                try
+                {
+                    if (stored is null)
+                    {
+                        await table.AddEntityAsync(entity, ct);
+                    }
+                    else
+                    {
+                        await table.UpdateEntityAsync(entity, stored.ETag, TableUpdateMode.Replace, ct);
+                    }
+                    return;
+                }
+                catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+                {
+                    var again = await table.GetEntityIfExistsAsync<TableEntity>(partition, row, cancellationToken: ct);
+                    stored = again.HasValue ? again.Value : null;
+                }
+            }
+        });
+    }
+
+    public async Task<IReadOnlyList<AgentStatus>> ReadAllAsync(CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(TableName, cancellationToken);
+        var rows = new List<AgentStatus>();
+        await foreach (var e in table.QueryAsync<TableEntity>(cancellationToken: cancellationToken))
+        {
+            rows.Add(FromEntity(e));
+        }
+        return [.. rows.OrderBy(a => a.AgentSid, StringComparer.Ordinal)];
+    }
+
+    private TableEntity Entity(AgentStatus s, TaskRouterAgentState? state)
     {
         var e = new TableEntity(TableAgentStore.AgentPartition(s.AgentSid), TableKeys.Escape(s.AgentSid))
         {
             ["agent_sid"] = s.AgentSid,
             ["account_sid"] = s.AccountSid,
             ["active_reservations"] = s.ActiveReservations,
-            ["channels"] = JsonSerializer.Serialize(s.Channels.Select(c => new Dictionary<string, object?>
-            {
-                ["channel"] = c.Channel, ["capacity"] = c.Capacity, ["available"] = c.Available,
-                ["available_capacity"] = c.AvailableCapacity, ["active_reservations"] = c.ActiveReservations,
-            })),
-            ["source"] = "rta",
+            ["channels"] = JsonSerializer.Serialize(s.Channels.Select(c => new ChannelJson(c.Channel, c.Capacity, c.Available, c.AvailableCapacity, c.ActiveReservations))),
+            ["source"] = s.Source,
             ["updated_at"] = clock.GetUtcNow(),
             ["_source_at"] = s.SourceAt.ToUniversalTime(),
             ["_source_event"] = s.SourceEvent,
@@ -42,6 +86,26 @@ public sealed class TableAgentStatusStore(StorageTables tables, TimeProvider clo
         DatasetEntities.Put(e, "activity_sid", s.ActivitySid);
         DatasetEntities.Put(e, "activity_name", s.ActivityName);
         DatasetEntities.Put(e, "since", s.Since);
+        DatasetEntities.Put(e, "_state", state?.ToJson());
         return e;
     }
+
+    private static AgentStatus FromEntity(TableEntity e) => new()
+    {
+        AgentSid = e.GetString("agent_sid") ?? e.RowKey,
+        AccountSid = e.GetString("account_sid") ?? "",
+        ActivitySid = e.GetString("activity_sid"),
+        ActivityName = e.GetString("activity_name"),
+        Since = e.GetDateTimeOffset("since"),
+        Channels = [.. (JsonSerializer.Deserialize<List<ChannelJson>>(e.GetString("channels") ?? "[]") ?? [])
+            .Select(c => new AgentChannelStatus(c.channel, c.capacity, c.available, c.available_capacity, c.active_reservations))],
+        SourceAt = e.GetDateTimeOffset("_source_at") ?? DateTimeOffset.MinValue,
+        SourceEvent = e.GetString("_source_event") ?? "",
+        Source = e.GetString("source") ?? AgentStatus.RtaSource,
+    };
+
+    // The column's JSON shape (snake_case, as datasets.md names fields).
+#pragma warning disable IDE1006
+    private sealed record ChannelJson(string channel, int? capacity, bool? available, double? available_capacity, int active_reservations);
+#pragma warning restore IDE1006
 }

@@ -5,8 +5,8 @@ using InsightsFunctions.Loads;
 namespace InsightsFunctions.Storage;
 
 /// <summary>
-/// QueueIntervals, AgentIntervals and AgentActivityIntervals in Table Storage: PK <c>{date}_{bucket}</c> (16
-/// buckets by queue or agent sid), RK the interval key (<see cref="IntervalRows.KeyOf"/>, escaped). Interval
+/// QueueIntervals, AgentIntervals, AgentActivityIntervals and RtaIntervals in Table Storage: PK <c>{date}_{bucket}</c> (16
+/// buckets by queue or agent sid; by account for RtaIntervals), RK the interval key (<see cref="IntervalRows.KeyOf"/>, escaped). Interval
 /// boundaries are native UTC DateTimes (datasets.md).
 /// </summary>
 public sealed class TableIntervalStore(StorageTables tables, DatasetReader reader) : IIntervalStore
@@ -14,12 +14,14 @@ public sealed class TableIntervalStore(StorageTables tables, DatasetReader reade
     public const string QueueIntervalsTable = "QueueIntervals";
     public const string AgentIntervalsTable = "AgentIntervals";
     public const string AgentActivityIntervalsTable = "AgentActivityIntervals";
+    public const string RtaIntervalsTable = "RtaIntervals";
 
     public static string TableOf(string dataset) => dataset switch
     {
         LoadDatasets.QueueIntervals => QueueIntervalsTable,
         LoadDatasets.AgentIntervals => AgentIntervalsTable,
         LoadDatasets.AgentActivityIntervals => AgentActivityIntervalsTable,
+        LoadDatasets.RtaIntervals => RtaIntervalsTable,
         _ => throw new ArgumentOutOfRangeException(nameof(dataset), dataset, "Not an interval dataset."),
     };
 

@@ -1,0 +1,119 @@
+using InsightsFunctions.Stitching;
+
+namespace InsightsFunctions.Realtime;
+
+/// <summary>
+/// QueueStatus from the segments the stitcher wrote (rules.md §7, with the counting rules of the QueueIntervals):
+/// a task waits while its Queue segment has no end; it is received today when its Queue segment started today, handled
+/// or abandoned today when that segment ended today by acceptance or abandon. Because the segments are a pure function
+/// of the events received (rules.md §3), so is this: arrival order and duplicates do not change it.
+/// Give it the segments of yesterday's and today's partitions, so that a task queued before midnight still counts.
+/// </summary>
+public sealed class QueueStatusCalculator(SlaPolicy sla, ReportingClock clock)
+{
+    private sealed class Tally
+    {
+        public required string AccountSid;
+        public required string QueueSid;
+        public string? QueueName;
+        public int Waiting, InProgress, Received, Handled, Abandoned, ShortAbandoned, InServiceLevel, Waits;
+        public DateTimeOffset? OldestWaitingSince;
+        public double WaitTotal, AbandonTotal;
+        public readonly HashSet<string> Agents = new(StringComparer.Ordinal);
+    }
+
+    /// <summary>The status of every queue that had a task since the start of yesterday, ordered by account and queue sid.</summary>
+    public IReadOnlyList<QueueStatus> Compute(IEnumerable<Segment> segments, IReadOnlyCollection<AgentStatus> agents, AgentAvailability availability, DateTimeOffset now)
+    {
+        var today = clock.DateOf(now);
+        var tallies = new Dictionary<(string, string), Tally>();
+        foreach (var s in segments)
+        {
+            if (s.QueueSid is null)
+            {
+                continue;
+            }
+            var key = (s.AccountSid, s.QueueSid);
+            if (!tallies.TryGetValue(key, out var t))
+            {
+                tallies[key] = t = new Tally { AccountSid = s.AccountSid, QueueSid = s.QueueSid };
+            }
+            t.QueueName ??= s.QueueName;
+            if (s.Kind == SegmentKinds.Conversation)
+            {
+                if (s.AgentSid is not null)
+                {
+                    t.Agents.Add(s.AgentSid);
+                }
+                if (s.EndedAt is null)
+                {
+                    t.InProgress++;
+                }
+                continue;
+            }
+            if (s.Kind != SegmentKinds.Queue)
+            {
+                continue;
+            }
+            if (clock.DateOf(s.StartedAt) == today)
+            {
+                t.Received++;
+            }
+            if (s.EndedAt is not { } ended)
+            {
+                t.Waiting++;
+                t.OldestWaitingSince = t.OldestWaitingSince is { } o && o <= s.StartedAt ? o : s.StartedAt;
+                continue;
+            }
+            if (clock.DateOf(ended) != today)
+            {
+                continue;
+            }
+            if (s.QueueExit == "accepted")
+            {
+                t.Handled++;
+                t.Waits++;
+                t.WaitTotal += s.QueueTime ?? 0;
+                if (s.QueueTime <= sla.ThresholdSeconds(s.QueueSid, s.QueueName))
+                {
+                    t.InServiceLevel++;
+                }
+            }
+            else if (s.Abandoned == true)
+            {
+                t.Abandoned++;
+                t.Waits++;
+                t.WaitTotal += s.QueueTime ?? s.AbandonTime ?? 0;
+                t.AbandonTotal += s.AbandonTime ?? 0;
+                if (s.AbandonedPhase == AbandonedPhases.ShortQueue)
+                {
+                    t.ShortAbandoned++;
+                }
+            }
+        }
+        var available = agents.Where(availability.IsAvailable).Select(a => a.AgentSid).ToHashSet(StringComparer.Ordinal);
+        return [.. tallies.Values
+            .OrderBy(t => t.AccountSid, StringComparer.Ordinal).ThenBy(t => t.QueueSid, StringComparer.Ordinal)
+            .Select(t => new QueueStatus
+            {
+                AccountSid = t.AccountSid,
+                QueueSid = t.QueueSid,
+                QueueName = t.QueueName,
+                Date = today,
+                AsOf = now,
+                SlaThresholdSeconds = sla.ThresholdSeconds(t.QueueSid, t.QueueName),
+                Waiting = t.Waiting,
+                OldestWaitingSince = t.OldestWaitingSince,
+                InProgress = t.InProgress,
+                Received = t.Received,
+                Handled = t.Handled,
+                Abandoned = t.Abandoned,
+                ShortAbandoned = t.ShortAbandoned,
+                HandledInServiceLevel = t.InServiceLevel,
+                WaitTimeTotal = Math.Round(t.WaitTotal, 3),
+                Waits = t.Waits,
+                AbandonTimeTotal = Math.Round(t.AbandonTotal, 3),
+                AvailableAgents = [.. t.Agents.Where(available.Contains).Order(StringComparer.Ordinal)],
+            })];
+    }
+}

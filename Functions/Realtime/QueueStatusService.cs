@@ -1,0 +1,28 @@
+using InsightsFunctions.Loads;
+using InsightsFunctions.Stitching;
+
+namespace InsightsFunctions.Realtime;
+
+/// <summary>
+/// Recomputes QueueStatus from yesterday's and today's segments (reporting zone) and the agents' live status, and
+/// stores it. A whole recomputation each time, so it is right whatever order the events came in and whichever
+/// instance runs it; the consumer only signals that something changed (<see cref="RealtimeSignal"/>).
+/// </summary>
+public sealed class QueueStatusService(ILoadSource datasets, IAgentStatusStore agents, IQueueStatusStore store, QueueStatusCalculator calculator, AgentAvailability availability, ReportingClock clock)
+{
+    public async Task<IReadOnlyList<QueueStatus>> RefreshAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var today = DateOnly.ParseExact(clock.DateOf(now), "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var segments = new List<Segment>();
+        foreach (var date in new[] { today.AddDays(-1), today })
+        {
+            await foreach (var page in datasets.ReadAsync(LoadDatasets.Segments, date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), cancellationToken))
+            {
+                segments.AddRange(page.Select(DatasetRows.ToSegment).Where(s => s.Kind is SegmentKinds.Queue or SegmentKinds.Conversation));
+            }
+        }
+        var rows = calculator.Compute(segments, await agents.ReadAllAsync(cancellationToken), availability, now);
+        await store.ReplaceAsync(rows, cancellationToken);
+        return rows;
+    }
+}

@@ -1,0 +1,126 @@
+using System.Globalization;
+using InsightsFunctions.Configuration;
+using InsightsFunctions.Exports;
+using InsightsFunctions.Loads;
+using InsightsFunctions.Stitching;
+
+namespace InsightsFunctions.Realtime;
+
+/// <summary>
+/// What the real-time JSON routes and the wallboard read: the stored QueueStatus and AgentStatus rows (optionally
+/// narrowed to a set of queues, combined exactly), the agents' names from the Agents dataset, and the historical
+/// graphs from the loaded QueueIntervals. Nothing here is computed from events: it only reads what the consumers
+/// and the loads stored.
+/// </summary>
+public sealed class RealtimeQueryService(
+    IQueueStatusStore queues, IAgentStatusStore agents, ILoadSource datasets, IIntervalStore intervals,
+    AgentAvailability availability, RealtimeOptions options, ReportingClock clock, SlaPolicy sla, TimeProvider time)
+{
+    public sealed record QueueView(QueueStatus Status, string SlaStatus);
+
+    public sealed record QueuesResult(DateTimeOffset AsOf, string Date, IReadOnlyList<QueueView> Queues);
+
+    public sealed record AgentView(AgentStatus Status, string? AgentName, bool Available);
+
+    public sealed record SummaryResult(DateTimeOffset AsOf, string Date, IReadOnlyList<string> QueueSids, QueueView Totals, IReadOnlyList<AgentView> Agents);
+
+    public sealed record HistoryBucket(string Label, DateTimeOffset? Start, int Offered, int Handled, int Abandoned, int ShortAbandoned, int HandledInServiceLevel, double? AvgWaitTime, double? ServiceLevelPct);
+
+    public sealed record HistoryResult(DateTimeOffset AsOf, string Range, string Date, int? Hour, double? SlaThresholdSeconds, IReadOnlyList<HistoryBucket> Buckets);
+
+    /// <summary>Every queue (or those of <paramref name="filter"/>), with its SLA colour.</summary>
+    public async Task<QueuesResult> QueuesAsync(IReadOnlySet<string>? filter, CancellationToken cancellationToken)
+    {
+        var (asOf, date, rows) = await StatusAsync(filter, cancellationToken);
+        return new QueuesResult(asOf, date, [.. rows.Select(View)]);
+    }
+
+    /// <summary>The selected queues combined (all queues without a filter), plus the agents' picture.</summary>
+    public async Task<SummaryResult> SummaryAsync(IReadOnlySet<string>? filter, CancellationToken cancellationToken)
+    {
+        var (asOf, date, rows) = await StatusAsync(filter, cancellationToken);
+        var totals = rows.Count == 0
+            ? new QueueStatus { AccountSid = "*", QueueSid = "*", Date = date, AsOf = asOf, SlaThresholdSeconds = sla.ThresholdSeconds(null, null) }
+            : QueueStatus.Combine(rows, date, asOf) with { QueueSid = "*", QueueName = null };
+        return new SummaryResult(asOf, date, [.. rows.Select(r => r.QueueSid)], View(totals), await AgentsAsync(cancellationToken));
+    }
+
+    public async Task<IReadOnlyList<AgentView>> AgentsAsync(CancellationToken cancellationToken)
+    {
+        var names = new Dictionary<string, string?>(StringComparer.Ordinal);
+        await foreach (var page in datasets.ReadAsync(LoadDatasets.Agents, null, cancellationToken))
+        {
+            foreach (var row in page)
+            {
+                if (row.GetValueOrDefault("agent_sid") is string sid)
+                {
+                    names[sid] = row.GetValueOrDefault("full_name") as string;
+                }
+            }
+        }
+        var rows = await agents.ReadAllAsync(cancellationToken);
+        return [.. rows.Select(a => new AgentView(a, names.GetValueOrDefault(a.AgentSid), availability.IsAvailable(a)))
+            .OrderBy(a => a.AgentName ?? a.Status.AgentSid, StringComparer.OrdinalIgnoreCase).ThenBy(a => a.Status.AgentSid, StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// The historical graphs of seed 004 from QueueIntervals: <c>today</c> by 15-minute interval (or by hour),
+    /// <c>week</c> the last 7 days by day, <c>hour</c> the four intervals of one hour of <paramref name="date"/>.
+    /// </summary>
+    public async Task<HistoryResult> HistoryAsync(string range, string? date, int? hour, bool byHour, IReadOnlySet<string>? filter, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var day = date ?? clock.DateOf(now);
+        var zone = clock.Zone;
+        var buckets = new List<HistoryBucket>();
+        if (range == "week")
+        {
+            var last = DateOnly.ParseExact(day, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+            for (var d = last.AddDays(-6); d <= last; d = d.AddDays(1))
+            {
+                var text = d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+                var rows = await RowsAsync(text, filter, cancellationToken);
+                buckets.Add(Bucket($"{d.DayOfWeek.ToString()[..3]} {d:MM-dd}", null, rows));
+            }
+        }
+        else
+        {
+            var rows = (await RowsAsync(day, filter, cancellationToken))
+                .Select(r => (Local: TimeZoneInfo.ConvertTime(new DateTimeOffset(ExportValues.Timestamp(r.GetValueOrDefault("interval_start")) ?? DateTime.UnixEpoch, TimeSpan.Zero), zone), Row: r))
+                .Where(r => range != "hour" || r.Local.Hour == hour)
+                .ToList();
+            var groups = byHour && range != "hour"
+                ? rows.GroupBy(r => r.Local.Hour.ToString("00", CultureInfo.InvariantCulture) + ":00")
+                : rows.GroupBy(r => r.Local.ToString("HH:mm", CultureInfo.InvariantCulture));
+            buckets.AddRange(groups.OrderBy(g => g.Min(r => r.Local)).Select(g => Bucket(g.Key, g.Min(r => r.Local), [.. g.Select(r => r.Row)])));
+        }
+        var thresholds = filter is { Count: 1 } ? sla.ThresholdSeconds(filter.First(), null) : (double?)null;
+        return new HistoryResult(now, range, day, range == "hour" ? hour : null, thresholds, buckets);
+    }
+
+    private async Task<List<IReadOnlyDictionary<string, object?>>> RowsAsync(string date, IReadOnlySet<string>? filter, CancellationToken cancellationToken) =>
+        [.. (await intervals.ReadDateAsync(LoadDatasets.QueueIntervals, date, cancellationToken)).Values
+            .Where(r => filter is null || (r.GetValueOrDefault("queue_sid") is string q && filter.Contains(q)))];
+
+    private static HistoryBucket Bucket(string label, DateTimeOffset? start, IReadOnlyList<IReadOnlyDictionary<string, object?>> rows)
+    {
+        int Sum(string column) => rows.Sum(r => (int)(ExportValues.Integer(r.GetValueOrDefault(column)) ?? 0));
+        double Weighted(string average, string count) => rows.Sum(r => (ExportValues.Number(r.GetValueOrDefault(average)) ?? 0) * (ExportValues.Integer(r.GetValueOrDefault(count)) ?? 0));
+        var (handled, abandoned) = (Sum("handled"), Sum("abandoned"));
+        var shortAbandoned = Sum("short_abandoned");
+        var inServiceLevel = Sum("handled_in_service_level");
+        var waits = handled + abandoned;
+        var avgWait = waits == 0 ? (double?)null : Math.Round((Weighted("avg_speed_of_answer", "handled") + Weighted("avg_abandon_time", "abandoned")) / waits, 3);
+        return new HistoryBucket(label, start, Sum("offered"), handled, abandoned, shortAbandoned, inServiceLevel, avgWait, ServiceLevel.Pct(inServiceLevel, handled, abandoned, shortAbandoned));
+    }
+
+    private async Task<(DateTimeOffset AsOf, string Date, List<QueueStatus> Rows)> StatusAsync(IReadOnlySet<string>? filter, CancellationToken cancellationToken)
+    {
+        var all = await queues.ReadAllAsync(cancellationToken);
+        var rows = all.Where(r => filter is null || filter.Contains(r.QueueSid)).ToList();
+        var asOf = all.Count == 0 ? time.GetUtcNow() : all.Max(r => r.AsOf);
+        return (asOf, all.Count == 0 ? clock.DateOf(asOf) : all.Max(r => r.Date)!, rows);
+    }
+
+    private QueueView View(QueueStatus q) => new(q, SlaStatus.Of(q, options));
+}
