@@ -49,7 +49,7 @@ public sealed class RtaIntervalBuilder(IntervalGrid grid, SlaPolicy sla, AgentAv
             {
                 q.FirstSeen = s.StartedAt;
             }
-            if (s.Kind == SegmentKinds.Conversation && s.AgentSid is not null)
+            if (s.Kind is SegmentKinds.Conversation or SegmentKinds.ConversationInProgress && s.AgentSid is not null)
             {
                 if (!q.FirstTaken.TryGetValue(s.AgentSid, out var first) || s.StartedAt < first)
                 {

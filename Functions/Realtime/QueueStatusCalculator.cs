@@ -39,13 +39,13 @@ public sealed class QueueStatusCalculator(SlaPolicy sla, ReportingClock clock)
                 tallies[key] = t = new Tally { AccountSid = s.AccountSid, QueueSid = s.QueueSid };
             }
             t.QueueName ??= s.QueueName;
-            if (s.Kind == SegmentKinds.Conversation)
+            if (s.Kind is SegmentKinds.Conversation or SegmentKinds.ConversationInProgress)
             {
                 if (s.AgentSid is not null)
                 {
                     t.Agents.Add(s.AgentSid);
                 }
-                if (s.EndedAt is null)
+                if (s.Kind == SegmentKinds.ConversationInProgress)
                 {
                     t.InProgress++;
                 }

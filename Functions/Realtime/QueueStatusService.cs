@@ -18,7 +18,7 @@ public sealed class QueueStatusService(ILoadSource datasets, IAgentStatusStore a
         {
             await foreach (var page in datasets.ReadAsync(LoadDatasets.Segments, date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), cancellationToken))
             {
-                segments.AddRange(page.Select(DatasetRows.ToSegment).Where(s => s.Kind is SegmentKinds.Queue or SegmentKinds.Conversation));
+                segments.AddRange(page.Select(DatasetRows.ToSegment).Where(s => s.Kind is SegmentKinds.Queue or SegmentKinds.Conversation or SegmentKinds.ConversationInProgress));
             }
         }
         var rows = calculator.Compute(segments, await agents.ReadAllAsync(cancellationToken), availability, now);
