@@ -1,9 +1,17 @@
 #!/usr/bin/env bash
 # The whole test suite: unit tests, HTTP pipeline tests and integration tests against Azurite.
-# Installs Azurite from package.json when missing, starts it on loopback and stops it on exit.
+# Installs Azurite from package.json and Debian's chromium when missing, starts Azurite on loopback and stops it on exit.
+# Screenshots of the wallboard test land in artifacts/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/azurite.sh
+# The wallboard browser test drives Debian's Chromium through Playwright (never a downloaded browser).
+if [ ! -x /usr/bin/chromium ]; then
+  echo "Installing Debian's chromium package for the wallboard browser test..."
+  sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  ($sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium) > /tmp/insights-chromium-install.log 2>&1 \
+    || { echo "Could not install chromium (see /tmp/insights-chromium-install.log)" >&2; exit 1; }
+fi
 start_azurite
 log="$(mktemp)"
 status=0

@@ -82,6 +82,11 @@ public sealed class DemoCommand : AsyncCommand<SimulateCommand.SimulationSetting
         LoadCommand.Print(load);
         AnsiConsole.MarkupLineInterpolated($"Loads took {loads.Elapsed.TotalSeconds:0.0} s. Read them with DuckDB, Power BI or Synapse: see docs/bi.md.");
 
+        // The live picture as of now (the simulated day was yesterday: today's counts start at zero, its history is in the graphs).
+        var realtime = await app.Services.GetRequiredService<InsightsFunctions.Realtime.QueueStatusService>().RefreshAsync(DateTimeOffset.UtcNow, cancellationToken);
+        AnsiConsole.MarkupLineInterpolated($"Real-time: {realtime.Count} queues in QueueStatus, {realtime.Sum(q => q.Waiting)} tasks still waiting; JSON at {url}/api/realtime/summary.");
+        AnsiConsole.MarkupLineInterpolated($"Wallboard: [bold]{url}{HttpRoutes.Wallboard}?range=week[/] (wall mode: add &mode=wall). This demo host stops now; `insights serve` serves the same page from the same storage.");
+
         await app.StopAsync(cancellationToken);
         var ok = sent.ByStatus.Keys.All(s => s == 204) && bus.DeadLettered == 0 && summary.Count > 0 && load.Outcome == InsightsFunctions.Loads.LoadOutcome.Loaded;
         return ok ? 0 : 2;
