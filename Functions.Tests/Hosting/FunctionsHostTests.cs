@@ -133,7 +133,7 @@ public sealed class FunctionsHostTests
             .Order()
             .ToList();
 
-        Assert.Equal(new[] { HttpRoutes.Health, HttpRoutes.TaskRouterEvents, HttpRoutes.RtaEvents }.Order(), triggers);
+        Assert.Equal(new[] { HttpRoutes.Health, HttpRoutes.TaskRouterEvents, HttpRoutes.RtaEvents, HttpRoutes.Realtime, HttpRoutes.Wallboard, HttpRoutes.WallboardAsset }.Order(), triggers);
     }
 
     /// <summary>A FunctionContext carrying an HttpContext the way the ASP.NET Core integration does.</summary>
