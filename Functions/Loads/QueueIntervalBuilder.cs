@@ -124,7 +124,6 @@ public sealed class QueueIntervalBuilder(IntervalGrid grid, SlaPolicy sla)
             .Select(t =>
             {
                 var x = t.Value;
-                var denominator = x.Handled + x.Abandoned - x.ShortAbandoned;
                 return new QueueInterval
                 {
                     AccountSid = x.AccountSid,
@@ -138,7 +137,7 @@ public sealed class QueueIntervalBuilder(IntervalGrid grid, SlaPolicy sla)
                     Abandoned = x.Abandoned,
                     ShortAbandoned = x.ShortAbandoned,
                     HandledInServiceLevel = x.InServiceLevel,
-                    ServiceLevelPct = denominator == 0 ? null : Math.Round(100.0 * x.InServiceLevel / denominator, 3),
+                    ServiceLevelPct = Realtime.ServiceLevel.Pct(x.InServiceLevel, x.Handled, x.Abandoned, x.ShortAbandoned),
                     AvgSpeedOfAnswer = x.SpeedOfAnswer.Value,
                     MaxQueueTime = x.MaxQueueTime,
                     AvgAbandonTime = x.AbandonTime.Value,

@@ -42,7 +42,9 @@ public sealed class RealtimeQueryService(
         var totals = rows.Count == 0
             ? new QueueStatus { AccountSid = "*", QueueSid = "*", Date = date, AsOf = asOf, SlaThresholdSeconds = sla.ThresholdSeconds(null, null) }
             : QueueStatus.Combine(rows, date, asOf) with { QueueSid = "*", QueueName = null };
-        return new SummaryResult(asOf, date, [.. rows.Select(r => r.QueueSid)], View(totals), await AgentsAsync(cancellationToken));
+        // The summary only counts agents: their names (a read of the Agents snapshot) are for the agents view.
+        var agentRows = await agents.ReadAllAsync(cancellationToken);
+        return new SummaryResult(asOf, date, [.. rows.Select(r => r.QueueSid)], View(totals), [.. agentRows.Select(a => new AgentView(a, null, availability.IsAvailable(a)))]);
     }
 
     public async Task<IReadOnlyList<AgentView>> AgentsAsync(CancellationToken cancellationToken)

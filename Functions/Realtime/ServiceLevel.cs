@@ -1,6 +1,6 @@
 namespace InsightsFunctions.Realtime;
 
-/// <summary>The service-level percentage of rules.md §4, shared by the live QueueStatus and the RtaIntervals snapshots.</summary>
+/// <summary>The service-level percentage of rules.md §4, shared by QueueIntervals, the live QueueStatus and the RtaIntervals snapshots.</summary>
 public static class ServiceLevel
 {
     /// <summary>handled within threshold / (handled + abandoned − short abandons) × 100, to 3 decimals; null when the denominator is 0.</summary>
