@@ -6,4 +6,5 @@ var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 builder.UseInsightsMiddleware();
 builder.Services.AddInsightsPipeline(builder.Configuration);
+builder.Services.AddInsightsTelemetry(builder.Configuration);
 builder.Build().Run();

@@ -1,0 +1,180 @@
+// The function app on the Flex Consumption plan: .NET 10 isolated, HTTPS only, TLS 1.2+, running as the
+// user-assigned identity. At least one always-ready instance keeps the hosted Event Hubs processor and the
+// real-time refresher running between callbacks. App settings carry service URIs and Key Vault references
+// only: no connection strings, account keys or SAS.
+import { twilioAccount } from '../types.bicep'
+
+param planName string
+param appName string
+param location string
+param tags object
+
+param identityId string
+param identityClientId string
+
+param deploymentContainerUrl string
+param blobEndpoint string
+param tableEndpoint string
+param eventHubsFullyQualifiedNamespace string
+param eventHubName string
+param consumerGroup string
+param keyVaultName string
+param applicationInsightsConnectionString string
+param logAnalyticsId string
+
+param twilioAccounts twilioAccount[]
+param reportingTimeZone string
+
+@description('Public scheme://host Twilio calls (the signature URL); empty: the app\'s default host name.')
+param publicBaseUrl string
+
+@minValue(1)
+param alwaysReadyInstances int
+
+@minValue(40)
+@maxValue(1000)
+param maximumInstanceCount int
+
+@allowed([
+  512
+  2048
+  4096
+])
+param instanceMemoryMB int
+
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: {
+    tier: 'FlexConsumption'
+    name: 'FC1'
+  }
+  properties: {
+    reserved: true
+  }
+}
+
+resource app 'Microsoft.Web/sites@2024-04-01' = {
+  name: appName
+  location: location
+  tags: union(tags, { 'azd-service-name': 'api' })
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityId}': {}
+    }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    clientCertEnabled: false
+    keyVaultReferenceIdentity: identityId
+    siteConfig: {
+      minTlsVersion: '1.2'
+      scmMinTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+      http20Enabled: true
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: deploymentContainerUrl
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identityId
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        maximumInstanceCount: maximumInstanceCount
+        instanceMemoryMB: instanceMemoryMB
+        alwaysReady: [
+          {
+            name: 'http'
+            instanceCount: alwaysReadyInstances
+          }
+        ]
+      }
+      runtime: {
+        name: 'dotnet-isolated'
+        version: '10.0'
+      }
+    }
+  }
+}
+
+// No FTP or basic-auth publishing: deployments authenticate with Entra ID.
+resource ftp 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+  parent: app
+  name: 'ftp'
+  properties: {
+    allow: false
+  }
+}
+
+resource scm 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+  parent: app
+  name: 'scm'
+  properties: {
+    allow: false
+  }
+}
+
+var baseUrl = empty(publicBaseUrl) ? 'https://${app.properties.defaultHostName}' : publicBaseUrl
+
+// Each account's auth token is a Key Vault reference (secret twilio-auth-token-{AccountSid}), resolved by the platform
+// with the app's identity; the app never sees the vault, only the value.
+var accountSettings = reduce(twilioAccounts, {}, (settings, account) => union(settings, {
+  'Insights__Accounts__${account.accountSid}__AuthToken': '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=twilio-auth-token-${account.accountSid})'
+  'Insights__Accounts__${account.accountSid}__Hipaa': string(account.hipaa)
+}))
+
+var settings = {
+  // The Functions host's own storage, by identity.
+  AzureWebJobsStorage__credential: 'managedidentity'
+  AzureWebJobsStorage__clientId: identityClientId
+  AzureWebJobsStorage__blobServiceUri: blobEndpoint
+  AzureWebJobsStorage__tableServiceUri: tableEndpoint
+  // Telemetry: an address; ingestion is authenticated with the identity (local auth is off).
+  APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+  // DefaultAzureCredential in the app picks the user-assigned identity by this client id.
+  AZURE_CLIENT_ID: identityClientId
+  Insights__Storage__TableServiceUri: tableEndpoint
+  Insights__Storage__BlobServiceUri: blobEndpoint
+  Insights__EventHubs__FullyQualifiedNamespace: eventHubsFullyQualifiedNamespace
+  Insights__EventHubs__HubName: eventHubName
+  Insights__EventHubs__ConsumerGroup: consumerGroup
+  Insights__Ingest__PublicBaseUrl: baseUrl
+  Insights__Ingest__ValidateSignature: 'true'
+  Insights__Rta__SharedSecret: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=rta-shared-secret)'
+  Insights__ReportingTimeZone: reportingTimeZone
+}
+
+resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
+  parent: app
+  name: 'appsettings'
+  properties: union(settings, accountSettings)
+}
+
+resource diagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'logs'
+  scope: app
+  properties: {
+    workspaceId: logAnalyticsId
+    logs: [
+      {
+        category: 'FunctionAppLogs'
+        enabled: true
+      }
+    ]
+  }
+}
+
+output name string = app.name
+output defaultHostName string = app.properties.defaultHostName
+output baseUrl string = baseUrl

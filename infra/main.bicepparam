@@ -1,0 +1,12 @@
+// Parameters of main.bicep from the environment: azd sets AZURE_ENV_NAME, AZURE_LOCATION and AZURE_PRINCIPAL_ID;
+// the pipeline sets the same names from its variables. INSIGHTS_TWILIO_ACCOUNTS is JSON, e.g.
+//   [{"accountSid":"AC0123...","hipaa":true}]
+// (AccountSids are not secret; the auth tokens go into Key Vault, never here).
+using 'main.bicep'
+
+param environmentName = readEnvironmentVariable('AZURE_ENV_NAME')
+param location = readEnvironmentVariable('AZURE_LOCATION')
+param principalId = readEnvironmentVariable('AZURE_PRINCIPAL_ID', '')
+param principalType = readEnvironmentVariable('AZURE_PRINCIPAL_TYPE', 'User')
+param twilioAccounts = json(readEnvironmentVariable('INSIGHTS_TWILIO_ACCOUNTS', '[]'))
+param reportingTimeZone = readEnvironmentVariable('INSIGHTS_REPORTING_TIME_ZONE', 'UTC')

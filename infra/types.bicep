@@ -1,0 +1,13 @@
+// Parameter types shared by main.bicep and its modules.
+
+@export()
+@description('A Twilio account whose TaskRouter and RTA events this deployment accepts.')
+type twilioAccount = {
+  @description('The AccountSid (AC + 32 hex digits).')
+  @minLength(34)
+  @maxLength(34)
+  accountSid: string
+
+  @description('HIPAA mode (rules.md §1): only allow-listed attributes are kept. Leave true unless the account has no PHI.')
+  hipaa: bool
+}
