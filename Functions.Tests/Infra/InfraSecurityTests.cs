@@ -197,6 +197,23 @@ public sealed class InfraSecurityTests
     }
 
     [Fact]
+    public async Task AppSettings_CarryEverySettingATimerScheduleNames()
+    {
+        var keys = (await AppSettings()).Select(s => s.Key).ToHashSet();
+
+        var named = typeof(InsightsOptions).Assembly.GetTypes()
+            .SelectMany(t => t.GetMethods())
+            .SelectMany(m => m.GetParameters())
+            .Select(p => p.GetCustomAttributes(typeof(Microsoft.Azure.Functions.Worker.TimerTriggerAttribute), false).Cast<Microsoft.Azure.Functions.Worker.TimerTriggerAttribute>().SingleOrDefault())
+            .OfType<Microsoft.Azure.Functions.Worker.TimerTriggerAttribute>()
+            .Where(t => t.Schedule.StartsWith('%'))
+            .Select(t => t.Schedule.Trim('%').Replace(":", "__", StringComparison.Ordinal))
+            .ToList();
+        Assert.NotEmpty(named);
+        Assert.All(named, key => Assert.Contains(key, keys));
+    }
+
+    [Fact]
     public async Task RoleAssignments_GrantTheAppIdentityTheDataRolesItNeeds()
     {
         var assignments = (await Resources()).Where(r => r.Type == "Microsoft.Authorization/roleAssignments").ToList();

@@ -153,6 +153,10 @@ var settings = {
   Insights__Ingest__ValidateSignature: 'true'
   Insights__Rta__SharedSecret: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=rta-shared-secret)'
   Insights__ReportingTimeZone: reportingTimeZone
+  // The Load timer reads its schedule as %Insights:Loads:Schedule%: the setting must exist.
+  Insights__Loads__Schedule: '0 */15 * * * *'
+  // The consumer's gen0 budget (256 MB): the stitcher's throughput doubles over the default (docs/benchmarks.md).
+  DOTNET_GCgen0size: '0x10000000'
 }
 
 resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
