@@ -9,6 +9,7 @@ app.Configure(config =>
     config.AddCommand<SimulateCommand>("simulate").WithDescription("Send a signed, realistic contact-center day to any TaskRouter callback endpoint.");
     config.AddCommand<ProcessCommand>("process").WithDescription("Run the Event Hubs processor alone (the consumer), for an always-on host.");
     config.AddCommand<LoadCommand>("load").WithDescription("Run the 15-minute loads now: every window since the watermark (up to --until), exports and manifests.");
+    config.AddCommand<BackfillCommand>("backfill").WithDescription("Read a workspace's events back from the TaskRouter Events API and publish what the pipeline is missing.");
     config.AddCommand<DemoCommand>("demo").WithDescription("Local host in-process + simulated day + wait for idle + the loads + report.");
     config.SetExceptionHandler((exception, _) =>
     {

@@ -10,4 +10,7 @@ type twilioAccount = {
 
   @description('HIPAA mode (rules.md §1): only allow-listed attributes are kept. Leave true unless the account has no PHI.')
   hipaa: bool
+
+  @description('Workspace sids (WS…) that the hourly reconciliation reads back from the TaskRouter Events API.')
+  workspaces: string[]?
 }

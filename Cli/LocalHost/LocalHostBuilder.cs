@@ -38,6 +38,12 @@ public static class LocalHostBuilder
         {
             builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<InsightsFunctions.Loads.LoadScheduleService>(sp, loads.Schedule));
         }
+        // The Functions app reconciles from its Reconcile timer; the local host on the same schedule, unless disabled.
+        var reconcile = builder.Configuration.GetSection("Insights:Reconcile").Get<InsightsFunctions.Configuration.ReconcileOptions>() ?? new();
+        if (reconcile.Enabled)
+        {
+            builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<InsightsFunctions.Backfill.ReconcileScheduleService>(sp, reconcile.Schedule));
+        }
         return builder;
     }
 

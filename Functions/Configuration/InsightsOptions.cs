@@ -19,6 +19,39 @@ public sealed class InsightsOptions
     public ConsumerOptions Consumer { get; set; } = new();
     public LoadOptions Loads { get; set; } = new();
     public RealtimeOptions Realtime { get; set; } = new();
+    public BackfillOptions Backfill { get; set; } = new();
+    public ReconcileOptions Reconcile { get; set; } = new();
+}
+
+/// <summary><c>Insights:Backfill</c>: how the TaskRouter Events REST API is read (backfill and reconciliation).</summary>
+public sealed class BackfillOptions
+{
+    /// <summary>The range is read in windows of this length (StartDate/EndDate per window); progress is saved per page.</summary>
+    public TimeSpan Window { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Events per page (the API allows 1–1000).</summary>
+    public int PageSize { get; set; } = 1000;
+
+    /// <summary>Attempts per page when the API answers 429 or 5xx (exponential backoff from <see cref="RetryDelay"/>).</summary>
+    public int MaxAttempts { get; set; } = 8;
+
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long TaskRouter keeps events (the API refuses older ranges; task attributes are redacted past it).</summary>
+    public TimeSpan ApiRetention { get; set; } = TimeSpan.FromDays(30);
+}
+
+/// <summary><c>Insights:Reconcile</c>: the automatic backfill of the last window of every configured workspace.</summary>
+public sealed class ReconcileOptions
+{
+    /// <summary>The reconcile timer (six fields); the Functions app reads it as <c>%Insights:Reconcile:Schedule%</c>.</summary>
+    public string Schedule { get; set; } = "0 7 * * * *";
+
+    /// <summary>Each run reads this far back (overlapping the previous run, so nothing falls between two runs).</summary>
+    public TimeSpan Lookback { get; set; } = TimeSpan.FromHours(2);
+
+    /// <summary>Whether the local host's scheduler runs it (the Functions timer always does).</summary>
+    public bool Enabled { get; set; } = true;
 }
 
 /// <summary>The 15-minute historical loads and exports (<c>Insights:Loads</c>).</summary>
@@ -85,9 +118,15 @@ public sealed class AccountOptions
     /// <summary>HIPAA mode is on unless the account explicitly turns it off (rules.md §1).</summary>
     public bool Hipaa { get; set; } = true;
 
+    /// <summary>Workspace sids that reconciliation reads back from the Events API (and backfill may name).</summary>
     public List<string> Workspaces { get; set; } = [];
 
-    public override string ToString() => $"AccountOptions(Hipaa={Hipaa}, AuthToken=***)";
+    /// <summary>An API key (SK…) and its secret for the REST API, instead of the auth token. Never logged.</summary>
+    public string? ApiKeySid { get; set; }
+
+    public string? ApiKeySecret { get; set; }
+
+    public override string ToString() => $"AccountOptions(Hipaa={Hipaa}, AuthToken=***, ApiKeySid={(ApiKeySid is null ? "-" : "***")})";
 }
 
 public sealed class IngestOptions

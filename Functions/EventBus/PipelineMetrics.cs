@@ -18,6 +18,8 @@ public static class PipelineMetrics
     public static readonly Counter<long> Spooled = Meter.CreateCounter<long>("insights.events.spooled", description: "Accepted events written to the spool because the bus refused them");
     public static readonly Counter<long> TableRequests = Meter.CreateCounter<long>("insights.table.requests", description: "Table Storage requests (transactions) made by the pipeline");
     public static readonly Counter<long> Replayed = Meter.CreateCounter<long>("insights.spool.replayed", description: "Spooled events re-published to the bus and removed from the spool");
+    public static readonly Counter<long> Backfilled = Meter.CreateCounter<long>("insights.backfill.published", description: "Events read back from the TaskRouter Events API and published because the pipeline did not hold them");
+    public static readonly Counter<long> Recovered = Meter.CreateCounter<long>("insights.reconcile.recovered", description: "Task events the hourly reconciliation found missing (a lost or failed callback) and recovered");
     public static readonly Histogram<int> BatchSize = Meter.CreateHistogram<int>("insights.consumer.batch_size", description: "Events per consumer batch");
 
     private static readonly List<PartitionLag> Lags = [];

@@ -4,6 +4,7 @@ using Azure.Identity;
 using Azure.Messaging.EventHubs.Producer;
 using Azure.Storage.Blobs;
 using InsightsFunctions.Agents;
+using InsightsFunctions.Backfill;
 using InsightsFunctions.Configuration;
 using InsightsFunctions.EventBus;
 using InsightsFunctions.Health;
@@ -106,6 +107,14 @@ public static class InsightsPipelineRegistration
         services.TryAddSingleton<RtaIntervalBuilder>();
         services.TryAddSingleton(sp => new LateEventGrace(Options(sp).Loads.LateEventGrace));
         services.TryAddSingleton<LoadJob>();
+
+        // Backfill, reconciliation (the TaskRouter Events REST API)
+        services.TryAddSingleton(sp => Options(sp).Backfill);
+        services.TryAddSingleton<IEventHistoryFactory>(_ => new TwilioEventHistoryFactory(new HttpClient { Timeout = TimeSpan.FromSeconds(60) }));
+        services.TryAddSingleton<IReceivedEvents, TableReceivedEvents>();
+        services.TryAddSingleton<IBackfillCheckpointStore, BlobBackfillCheckpointStore>();
+        services.TryAddSingleton<BackfillService>();
+        services.TryAddSingleton<ReconciliationService>();
 
         // Real-time state and the wallboard
         services.TryAddSingleton(sp => Options(sp).Realtime);

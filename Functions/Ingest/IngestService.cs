@@ -41,6 +41,45 @@ public sealed partial class IngestService(IEventPublisher publisher, IEventSpool
         }
     }
 
+    /// <summary>
+    /// The same for a batch (backfill, replay): one publish for all of them; when the bus fails, each goes to the
+    /// spool; <see cref="IngestOutcome.Unavailable"/> when any could be neither published nor spooled.
+    /// </summary>
+    public async Task<IngestOutcome> AcceptManyAsync(IReadOnlyList<EventEnvelope> envelopes, CancellationToken cancellationToken)
+    {
+        if (envelopes.Count == 0)
+        {
+            return IngestOutcome.Published;
+        }
+        try
+        {
+            await publisher.PublishAsync(envelopes, cancellationToken);
+            return IngestOutcome.Published;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogBatchPublishFailed(logger, envelopes.Count, ex.GetType().Name);
+        }
+        var outcome = IngestOutcome.Spooled;
+        foreach (var envelope in envelopes)
+        {
+            try
+            {
+                await spool.SpoolAsync(envelope, cancellationToken);
+                PipelineMetrics.Spooled.Add(1);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogSpoolFailed(logger, envelope.EventSid, ex.GetType().Name);
+                outcome = IngestOutcome.Unavailable;
+            }
+        }
+        return outcome;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing a batch of {Count} events failed ({ErrorType}); spooling them")]
+    private static partial void LogBatchPublishFailed(ILogger logger, int count, string errorType);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing event {EventSid} failed ({ErrorType}); spooling it")]
     private static partial void LogPublishFailed(ILogger logger, string eventSid, string errorType);
 

@@ -131,7 +131,7 @@ var baseUrl = empty(publicBaseUrl) ? 'https://${app.properties.defaultHostName}'
 var accountSettings = reduce(twilioAccounts, {}, (settings, account) => union(settings, {
   'Insights__Accounts__${account.accountSid}__AuthToken': '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=twilio-auth-token-${account.accountSid})'
   'Insights__Accounts__${account.accountSid}__Hipaa': string(account.hipaa)
-}))
+}, toObject(range(0, length(account.?workspaces ?? [])), i => 'Insights__Accounts__${account.accountSid}__Workspaces__${i}', i => (account.?workspaces ?? [])[i])))
 
 var settings = {
   // The Functions host's own storage, by identity.
@@ -155,6 +155,8 @@ var settings = {
   Insights__ReportingTimeZone: reportingTimeZone
   // The Load timer reads its schedule as %Insights:Loads:Schedule%: the setting must exist.
   Insights__Loads__Schedule: '0 */15 * * * *'
+  // The Reconcile timer reads %Insights:Reconcile:Schedule% (hourly, minute 7).
+  Insights__Reconcile__Schedule: '0 7 * * * *'
   // The consumer's gen0 budget (256 MB): the stitcher's throughput doubles over the default (docs/benchmarks.md).
   DOTNET_GCgen0size: '0x10000000'
 }
