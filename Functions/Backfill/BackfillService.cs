@@ -41,7 +41,7 @@ public sealed partial class BackfillService(
             throw new BackfillRefusedException($"'{request.WorkspaceSid}' is not a workspace sid (WS followed by 32 hex characters).");
         }
         var to = Check(request);
-        var windows = Windows(request.From, to);
+        var windows = Windows(FloorToSecond(request.From), to);
         var history = histories.For(request.AccountSid, account);
 
         var checkpoint = resume ? await checkpoints.GetAsync(request.Key, cancellationToken) : null;
@@ -54,7 +54,8 @@ public sealed partial class BackfillService(
             while (url is not null)
             {
                 var page = await ReadAsync(history, url, cancellationToken);
-                var (envelopes, invalid) = Map(page.Events, request, account);
+                var events = InWindow(page.Events, from, until, last: w == windows.Count - 1).ToList();
+                var (envelopes, invalid) = Map(events, request, account);
                 var missing = await received.NotYetReceivedAsync(envelopes, cancellationToken);
                 if (await ingest.AcceptManyAsync(missing, cancellationToken) == IngestOutcome.Unavailable)
                 {
@@ -62,7 +63,7 @@ public sealed partial class BackfillService(
                 }
                 var recovered = missing.Count(e => e.Task is not null);
                 url = page.NextPageUrl;
-                state = new BackfillCheckpoint(request.Key, url is null ? w + 1 : w, url, state.Pages + 1, state.EventsRead + page.Events.Count,
+                state = new BackfillCheckpoint(request.Key, url is null ? w + 1 : w, url, state.Pages + 1, state.EventsRead + events.Count,
                     state.Published + missing.Count, state.Recovered + recovered, state.Invalid + invalid);
                 await checkpoints.SaveAsync(state, cancellationToken);
                 PipelineMetrics.Backfilled.Add(missing.Count);
@@ -106,6 +107,19 @@ public sealed partial class BackfillService(
         return windows;
     }
 
+    /// <summary>
+    /// The API's dates have whole seconds and both ends are inclusive, so neighbouring windows both return an event
+    /// on their shared second: each window keeps <c>[from, until)</c> by the event's milliseconds, the last one its end too.
+    /// </summary>
+    private static IEnumerable<HistoricalEvent> InWindow(IReadOnlyList<HistoricalEvent> events, DateTimeOffset from, DateTimeOffset until, bool last)
+    {
+        var fromMs = from.ToUnixTimeMilliseconds();
+        var untilMs = until.ToUnixTimeMilliseconds();
+        return events.Where(e => e.EventDateMs is not { } ms || (ms >= fromMs && (ms < untilMs || (last && ms <= untilMs + 999))));
+    }
+
+    private static DateTimeOffset FloorToSecond(DateTimeOffset instant) => DateTimeOffset.FromUnixTimeSeconds(instant.ToUnixTimeSeconds());
+
     private async Task<EventHistoryPage> ReadAsync(IEventHistory history, string url, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
@@ -124,9 +138,9 @@ public sealed partial class BackfillService(
     }
 
     /// <summary>Each event through the callback path; one that fails validation (or names another tenant) is counted and skipped.</summary>
-    private (List<EventEnvelope> Envelopes, int Invalid) Map(IReadOnlyList<HistoricalEvent> events, BackfillRequest request, AccountOptions account)
+    private (List<EventEnvelope> Envelopes, int Invalid) Map(IEnumerable<HistoricalEvent> events, BackfillRequest request, AccountOptions account)
     {
-        var envelopes = new List<EventEnvelope>(events.Count);
+        var envelopes = new List<EventEnvelope>();
         var invalid = 0;
         var now = clock.GetUtcNow();
         foreach (var e in events)
