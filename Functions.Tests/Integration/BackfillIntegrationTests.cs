@@ -1,0 +1,155 @@
+using System.Net;
+using InsightsFunctions.Backfill;
+using InsightsFunctions.Cli.LocalHost;
+using InsightsFunctions.Cli.Simulation;
+using InsightsFunctions.EventBus;
+using InsightsFunctions.Storage;
+using InsightsFunctions.Tests.Backfill;
+using InsightsFunctions.Tests.Support;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+
+namespace InsightsFunctions.Tests.Integration;
+
+/// <summary>
+/// Backfill and reconciliation through the whole local host (Kestrel, in-process bus, consumer, Azurite) against a
+/// fake Events API behind the real Twilio client. The reference is the same simulated stream delivered as signed
+/// callbacks; the backfilled stream is that stream with shifted sids (its own account, workspace, tasks, workers),
+/// and its datasets, shifted back, must equal the reference's row for row.
+/// </summary>
+[Collection(nameof(AzuriteCollection))]
+public sealed class BackfillIntegrationTests : IAsyncLifetime
+{
+    private const string Token = "backfill-integration-token-not-a-secret";
+    private const uint BackfillMask = 0x0b0b0b0b;
+    private const uint ReconcileMask = 0x0c0c0c0c;
+
+    private readonly int _runId = Random.Shared.Next(1, 0xFFFF);
+    private readonly FakeTaskRouterEventsApi _api = new();
+    private readonly CapturedLogs _logs = new();
+    private List<SimulatedEvent> _stream = null!;
+    private WebApplication _app = null!;
+    private string _url = null!;
+
+    private string Account => $"AC{_runId:x4}0000000000000000000000000b0f";
+    private string Workspace => $"WS{_runId:x4}0000000000000000000000000b0f";
+
+    public async Task InitializeAsync()
+    {
+        Azurite.EnsureRunning();
+        // An hour of a contact center, ending an hour ago (inside the API's 30 days and the 7-day dedupe window).
+        _stream = [.. ContactCenterSimulator.Generate(new SimulationOptions
+        {
+            Agents = 6, Queues = 2, Hours = 1, Seed = _runId, Start = DateTimeOffset.UtcNow.AddHours(-2), AccountSid = Account, WorkspaceSid = Workspace,
+        }).OrderBy(e => e.TimestampMs)];
+        _url = LocalHostBuilder.FreeLoopbackUrl();
+        var settings = new Dictionary<string, string?>
+        {
+            ["urls"] = _url,
+            ["Insights:Storage:ConnectionString"] = Azurite.ConnectionString,
+            ["Insights:Consumer:BatchWindow"] = "00:00:00.300",
+            ["Insights:Loads:Enabled"] = "false",
+            ["Insights:Reconcile:Enabled"] = "false",
+            ["Insights:Reconcile:Lookback"] = "04:00:00",
+            ["Insights:Backfill:PageSize"] = "150",
+            ["Insights:Backfill:RetryDelay"] = "00:00:00",
+        };
+        foreach (var account in new[] { Account, SidShift.Apply(Account, BackfillMask), SidShift.Apply(Account, ReconcileMask) })
+        {
+            settings[$"Insights:Accounts:{account}:AuthToken"] = Token;
+        }
+        settings[$"Insights:Accounts:{SidShift.Apply(Account, ReconcileMask)}:Workspaces:0"] = SidShift.Apply(Workspace, ReconcileMask);
+        var builder = LocalHostBuilder.CreateBuilder([], settings);
+        builder.Services.Replace(ServiceDescriptor.Singleton<IEventHistoryFactory>(new TwilioEventHistoryFactory(new HttpClient(_api))));
+        builder.Logging.AddProvider(_logs);
+        _app = LocalHostBuilder.Build(builder);
+        await _app.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private async Task DeliverAsync(IEnumerable<SimulatedEvent> events)
+    {
+        using var http = new HttpClient();
+        var result = await new CallbackSender(http, $"{_url}/api/taskrouter/events", Token).SendAsync([.. events], null, CancellationToken.None);
+        Assert.Equal([(int)HttpStatusCode.NoContent], result.ByStatus.Keys);
+        await IdleAsync();
+    }
+
+    private Task IdleAsync() => _app.Services.GetRequiredService<InProcessEventBus>().WaitForIdleAsync(new CancellationTokenSource(TimeSpan.FromMinutes(3)).Token);
+
+    private List<SimulatedEvent> Shifted(uint mask) => [.. _stream.Select(e => new SimulatedEvent(e.TimestampMs, SidShift.Apply(e.Fields, mask)))];
+
+    private Task<Dictionary<string, List<string>>> DatasetsAsync(uint mask) =>
+        DatasetSnapshot.ReadAsync(_app.Services.GetRequiredService<StorageTables>(), mask == 0 ? Account : SidShift.Apply(Account, mask),
+            DatasetSnapshot.Dates(_stream.Select(e => e.TimestampMs)), unshift: mask);
+
+    private static void AssertSameDatasets(Dictionary<string, List<string>> expected, Dictionary<string, List<string>> actual)
+    {
+        foreach (var (table, rows) in expected)
+        {
+            Assert.True(rows.Count > 0, $"{table}: the reference has no rows");
+            Assert.Equal(rows, actual[table]);
+        }
+    }
+
+    [Fact]
+    public async Task Backfill_OfAStreamNoCallbackDelivered_GivesTheDatasetsOfTheCallbacks()
+    {
+        // Arrange: the reference through callbacks; the shifted stream only in the Events API (one 429 on the way).
+        await DeliverAsync(_stream);
+        var shifted = Shifted(BackfillMask);
+        _api.Add(shifted.Select(e => FakeTaskRouterEventsApi.FromCallback(e.Fields)));
+        _api.ThrottledRequests.Add(2);
+        var request = new BackfillRequest(SidShift.Apply(Account, BackfillMask), SidShift.Apply(Workspace, BackfillMask),
+            DateTimeOffset.FromUnixTimeMilliseconds(_stream[0].TimestampMs).AddMinutes(-1), DateTimeOffset.UtcNow);
+
+        // Act
+        var result = await _app.Services.GetRequiredService<BackfillService>().RunAsync(request, resume: false, null, CancellationToken.None);
+        await IdleAsync();
+
+        // Assert
+        Assert.Equal(shifted.Count, result.EventsRead);
+        Assert.Equal(shifted.Count(e => e.Fields.ContainsKey("TaskSid")), result.Recovered);
+        Assert.True(result.Pages > 2);
+        AssertSameDatasets(await DatasetsAsync(0), await DatasetsAsync(BackfillMask));
+        Assert.Equal(0, _app.Services.GetRequiredService<InProcessEventBus>().DeadLettered);
+    }
+
+    [Fact]
+    public async Task Reconciliation_AfterCallbacksLostSomeEvents_RecoversExactlyThose_AndASecondRunNothing()
+    {
+        // Arrange: the reference; then the shifted stream by callback with every 7th task event and some worker events lost.
+        await DeliverAsync(_stream);
+        var shifted = Shifted(ReconcileMask);
+        var taskEvents = shifted.Where(e => e.Fields.ContainsKey("TaskSid")).ToList();
+        var lost = taskEvents.Where((_, i) => i % 7 == 3).Select(e => e.Sid)
+            .Concat(shifted.Where(e => e.EventType == "worker.activity.update").Where((_, i) => i % 5 == 1).Select(e => e.Sid))
+            .ToHashSet(StringComparer.Ordinal);
+        await DeliverAsync(shifted.Where(e => !lost.Contains(e.Sid)));
+        Assert.NotEqual(await DatasetsAsync(0), await DatasetsAsync(ReconcileMask)); // the loss shows
+        _api.Add(shifted.Select(e => FakeTaskRouterEventsApi.FromCallback(e.Fields)));
+        var reconciliation = _app.Services.GetRequiredService<ReconciliationService>();
+
+        // Act: the hourly run, then the next one.
+        var first = Assert.Single(await reconciliation.RunAsync(CancellationToken.None));
+        await IdleAsync();
+        var afterFirst = await DatasetsAsync(ReconcileMask);
+        var second = Assert.Single(await reconciliation.RunAsync(CancellationToken.None));
+        await IdleAsync();
+
+        // Assert
+        Assert.Null(first.Error);
+        Assert.Equal(taskEvents.Count(e => lost.Contains(e.Sid)), first.Result!.Recovered);
+        AssertSameDatasets(await DatasetsAsync(0), afterFirst);
+        Assert.Equal(0, second.Result!.Recovered);
+        AssertSameDatasets(afterFirst, await DatasetsAsync(ReconcileMask));
+        Assert.Contains("Reconciliation recovered", _logs.All, StringComparison.Ordinal);
+    }
+}
