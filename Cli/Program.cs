@@ -10,6 +10,7 @@ app.Configure(config =>
     config.AddCommand<ProcessCommand>("process").WithDescription("Run the Event Hubs processor alone (the consumer), for an always-on host.");
     config.AddCommand<LoadCommand>("load").WithDescription("Run the 15-minute loads now: every window since the watermark (up to --until), exports and manifests.");
     config.AddCommand<BackfillCommand>("backfill").WithDescription("Read a workspace's events back from the TaskRouter Events API and publish what the pipeline is missing.");
+    config.AddCommand<ReplayCommand>("replay").WithDescription("Replay a recorded NDJSON file (callbacks, RTA messages or recorded envelopes) through the ingest's path.");
     config.AddCommand<DemoCommand>("demo").WithDescription("Local host in-process + simulated day + wait for idle + the loads + report.");
     config.SetExceptionHandler((exception, _) =>
     {

@@ -14,11 +14,21 @@ public sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
         [Description("Address to listen on.")]
         [DefaultValue("http://127.0.0.1:7071")]
         public string Urls { get; init; } = "http://127.0.0.1:7071";
+
+        [CommandOption("--record <FILE>")]
+        [Description("Append every event the ingest accepts, already HIPAA-filtered, to this NDJSON file (replay it with `insights replay`).")]
+        public string? Record { get; init; }
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var builder = LocalHostBuilder.CreateBuilder([], new Dictionary<string, string?> { ["urls"] = settings.Urls });
+        var overrides = new Dictionary<string, string?> { ["urls"] = settings.Urls };
+        if (settings.Record is { } record)
+        {
+            overrides["Insights:Ingest:RecordPath"] = Path.GetFullPath(record);
+            AnsiConsole.MarkupLineInterpolated($"Recording accepted events (filtered) to {Path.GetFullPath(record)}.");
+        }
+        var builder = LocalHostBuilder.CreateBuilder([], overrides);
         await using var app = LocalHostBuilder.Build(builder);
         if (CliConfiguration.Insights(builder.Configuration).Accounts.Count == 0)
         {

@@ -136,6 +136,9 @@ public sealed class IngestOptions
 
     /// <summary>Only a local-development setting may turn it off; the local host warns at start-up.</summary>
     public bool ValidateSignature { get; set; } = true;
+
+    /// <summary>When set, every event the HTTP ingest accepts is appended, filtered, to this NDJSON file (docs/replay.md).</summary>
+    public string? RecordPath { get; set; }
 }
 
 public sealed class RtaOptions

@@ -69,7 +69,9 @@ public static class InsightsPipelineRegistration
         services.TryAddSingleton(HipaaAllowList.Default);
         services.TryAddSingleton<AttributeFilter>();
         services.TryAddSingleton<TaskRouterEnvelopeMapper>();
+        services.TryAddSingleton<Replay.IEventRecorder>(sp => Options(sp).Ingest.RecordPath is { Length: > 0 } path ? new Replay.NdjsonEventRecorder(path) : new Replay.NoEventRecorder());
         services.TryAddSingleton<IngestService>();
+        services.TryAddSingleton<Replay.ReplayService>();
         services.TryAddSingleton<TaskRouterIngestHandler>();
         services.TryAddSingleton<HealthHandler>();
         services.TryAddSingleton<Realtime.RtaRequestAuthenticator>();

@@ -15,13 +15,14 @@ public enum IngestOutcome
 /// Hands an accepted, filtered envelope to the bus; when the bus fails, to the spool; only when both fail
 /// does the caller answer 503. Nothing is processed inline, so TaskRouter gets its answer fast.
 /// </summary>
-public sealed partial class IngestService(IEventPublisher publisher, IEventSpool spool, ILogger<IngestService> logger)
+public sealed partial class IngestService(IEventPublisher publisher, IEventSpool spool, ILogger<IngestService> logger, Replay.IEventRecorder? recorder = null)
 {
     public async Task<IngestOutcome> AcceptAsync(EventEnvelope envelope, CancellationToken cancellationToken)
     {
         try
         {
             await publisher.PublishAsync([envelope], cancellationToken);
+            await RecordAsync(envelope, cancellationToken);
             return IngestOutcome.Published;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -32,6 +33,7 @@ public sealed partial class IngestService(IEventPublisher publisher, IEventSpool
         {
             await spool.SpoolAsync(envelope, cancellationToken);
             PipelineMetrics.Spooled.Add(1);
+            await RecordAsync(envelope, cancellationToken);
             return IngestOutcome.Spooled;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -40,6 +42,29 @@ public sealed partial class IngestService(IEventPublisher publisher, IEventSpool
             return IngestOutcome.Unavailable;
         }
     }
+
+    /// <summary>
+    /// The recording of what the HTTP ingest accepted (<c>insights serve --record</c>); a failure to record never
+    /// fails the callback.
+    /// </summary>
+    private async Task RecordAsync(EventEnvelope envelope, CancellationToken cancellationToken)
+    {
+        if (recorder is null)
+        {
+            return;
+        }
+        try
+        {
+            await recorder.RecordAsync(envelope, cancellationToken);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogRecordFailed(logger, envelope.EventSid, ex.GetType().Name);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Recording event {EventSid} failed ({ErrorType})")]
+    private static partial void LogRecordFailed(ILogger logger, string eventSid, string errorType);
 
     /// <summary>
     /// The same for a batch (backfill, replay): one publish for all of them; when the bus fails, each goes to the

@@ -14,21 +14,24 @@ using Microsoft.Extensions.Logging;
 namespace InsightsFunctions.Tests.Integration;
 
 /// <summary>
-/// Backfill and reconciliation through the whole local host (Kestrel, in-process bus, consumer, Azurite) against a
+/// Backfill, reconciliation and replay through the whole local host (Kestrel, in-process bus, consumer, Azurite) against a
 /// fake Events API behind the real Twilio client. The reference is the same simulated stream delivered as signed
 /// callbacks; the backfilled stream is that stream with shifted sids (its own account, workspace, tasks, workers),
-/// and its datasets, shifted back, must equal the reference's row for row.
+/// and its datasets, shifted back, must equal the reference's row for row. The host records what its ingest accepts,
+/// which is the replay test's file.
 /// </summary>
 [Collection(nameof(AzuriteCollection))]
-public sealed class BackfillIntegrationTests : IAsyncLifetime
+public sealed class RecoveryIntegrationTests : IAsyncLifetime
 {
     private const string Token = "backfill-integration-token-not-a-secret";
     private const uint BackfillMask = 0x0b0b0b0b;
     private const uint ReconcileMask = 0x0c0c0c0c;
+    private const uint ReplayMask = 0x0d0d0d0d;
 
     private readonly int _runId = Random.Shared.Next(1, 0xFFFF);
     private readonly FakeTaskRouterEventsApi _api = new();
     private readonly CapturedLogs _logs = new();
+    private readonly string _recording = Path.Combine(Path.GetTempPath(), $"insights-recording-{Guid.NewGuid():N}.ndjson");
     private List<SimulatedEvent> _stream = null!;
     private WebApplication _app = null!;
     private string _url = null!;
@@ -55,8 +58,9 @@ public sealed class BackfillIntegrationTests : IAsyncLifetime
             ["Insights:Reconcile:Lookback"] = "04:00:00",
             ["Insights:Backfill:PageSize"] = "150",
             ["Insights:Backfill:RetryDelay"] = "00:00:00",
+            ["Insights:Ingest:RecordPath"] = _recording,
         };
-        foreach (var account in new[] { Account, SidShift.Apply(Account, BackfillMask), SidShift.Apply(Account, ReconcileMask) })
+        foreach (var account in new[] { Account, SidShift.Apply(Account, BackfillMask), SidShift.Apply(Account, ReconcileMask), SidShift.Apply(Account, ReplayMask) })
         {
             settings[$"Insights:Accounts:{account}:AuthToken"] = Token;
         }
@@ -72,6 +76,7 @@ public sealed class BackfillIntegrationTests : IAsyncLifetime
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+        File.Delete(_recording);
     }
 
     private async Task DeliverAsync(IEnumerable<SimulatedEvent> events)
@@ -151,5 +156,36 @@ public sealed class BackfillIntegrationTests : IAsyncLifetime
         Assert.Equal(0, second.Result!.Recovered);
         AssertSameDatasets(afterFirst, await DatasetsAsync(ReconcileMask));
         Assert.Contains("Reconciliation recovered", _logs.All, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Replay_OfTheRecordingOfLiveIngestion_GivesItsDatasets_AndTwiceChangesNothing()
+    {
+        // Arrange: live ingestion, recorded by the host; the recording (already filtered) shifted to a second account.
+        await DeliverAsync(_stream);
+        var recorded = await File.ReadAllLinesAsync(_recording);
+        Assert.Equal(_stream.Count, recorded.Length);
+        var text = string.Join("\n", recorded);
+        foreach (var canary in PiiCanaries.All)
+        {
+            Assert.DoesNotContain(canary, text, StringComparison.OrdinalIgnoreCase);
+        }
+        Assert.DoesNotContain(Token, text, StringComparison.Ordinal);
+        var file = SidShift.Apply(text, ReplayMask);
+        var replay = _app.Services.GetRequiredService<InsightsFunctions.Replay.ReplayService>();
+
+        // Act: replay, then replay again.
+        var first = await replay.ReplayAsync(new StringReader(file), CancellationToken.None);
+        await IdleAsync();
+        var once = await DatasetsAsync(ReplayMask);
+        var second = await replay.ReplayAsync(new StringReader(file), CancellationToken.None);
+        await IdleAsync();
+
+        // Assert
+        Assert.Equal((_stream.Count, 0L), (first.Published, first.Invalid));
+        AssertSameDatasets(await DatasetsAsync(0), once);
+        Assert.Equal(_stream.Count, second.Published);
+        AssertSameDatasets(once, await DatasetsAsync(ReplayMask));
+        Assert.Equal(_stream.Count, (await File.ReadAllLinesAsync(_recording)).Length); // replay is not ingest: not recorded again
     }
 }

@@ -1,0 +1,15 @@
+using InsightsFunctions.Events;
+
+namespace InsightsFunctions.Replay;
+
+/// <summary>Where the ingest writes each envelope it accepted (already HIPAA-filtered), when recording is on.</summary>
+public interface IEventRecorder
+{
+    Task RecordAsync(EventEnvelope envelope, CancellationToken cancellationToken);
+}
+
+/// <summary>Recording off (the default).</summary>
+public sealed class NoEventRecorder : IEventRecorder
+{
+    public Task RecordAsync(EventEnvelope envelope, CancellationToken cancellationToken) => Task.CompletedTask;
+}
