@@ -17,7 +17,7 @@ public sealed class BicepLintTests
         ["AZURE_ENV_NAME"] = "insights-test",
         ["AZURE_LOCATION"] = "eastus2",
         ["AZURE_PRINCIPAL_ID"] = "00000000-0000-0000-0000-000000000001",
-        ["INSIGHTS_TWILIO_ACCOUNTS"] = """[{"accountSid":"AC11111111111111111111111111111111","hipaa":true},{"accountSid":"AC22222222222222222222222222222222","hipaa":false}]""",
+        ["INSIGHTS_TWILIO_ACCOUNTS"] = """[{"accountSid":"AC11111111111111111111111111111111","hipaa":true,"workspaces":["WS11111111111111111111111111111111"]},{"accountSid":"AC22222222222222222222222222222222","hipaa":false}]""",
     };
 
     private static IEnumerable<string> BicepFiles =>
@@ -93,6 +93,8 @@ public sealed class BicepLintTests
         var accounts = parameters["twilioAccounts"]!["value"]!.AsArray();
         Assert.Equal(["AC11111111111111111111111111111111", "AC22222222222222222222222222222222"], accounts.Select(a => (string)a!["accountSid"]!));
         Assert.Equal([true, false], accounts.Select(a => (bool)a!["hipaa"]!));
+        Assert.Equal("WS11111111111111111111111111111111", (string)accounts[0]!["workspaces"]![0]!);
+        Assert.Null(accounts[1]!["workspaces"]);
     }
 
     private static async Task InTempDirectory(Func<DirectoryInfo, Task> test)
