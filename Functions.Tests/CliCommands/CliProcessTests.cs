@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using System.Globalization;
+using InsightsFunctions.Storage;
+using InsightsFunctions.Tests.Integration;
+using InsightsFunctions.Tests.Support;
+using Azure.Data.Tables;
+
+namespace InsightsFunctions.Tests.CliCommands;
+
+/// <summary>
+/// The <c>insights</c> verbs of issue 8 as a user runs them: a separate process (the built insights.dll), the same
+/// configuration by environment variables, Azurite storage; exit codes, one-line errors on stderr, no secret printed.
+/// </summary>
+[Collection(nameof(AzuriteCollection))]
+public sealed class CliProcessTests
+{
+    private const string Token = "cli-token-not-a-secret";
+    private readonly string _account = "AC" + Guid.NewGuid().ToString("N");
+
+    private async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "insights.dll"));
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        start.Environment[$"Insights__Accounts__{_account}__AuthToken"] = Token;
+        start.Environment["Insights__Storage__ConnectionString"] = Azurite.ConnectionString;
+        start.Environment["Insights__Consumer__BatchWindow"] = "00:00:00.200";
+        start.Environment["NO_COLOR"] = "1";
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromMinutes(2)).Token);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    [Fact]
+    public async Task Backfill_ARangeOlderThanTheApiKeeps_IsRefusedInOneLine_Exit1_WithoutCallingTwilio()
+    {
+        Azurite.EnsureRunning();
+        var from = DateTimeOffset.UtcNow.AddDays(-40).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+
+        var (exitCode, stdout, stderr) = await RunAsync("backfill", "--account", _account, "--workspace", TestSids.Workspace, "--from", from);
+
+        Assert.Equal(1, exitCode);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith($"insights: --from {from[..16]}", line, StringComparison.Ordinal);
+        Assert.Contains("30 days", line, StringComparison.Ordinal);
+        Assert.DoesNotContain(Token, stdout + stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Backfill_WithoutItsRequiredOptions_SaysWhichAreRequired()
+    {
+        var (exitCode, stdout, stderr) = await RunAsync("backfill", "--account", _account);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("--account, --workspace and --from are required", stdout + stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Replay_AFileOfCallbacks_BuildsTheConversation_ASecondReplayChangesNothing_ABadLineExits2()
+    {
+        // Arrange: one handled call as form bodies, an hour ago.
+        Azurite.EnsureRunning();
+        var task = "WT" + Guid.NewGuid().ToString("N");
+        var worker = "WK" + Guid.NewGuid().ToString("N");
+        var reservation = "WR" + Guid.NewGuid().ToString("N");
+        var at = DateTimeOffset.UtcNow.AddHours(-1);
+        var call = new CallbackBuilder(task, at, _account)
+            .Task("task.created", 0).Task("task-queue.entered", 1)
+            .Reservation("reservation.created", 5, reservation, worker).Reservation("reservation.accepted", 9, reservation, worker)
+            .Reservation("reservation.wrapup", 69, reservation, worker).Reservation("reservation.completed", 80, reservation, worker)
+            .Task("task.completed", 80);
+        var lines = call.Events.Select(f => string.Join('&', f.Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value)}"))).ToList();
+        var file = Path.Combine(Path.GetTempPath(), $"insights-replay-{Guid.NewGuid():N}.ndjson");
+        await File.WriteAllLinesAsync(file, lines);
+        try
+        {
+            // Act 1
+            var (exitCode, stdout, stderr) = await RunAsync("replay", file);
+
+            // Assert 1: published and consumed before the process ended.
+            Assert.True(exitCode == 0, stderr);
+            Assert.Contains($"Replayed {lines.Count} lines: {lines.Count} events published, 0 lines skipped.", stdout, StringComparison.Ordinal);
+            var first = await ConversationAsync(task, at);
+            Assert.Equal(("Yes", 60.0), (first.GetString("handled"), first.GetDouble("talk_time")));
+
+            // Act 2: the same file again, and a file with a broken line.
+            var again = await RunAsync("replay", file);
+            await File.WriteAllLinesAsync(file, [lines[0], "EventType=task.created&Sid=EVbroken"]);
+            var broken = await RunAsync("replay", file);
+
+            // Assert 2
+            Assert.Equal(0, again.ExitCode);
+            var second = await ConversationAsync(task, at);
+            Assert.Equal(Without(first), Without(second));
+            Assert.Equal(2, broken.ExitCode);
+            Assert.Contains("insights: line 2: AccountSid", broken.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    private static async Task<TableEntity> ConversationAsync(string task, DateTimeOffset at)
+    {
+        var rows = await new DatasetReader(new StorageTables(new TableServiceClient(Azurite.ConnectionString)))
+            .ReadDatesAsync(TableNames.Conversations, [at.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)]);
+        return Assert.Single(rows, r => r.GetString("conversation_id") == task);
+    }
+
+    private static string Without(TableEntity row) =>
+        string.Join("|", row.Where(p => p.Key is not ("Timestamp" or "odata.etag" or "updated_at")).OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"));
+}
