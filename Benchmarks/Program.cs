@@ -18,6 +18,13 @@ if (args.Length > 0 && args[0] == "load")
         args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : 12);
     return;
 }
+if (args.Length > 0 && args[0] == "backfill")
+{
+    await InsightsFunctions.Benchmarks.BackfillDay.RunAsync(
+        args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1000,
+        args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : 8);
+    return;
+}
 if (args.Length > 1 && args[0] == "rows")
 {
     await StitchedRowsDump.RunAsync(
