@@ -105,7 +105,7 @@ public sealed class RecoveryIntegrationTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Backfill_OfAStreamNoCallbackDelivered_GivesTheDatasetsOfTheCallbacks()
+    public async Task Backfill_OfAStreamNoCallbackDelivered_GivesTheDatasetsOfTheCallbacks_AndStoresNoCanary()
     {
         // Arrange: the reference through callbacks; the shifted stream only in the Events API (one 429 on the way).
         await DeliverAsync(_stream);
@@ -125,6 +125,29 @@ public sealed class RecoveryIntegrationTests : IAsyncLifetime
         Assert.True(result.Pages > 2);
         AssertSameDatasets(await DatasetsAsync(0), await DatasetsAsync(BackfillMask));
         Assert.Equal(0, _app.Services.GetRequiredService<InProcessEventBus>().DeadLettered);
+
+        // The simulated contacts carry PII canaries in their attributes (HIPAA account): none is anywhere.
+        Assert.Contains(shifted, e => PiiCanaries.All.Any(c => string.Join("&", e.Fields.Values).Contains(c, StringComparison.OrdinalIgnoreCase)));
+        var stored = new List<string> { _logs.All };
+        var service = new Azure.Data.Tables.TableServiceClient(Azurite.ConnectionString);
+        foreach (var table in TableNames.All)
+        {
+            await foreach (var row in service.GetTableClient(table).QueryAsync<Azure.Data.Tables.TableEntity>())
+            {
+                var values = string.Join(";", row.Select(p => $"{p.Key}={p.Value}"));
+                if (values.Contains(request.AccountSid, StringComparison.Ordinal) || values.Contains(request.WorkspaceSid, StringComparison.Ordinal))
+                {
+                    stored.Add(values);
+                }
+            }
+        }
+        var text = string.Join("\n", stored);
+        Assert.Contains(request.AccountSid, text, StringComparison.Ordinal);
+        foreach (var canary in PiiCanaries.All)
+        {
+            Assert.DoesNotContain(canary, text, StringComparison.OrdinalIgnoreCase);
+        }
+        Assert.DoesNotContain(Token, text, StringComparison.Ordinal);
     }
 
     [Fact]
