@@ -86,8 +86,12 @@ public sealed class BackfillCommand : AsyncCommand<BackfillCommand.Settings>
         }
     }
 
-    /// <summary>The pipeline as the local host registers it, without HTTP (also used by replay).</summary>
-    internal static IHost BuildHost(Action<IServiceCollection>? configure)
+    /// <summary>
+    /// The pipeline as the local host registers it, without HTTP (also used by replay). It publishes only: with Event
+    /// Hubs configured the deployed app's processor consumes (this process must not join partition ownership); with
+    /// the in-process bus this process is the consumer.
+    /// </summary>
+    internal static IHost BuildHost(Action<IServiceCollection>? configure, IDictionary<string, string?>? overrides = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -95,6 +99,10 @@ public sealed class BackfillCommand : AsyncCommand<BackfillCommand.Settings>
             EnvironmentName = Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT") ?? Environments.Production,
         });
         builder.Configuration.AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true);
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(overrides ?? new Dictionary<string, string?>())
+        {
+            ["Insights:EventHubs:ProcessorEnabled"] = "false",
+        });
         builder.Logging.ClearProviders().AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddInsightsPipeline(builder.Configuration);
         configure?.Invoke(builder.Services);
