@@ -1,7 +1,8 @@
 // Parameters of main.bicep from the environment: azd sets AZURE_ENV_NAME, AZURE_LOCATION and AZURE_PRINCIPAL_ID;
 // the pipeline sets the same names from its variables. INSIGHTS_TWILIO_ACCOUNTS is JSON, e.g.
 //   [{"accountSid":"AC0123...","hipaa":true,"workspaces":["WS0123..."]}]
-// (workspaces: what the hourly reconciliation reads back from the TaskRouter Events API; optional)
+// (workspaces: what the hourly reconciliation reads back from the TaskRouter Events API; optional;
+//  apiKeySid: an SK… key for those reads, its secret in Key Vault as twilio-api-key-secret-{AccountSid}; optional)
 // (AccountSids are not secret; the auth tokens go into Key Vault, never here).
 using 'main.bicep'
 

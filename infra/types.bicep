@@ -13,4 +13,7 @@ type twilioAccount = {
 
   @description('Workspace sids (WS…) that the hourly reconciliation reads back from the TaskRouter Events API.')
   workspaces: string[]?
+
+  @description('An API key (SK…) for the Events API (backfill, reconciliation) instead of the auth token; its secret goes into Key Vault as twilio-api-key-secret-{AccountSid}.')
+  apiKeySid: string?
 }

@@ -4,8 +4,8 @@
 #      "rta-feed" of the function app, so the ?code= of the registered RTA URL passes both the Functions key
 #      check and the app's own shared-secret check (http.md) with one value;
 #   2. the health check of the deployed app (GET /api/health until 200);
-#   3. what is left to do on the Twilio side: the callback URLs, and each account's auth token that is not in
-#      Key Vault yet (the token never passes through this script).
+#   3. what is left to do on the Twilio side: the callback URLs, and each account's auth token (or API key secret)
+#      that is not in Key Vault yet (neither ever passes through this script).
 # Reads AZURE_RESOURCE_GROUP, AZURE_FUNCTION_APP_NAME, AZURE_KEY_VAULT_NAME, TASKROUTER_CALLBACK_URL and
 # RTA_FEED_URL (the outputs of infra/main.bicep). Never prints a secret.
 set -euo pipefail
@@ -50,13 +50,18 @@ echo "Health: $base/api/health answers 200."
 
 missing=0
 known="$(secret_names)"
-for setting in $(az functionapp config appsettings list --resource-group "$rg" --name "$app" --query "[?ends_with(name, '__AuthToken')].name" -o tsv); do
+# Every Key Vault reference the app settings hold for an account: its auth token, and its API key secret if any.
+for setting in $(az functionapp config appsettings list --resource-group "$rg" --name "$app" --query "[?ends_with(name, '__AuthToken') || ends_with(name, '__ApiKeySecret')].name" -o tsv); do
   sid="${setting#Insights__Accounts__}"
-  sid="${sid%__AuthToken}"
-  if ! grep -qx "twilio-auth-token-$sid" <<< "$known"; then
+  sid="${sid%__*}"
+  case "$setting" in
+    *__AuthToken) reference="twilio-auth-token-$sid" what="Auth token" ;;
+    *) reference="twilio-api-key-secret-$sid" what="API key secret" ;;
+  esac
+  if ! grep -qx "$reference" <<< "$known"; then
     missing=$((missing + 1))
-    echo "Auth token of $sid is not in Key Vault yet:"
-    echo "  az keyvault secret set --vault-name $vault --name twilio-auth-token-$sid --file <(printf %s \"\$TOKEN\")"
+    echo "$what of $sid is not in Key Vault yet:"
+    echo "  az keyvault secret set --vault-name $vault --name $reference --file <(printf %s \"\$VALUE\")"
   fi
 done
 if [ "$missing" -gt 0 ]; then

@@ -155,12 +155,12 @@ public sealed class InfraSecurityTests
     }
 
     [Fact]
-    public async Task AppSettings_TakeEveryAuthTokenAndTheRtaSecret_FromKeyVaultReferences()
+    public async Task AppSettings_TakeEveryAuthTokenApiKeySecretAndTheRtaSecret_FromKeyVaultReferences()
     {
         var settings = await AppSettings();
 
-        var secrets = settings.Where(s => s.Key.EndsWith("__AuthToken", StringComparison.Ordinal) || s.Key == "Insights__Rta__SharedSecret").ToList();
-        Assert.Equal(2, secrets.Count);
+        var secrets = settings.Where(s => s.Key.EndsWith("__AuthToken", StringComparison.Ordinal) || s.Key.EndsWith("__ApiKeySecret", StringComparison.Ordinal) || s.Key == "Insights__Rta__SharedSecret").ToList();
+        Assert.Equal(3, secrets.Count);
         Assert.All(secrets, s =>
         {
             var format = Assert.IsType<ArmExpression.Call>(s.Value);
@@ -170,6 +170,7 @@ public sealed class InfraSecurityTests
         });
         Assert.Contains(settings, s => s.Key == "Insights__Accounts__{0}__AuthToken");
         Assert.Contains(settings, s => s.Key == "Insights__Accounts__{0}__Hipaa");
+        Assert.Contains(settings, s => s.Key == "Insights__Accounts__{0}__ApiKeySecret");
     }
 
     [Fact]

@@ -72,7 +72,7 @@ public sealed class PostDeployScriptTests : IDisposable
     [Fact]
     public async Task FirstRun_CreatesTheRtaSecret_SetsTheSameHostKey_Restarts_AndPrintsNoSecret()
     {
-        File.WriteAllText(State("settings"), "Insights__Accounts__AC11111111111111111111111111111111__AuthToken\n");
+        File.WriteAllText(State("settings"), "Insights__Accounts__AC11111111111111111111111111111111__AuthToken\nInsights__Accounts__AC22222222222222222222222222222222__ApiKeySecret\n");
 
         var (exitCode, output) = await RunAsync();
 
@@ -86,6 +86,7 @@ public sealed class PostDeployScriptTests : IDisposable
         Assert.Single(Calls(), c => c.StartsWith("functionapp restart", StringComparison.Ordinal));
         Assert.DoesNotContain(secret, output, StringComparison.Ordinal);
         Assert.Contains("twilio-auth-token-AC11111111111111111111111111111111", output, StringComparison.Ordinal);
+        Assert.Contains("twilio-api-key-secret-AC22222222222222222222222222222222", output, StringComparison.Ordinal);
         Assert.Contains("https://func-test.example.net/api/taskrouter/events", output, StringComparison.Ordinal);
     }
 

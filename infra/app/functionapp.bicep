@@ -127,11 +127,16 @@ resource scm 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01'
 var baseUrl = empty(publicBaseUrl) ? 'https://${app.properties.defaultHostName}' : publicBaseUrl
 
 // Each account's auth token is a Key Vault reference (secret twilio-auth-token-{AccountSid}), resolved by the platform
-// with the app's identity; the app never sees the vault, only the value.
+// with the app's identity; the app never sees the vault, only the value. So is an account's optional API key secret
+// (twilio-api-key-secret-{AccountSid}), which backfill and reconciliation use instead of the token.
 var accountSettings = reduce(twilioAccounts, {}, (settings, account) => union(settings, {
   'Insights__Accounts__${account.accountSid}__AuthToken': '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=twilio-auth-token-${account.accountSid})'
   'Insights__Accounts__${account.accountSid}__Hipaa': string(account.hipaa)
-}, toObject(range(0, length(account.?workspaces ?? [])), i => 'Insights__Accounts__${account.accountSid}__Workspaces__${i}', i => (account.?workspaces ?? [])[i])))
+}, toObject(range(0, length(account.?workspaces ?? [])), i => 'Insights__Accounts__${account.accountSid}__Workspaces__${i}', i => (account.?workspaces ?? [])[i]),
+  empty(account.?apiKeySid ?? '') ? {} : {
+    'Insights__Accounts__${account.accountSid}__ApiKeySid': account.?apiKeySid
+    'Insights__Accounts__${account.accountSid}__ApiKeySecret': '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=twilio-api-key-secret-${account.accountSid})'
+  }))
 
 var settings = {
   // The Functions host's own storage, by identity.
