@@ -64,7 +64,7 @@ public static class BackfillDay
             $"wall {wall.Elapsed.TotalSeconds:N2} s, CPU {used.TotalSeconds:N2} s: {result.EventsRead / wall.Elapsed.TotalSeconds:N0} events/s ({wall.Elapsed.TotalMilliseconds * 1000 / result.EventsRead:N1} µs/event wall, {used.TotalMilliseconds * 1000 / result.EventsRead:N1} µs/event CPU)"));
     }
 
-    private static string RestEvent(IReadOnlyDictionary<string, string> f)
+    internal static string RestEvent(IReadOnlyDictionary<string, string> f)
     {
         var ms = long.Parse(f["TimestampMs"], CultureInfo.InvariantCulture);
         var data = new JsonObject();

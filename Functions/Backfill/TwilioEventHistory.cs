@@ -57,7 +57,7 @@ public sealed class TwilioEventHistory(ITwilioRestClient client) : IEventHistory
         return new EventHistoryPage(events, page.HasNextPage() ? page.GetNextPageUrl(Domain.Taskrouter) : null);
     }
 
-    private static HistoricalEvent ToHistorical(EventResource e) => new(
+    internal static HistoricalEvent ToHistorical(EventResource e) => new(
         e.Sid, e.AccountSid, e.WorkspaceSid, e.EventType, e.EventDateMs ?? (e.EventDate is { } d ? new DateTimeOffset(DateTime.SpecifyKind(d, DateTimeKind.Utc)).ToUnixTimeMilliseconds() : null),
         e.ResourceType, e.ResourceSid,
         e.EventData is null ? null : JsonNode.Parse(Newtonsoft.Json.JsonConvert.SerializeObject(e.EventData)) as JsonObject);
