@@ -122,7 +122,18 @@ public sealed class BackfillCommand : AsyncCommand<BackfillCommand.Settings>
     {
         if (!AnsiConsole.Profile.Capabilities.Interactive)
         {
-            return await service.RunAsync(request, resume, null, cancellationToken);
+            // Logs and CI: one line every 20 pages instead of a bar.
+            var began = DateTimeOffset.UtcNow;
+            var lines = new Progress<BackfillProgress>(p =>
+            {
+                if (p.Pages % 20 == 0)
+                {
+                    var seconds = Math.Max((DateTimeOffset.UtcNow - began).TotalSeconds, 0.001);
+                    Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                        $"backfill: up to {Exports.ExportValues.Iso(p.Position.UtcDateTime)}: {p.Pages} pages, {p.EventsRead:N0} events ({p.EventsRead / seconds:N0}/s), {p.Published:N0} published"));
+                }
+            });
+            return await service.RunAsync(request, resume, lines, cancellationToken);
         }
         BackfillResult? result = null;
         await AnsiConsole.Progress()
