@@ -19,10 +19,19 @@ public sealed partial class IngestService(IEventPublisher publisher, IEventSpool
 {
     public async Task<IngestOutcome> AcceptAsync(EventEnvelope envelope, CancellationToken cancellationToken)
     {
+        var outcome = await PublishOrSpoolAsync(envelope, cancellationToken);
+        if (outcome != IngestOutcome.Unavailable)
+        {
+            await RecordAsync(envelope, cancellationToken);
+        }
+        return outcome;
+    }
+
+    private async Task<IngestOutcome> PublishOrSpoolAsync(EventEnvelope envelope, CancellationToken cancellationToken)
+    {
         try
         {
             await publisher.PublishAsync([envelope], cancellationToken);
-            await RecordAsync(envelope, cancellationToken);
             return IngestOutcome.Published;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -33,7 +42,6 @@ public sealed partial class IngestService(IEventPublisher publisher, IEventSpool
         {
             await spool.SpoolAsync(envelope, cancellationToken);
             PipelineMetrics.Spooled.Add(1);
-            await RecordAsync(envelope, cancellationToken);
             return IngestOutcome.Spooled;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -57,7 +65,7 @@ public sealed partial class IngestService(IEventPublisher publisher, IEventSpool
         {
             await recorder.RecordAsync(envelope, cancellationToken);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LogRecordFailed(logger, envelope.EventSid, ex.GetType().Name);
         }
