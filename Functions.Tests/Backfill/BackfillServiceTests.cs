@@ -220,4 +220,17 @@ public sealed class BackfillServiceTests
         Assert.DoesNotContain(harness.Publisher.Published, e => e.EventSid == (string)broken["sid"]!);
         Assert.Contains("TaskAttributes", harness.Logs.All, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task RunAsync_WithoutSavingProgress_LeavesNoCheckpointEvenWhenItFails()
+    {
+        var harness = new BackfillHarness(Now);
+        harness.Api.Add(BackfillHarness.Simulate(Start, 1.5, seed: 19).Select(e => FakeTaskRouterEventsApi.FromCallback(e.Fields)));
+        harness.Api.FailFromRequest = 3;
+
+        await Assert.ThrowsAsync<EventHistoryException>(() => harness.Service().RunAsync(Request(), resume: false, null, CancellationToken.None, saveProgress: false));
+
+        Assert.Null(await harness.Checkpoints.GetAsync(Request().Key, CancellationToken.None));
+        Assert.Equal(3, harness.Api.Requests.Count); // two pages published, the third refused
+    }
 }

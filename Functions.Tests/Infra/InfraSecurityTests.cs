@@ -56,6 +56,7 @@ public sealed class InfraSecurityTests
         var prefixes = rules.SelectMany(r => r!["definition"]!["filters"]!["prefixMatch"]!.AsArray().Select(p => (string)p!)).ToList();
         Assert.Contains(InsightsFunctions.EventBus.BlobEventSpool.ContainerName + "/", prefixes);
         Assert.Contains(InsightsFunctions.EventBus.BlobDeadLetterSink.ContainerName + "/", prefixes);
+        Assert.Contains(InsightsFunctions.Storage.BlobBackfillCheckpointStore.ContainerName + "/", prefixes);
         Assert.All(rules, r => Assert.NotNull(r!["definition"]!["actions"]!["baseBlob"]!["delete"]));
     }
 

@@ -29,7 +29,9 @@ public sealed partial class BackfillService(
     TimeProvider clock,
     ILogger<BackfillService> logger)
 {
-    public async Task<BackfillResult> RunAsync(BackfillRequest request, bool resume, IProgress<BackfillProgress>? progress, CancellationToken cancellationToken)
+    /// <param name="resume">Continue after the last finished page of the same request.</param>
+    /// <param name="saveProgress">Save a checkpoint per page (the CLI); reconciliation does not, the next run covers the window again.</param>
+    public async Task<BackfillResult> RunAsync(BackfillRequest request, bool resume, IProgress<BackfillProgress>? progress, CancellationToken cancellationToken, bool saveProgress = true)
     {
         var started = Stopwatch.StartNew();
         if (!accounts.TryGet(request.AccountSid, out var account))
@@ -65,13 +67,19 @@ public sealed partial class BackfillService(
                 url = page.NextPageUrl;
                 state = new BackfillCheckpoint(request.Key, url is null ? w + 1 : w, url, state.Pages + 1, state.EventsRead + events.Count,
                     state.Published + missing.Count, state.Recovered + recovered, state.Invalid + invalid);
-                await checkpoints.SaveAsync(state, cancellationToken);
+                if (saveProgress)
+                {
+                    await checkpoints.SaveAsync(state, cancellationToken);
+                }
                 PipelineMetrics.Backfilled.Add(missing.Count);
                 progress?.Report(new BackfillProgress(windows.Count, state.Window, state.Pages, state.EventsRead, state.Published, state.Recovered, state.Invalid,
                     url is null ? until : from));
             }
         }
-        await checkpoints.DeleteAsync(request.Key, cancellationToken);
+        if (saveProgress || checkpoint is not null)
+        {
+            await checkpoints.DeleteAsync(request.Key, cancellationToken);
+        }
         LogDone(logger, request.AccountSid, request.WorkspaceSid, state.EventsRead, state.Published, state.Recovered, state.Invalid);
         return new BackfillResult(state.Pages, state.EventsRead, state.Published, state.Recovered, state.Invalid, checkpoint is not null, started.Elapsed);
     }

@@ -27,8 +27,8 @@ public sealed partial class ReconciliationService(BackfillService backfill, IOpt
                 var request = new BackfillRequest(accountSid, workspaceSid, now - settings.Reconcile.Lookback, now);
                 try
                 {
-                    // Not resumable on purpose: the next run covers the same window again anyway.
-                    var result = await backfill.RunAsync(request, resume: false, progress: null, cancellationToken);
+                    // Not resumable and no checkpoints on purpose: the next run covers the same window again anyway.
+                    var result = await backfill.RunAsync(request, resume: false, progress: null, cancellationToken, saveProgress: false);
                     EventBus.PipelineMetrics.Recovered.Add(result.Recovered);
                     if (result.Recovered > 0)
                     {

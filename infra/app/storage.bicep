@@ -35,6 +35,7 @@ var containers = [
   'deadletter'
   'eventhubs-checkpoints'
   'insights-loads'
+  'backfill'
 ]
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
@@ -129,6 +130,29 @@ resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2023-05
               baseBlob: {
                 delete: {
                   daysAfterModificationGreaterThan: spoolRetentionDays
+                }
+              }
+            }
+          }
+        }
+        {
+          // Checkpoints of interrupted backfills: past the Events API's 30 days they can no longer be resumed.
+          name: 'backfill-checkpoints-expiry'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: {
+              blobTypes: [
+                'blockBlob'
+              ]
+              prefixMatch: [
+                'backfill/'
+              ]
+            }
+            actions: {
+              baseBlob: {
+                delete: {
+                  daysAfterModificationGreaterThan: 31
                 }
               }
             }
