@@ -41,7 +41,7 @@ public sealed class BackfillCommand : AsyncCommand<BackfillCommand.Settings>
         public string? EventType { get; init; }
 
         [CommandOption("--resume")]
-        [Description("Continue after the last page the same backfill (same account, workspace, range, type) finished.")]
+        [Description("Continue after the last page the same backfill (same account, workspace, --from, type) finished, up to the end it started with.")]
         public bool Resume { get; init; }
 
         public override ValidationResult Validate()

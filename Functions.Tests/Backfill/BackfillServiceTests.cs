@@ -93,9 +93,10 @@ public sealed class BackfillServiceTests
         Assert.Equal(saved.Published, publishedBefore);
         var failedPage = harness.Api.Requests[3];
 
-        // Act 2: resume once the API is back.
+        // Act 2: resume once the API is back, later, as "--to now" would be (the end does not move on resume).
         harness.Api.FailFromRequest = null;
-        var result = await harness.Service().RunAsync(Request(), resume: true, null, CancellationToken.None);
+        harness.Clock.Now = Now.AddMinutes(30);
+        var result = await harness.Service().RunAsync(Request() with { To = harness.Clock.Now }, resume: true, null, CancellationToken.None);
 
         // Assert: it starts at the page that failed, every event is published once, the checkpoint is gone.
         Assert.True(result.Resumed);

@@ -5,9 +5,11 @@ namespace InsightsFunctions.Backfill;
 /// <summary>Read back one workspace's events of <c>[From, To)</c> (optionally one event type) and publish what is missing.</summary>
 public sealed record BackfillRequest(string AccountSid, string WorkspaceSid, DateTimeOffset From, DateTimeOffset To, string? EventType = null)
 {
-    /// <summary>The checkpoint key: the same request resumes the same checkpoint.</summary>
-    public string Key => string.Join('_', AccountSid, WorkspaceSid,
-        From.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture), To.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture), EventType ?? "all");
+    /// <summary>
+    /// The checkpoint key: account, workspace, start and event type. The end is not part of it, so a backfill started
+    /// with the default end (now) can be resumed later; the checkpoint keeps the end it started with.
+    /// </summary>
+    public string Key => string.Join('_', AccountSid, WorkspaceSid, From.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture), EventType ?? "all");
 }
 
 /// <summary>Where a running backfill is: windows and pages done, events read and published, the position reached.</summary>

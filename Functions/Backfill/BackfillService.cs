@@ -43,11 +43,15 @@ public sealed partial class BackfillService(
             throw new BackfillRefusedException($"'{request.WorkspaceSid}' is not a workspace sid (WS followed by 32 hex characters).");
         }
         var to = Check(request);
+        var checkpoint = resume ? await checkpoints.GetAsync(request.Key, cancellationToken) : null;
+        if (checkpoint is not null)
+        {
+            // The same backfill goes on to the end it started with (a resumed "--to now" does not move).
+            to = DateTimeOffset.FromUnixTimeMilliseconds(checkpoint.ToMs);
+        }
         var windows = Windows(FloorToSecond(request.From), to);
         var history = histories.For(request.AccountSid, account);
-
-        var checkpoint = resume ? await checkpoints.GetAsync(request.Key, cancellationToken) : null;
-        var state = checkpoint ?? new BackfillCheckpoint(request.Key, 0, null, 0, 0, 0, 0, 0);
+        var state = checkpoint ?? new BackfillCheckpoint(request.Key, to.ToUnixTimeMilliseconds(), 0, null, 0, 0, 0, 0, 0);
         for (var w = state.Window; w < windows.Count; w++)
         {
             var (from, until) = windows[w];
@@ -65,7 +69,7 @@ public sealed partial class BackfillService(
                 }
                 var recovered = missing.Count(e => e.Task is not null);
                 url = page.NextPageUrl;
-                state = new BackfillCheckpoint(request.Key, url is null ? w + 1 : w, url, state.Pages + 1, state.EventsRead + events.Count,
+                state = new BackfillCheckpoint(request.Key, state.ToMs, url is null ? w + 1 : w, url, state.Pages + 1, state.EventsRead + events.Count,
                     state.Published + missing.Count, state.Recovered + recovered, state.Invalid + invalid);
                 if (saveProgress)
                 {

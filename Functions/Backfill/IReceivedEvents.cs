@@ -24,7 +24,7 @@ public interface IBackfillCheckpointStore
 }
 
 /// <summary>
-/// A backfill's progress: the window to continue in and, within it, the next page's URL (null: the window's first
-/// page), saved after every page that was published completely, with the counts so far.
+/// A backfill's progress: the end of its range (epoch ms), the window to continue in and, within it, the next page's
+/// URL (null: the window's first page), saved after every page that was published completely, with the counts so far.
 /// </summary>
-public sealed record BackfillCheckpoint(string Key, int Window, string? NextPageUrl, long Pages, long EventsRead, long Published, long Recovered, long Invalid);
+public sealed record BackfillCheckpoint(string Key, long ToMs, int Window, string? NextPageUrl, long Pages, long EventsRead, long Published, long Recovered, long Invalid);
