@@ -6,7 +6,7 @@ namespace InsightsFunctions.Storage;
 
 /// <summary>
 /// <see cref="IReceivedEvents"/> over the <c>TaskEvents</c> table: one RowKey-range query per task of the page
-/// (the task's stored event sids), eight at a time.
+/// (the task's stored event keys, not their envelopes), eight at a time.
 /// </summary>
 public sealed class TableReceivedEvents(StorageTables tables) : IReceivedEvents
 {
@@ -17,17 +17,19 @@ public sealed class TableReceivedEvents(StorageTables tables) : IReceivedEvents
         var known = new System.Collections.Concurrent.ConcurrentDictionary<string, HashSet<string>>(StringComparer.Ordinal);
         await Parallel.ForEachAsync(taskSids, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (taskSid, ct) =>
         {
-            var sids = new HashSet<string>(StringComparer.Ordinal);
+            // RowKey is {task}_{event} (escaped): the keys alone answer, the stored envelopes are not read.
+            var prefix = TableKeys.Escape(taskSid) + "_";
+            var keys = new HashSet<string>(StringComparer.Ordinal);
             var filter = TableKeys.RowKeyPrefixFilter(TableConversationStore.EventPartition(taskSid), taskSid);
-            await foreach (var row in table.QueryAsync<TableEntity>(filter, select: ["task", "envelope"], cancellationToken: ct))
+            await foreach (var row in table.QueryAsync<TableEntity>(filter, select: ["RowKey", "task"], cancellationToken: ct))
             {
-                if (row.GetString("task") == taskSid)
+                if (row.GetString("task") == taskSid && row.RowKey.StartsWith(prefix, StringComparison.Ordinal))
                 {
-                    sids.Add(EnvelopeJson.Deserialize(row.GetString("envelope")).EventSid);
+                    keys.Add(row.RowKey[prefix.Length..]);
                 }
             }
-            known[taskSid] = sids;
+            known[taskSid] = keys;
         });
-        return [.. envelopes.Where(e => e.Task is null || !known[e.Task.Sid].Contains(e.EventSid))];
+        return [.. envelopes.Where(e => e.Task is null || !known[e.Task.Sid].Contains(TableKeys.Escape(e.EventSid)))];
     }
 }
