@@ -80,6 +80,12 @@ param deadLetterRetentionDays int = 90
 @maxValue(730)
 param logRetentionDays int = 90
 
+@description('Private networking: the app integrates with a VNet, storage and Event Hubs get private endpoints and refuse public network access (docs/deploy.md). Key Vault stays public (RBAC, audited) so operators can store the tokens.')
+param vnetEnabled bool = false
+
+@description('Address space of the VNet when vnetEnabled.')
+param vnetAddressPrefix string = '10.40.0.0/16'
+
 var abbreviations = loadJsonContent('abbreviations.json')
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = {
@@ -121,6 +127,17 @@ module monitoring 'app/monitoring.bicep' = {
   }
 }
 
+module network 'app/network.bicep' = if (vnetEnabled) {
+  name: 'network'
+  scope: resourceGroup
+  params: {
+    name: '${abbreviations.virtualNetwork}${resourceToken}'
+    location: location
+    tags: tags
+    addressPrefix: vnetAddressPrefix
+  }
+}
+
 module storage 'app/storage.bicep' = {
   name: 'storage'
   scope: resourceGroup
@@ -133,6 +150,7 @@ module storage 'app/storage.bicep' = {
     spoolRetentionDays: spoolRetentionDays
     deadLetterRetentionDays: deadLetterRetentionDays
     logAnalyticsId: monitoring.outputs.logAnalyticsId
+    publicNetworkAccess: vnetEnabled ? 'Disabled' : 'Enabled'
   }
 }
 
@@ -149,6 +167,20 @@ module eventHubs 'app/eventhubs.bicep' = {
     maximumThroughputUnits: eventHubMaximumThroughputUnits
     consumerGroups: consumerGroups
     logAnalyticsId: monitoring.outputs.logAnalyticsId
+    publicNetworkAccess: vnetEnabled ? 'Disabled' : 'Enabled'
+  }
+}
+
+module privateEndpoints 'app/privateendpoints.bicep' = if (vnetEnabled) {
+  name: 'privateendpoints'
+  scope: resourceGroup
+  params: {
+    location: location
+    tags: tags
+    vnetId: network!.outputs.id
+    subnetId: network!.outputs.privateEndpointSubnetId
+    storageAccountName: storage.outputs.name
+    eventHubsNamespaceName: eventHubs.outputs.namespaceName
   }
 }
 
@@ -203,10 +235,13 @@ module functionApp 'app/functionapp.bicep' = {
     alwaysReadyInstances: alwaysReadyInstances
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
+    appSubnetId: vnetEnabled ? network!.outputs.appSubnetId : ''
   }
-  // The app starts resolving its storage, hub and Key Vault references as soon as it exists: grant first.
+  // The app starts resolving its storage, hub and Key Vault references as soon as it exists: grant first (and,
+  // with private networking, let the private endpoints exist first).
   dependsOn: [
     rbac
+    privateEndpoints
   ]
 }
 

@@ -6,8 +6,8 @@ namespace InsightsFunctions.Tests.Infra;
 
 /// <summary>
 /// Evaluates the subset of ARM template functions the compiled app settings use (reduce, toObject, union,
-/// createObject, format, string, range, length, coalesce, tryGet, if, empty, parameters, variables, reference,
-/// lambdas), with ARM's semantics where they matter (<c>string(true)</c> is <c>"True"</c>). Lets a test compute the
+/// createObject, format, string, range, length, coalesce, tryGet, if, empty, equals, null, parameters, variables, reference,
+/// environment, resourceId, lambdas), with ARM's semantics where they matter (<c>string(true)</c> is <c>"True"</c>). Lets a test compute the
 /// exact app settings a deployment would write for given parameters, offline, and bind them like the app does.
 /// </summary>
 internal sealed class ArmEvaluator(
@@ -18,6 +18,15 @@ internal sealed class ArmEvaluator(
     private static readonly IReadOnlyDictionary<string, JsonNode?> NoLambdaVariables = new Dictionary<string, JsonNode?>();
 
     public JsonNode? Evaluate(string value) => Evaluate(ArmExpression.Parse(value), NoLambdaVariables);
+
+    /// <summary>A template value: every string in it that is an expression evaluated, the rest kept.</summary>
+    public JsonNode? EvaluateNode(JsonNode? node) => node switch
+    {
+        JsonObject obj => new JsonObject(obj.Select(p => KeyValuePair.Create(p.Key, EvaluateNode(p.Value)))),
+        JsonArray arr => new JsonArray([.. arr.Select(EvaluateNode)]),
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => Evaluate(v.GetValue<string>()),
+        _ => node?.DeepClone(),
+    };
 
     private JsonNode? Evaluate(ArmExpression expression, IReadOnlyDictionary<string, JsonNode?> locals) => expression switch
     {
@@ -52,6 +61,15 @@ internal sealed class ArmEvaluator(
                 return Evaluate(variables![Arg(0)!.GetValue<string>()]);
             case "reference":
                 return reference!(Arg(0)!.GetValue<string>());
+            case "null":
+                return null;
+            case "equals":
+                return JsonValue.Create(JsonNode.DeepEquals(Arg(0), Arg(1)));
+            case "environment":
+                return JsonNode.Parse("""{"name": "AzureCloud", "suffixes": {"storage": "core.windows.net", "keyvaultDns": ".vault.azure.net"}}""");
+            case "resourceId":
+                return JsonValue.Create("/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-test/providers/"
+                    + string.Join('/', a.Select((_, i) => Arg(i)!.GetValue<string>()).Take(1).Concat(a.Skip(1).Select((_, i) => Arg(i + 1)!.GetValue<string>()))));
             case "lambdaVariables":
                 return locals[Arg(0)!.GetValue<string>()]?.DeepClone();
             case "createObject":

@@ -95,6 +95,7 @@ public sealed class BicepLintTests
         Assert.Equal([true, false], accounts.Select(a => (bool)a!["hipaa"]!));
         Assert.Equal("WS11111111111111111111111111111111", (string)accounts[0]!["workspaces"]![0]!);
         Assert.Null(accounts[1]!["workspaces"]);
+        Assert.False((bool)parameters["vnetEnabled"]!["value"]!); // private networking only when asked for
     }
 
     private static async Task InTempDirectory(Func<DirectoryInfo, Task> test)

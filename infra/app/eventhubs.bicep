@@ -27,6 +27,13 @@ param consumerGroups array
 @description('Log Analytics workspace for the namespace diagnostics.')
 param logAnalyticsId string
 
+@description('Disabled with private networking: only the private endpoint reaches the namespace.')
+@allowed([
+  'Enabled'
+  'Disabled'
+])
+param publicNetworkAccess string
+
 resource namespace 'Microsoft.EventHub/namespaces@2024-01-01' = {
   name: namespaceName
   location: location
@@ -39,7 +46,7 @@ resource namespace 'Microsoft.EventHub/namespaces@2024-01-01' = {
   properties: {
     disableLocalAuth: true
     minimumTlsVersion: '1.2'
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: publicNetworkAccess
     isAutoInflateEnabled: maximumThroughputUnits > capacity
     maximumThroughputUnits: maximumThroughputUnits > capacity ? maximumThroughputUnits : 0
   }

@@ -42,6 +42,9 @@ param maximumInstanceCount int
 ])
 param instanceMemoryMB int
 
+@description('The VNet subnet the app integrates with (private networking); empty: none.')
+param appSubnetId string
+
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: planName
   location: location
@@ -72,6 +75,7 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
     httpsOnly: true
     clientCertEnabled: false
     keyVaultReferenceIdentity: identityId
+    virtualNetworkSubnetId: empty(appSubnetId) ? null : appSubnetId
     siteConfig: {
       minTlsVersion: '1.2'
       scmMinTlsVersion: '1.2'

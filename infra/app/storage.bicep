@@ -27,6 +27,13 @@ param deadLetterRetentionDays int
 @description('Log Analytics workspace for the storage audit logs.')
 param logAnalyticsId string
 
+@description('Disabled with private networking: only the private endpoints reach the account.')
+@allowed([
+  'Enabled'
+  'Disabled'
+])
+param publicNetworkAccess string
+
 // The containers the app uses (it creates missing ones too; declaring them keeps their access private and visible).
 var containers = [
   deploymentContainerName
@@ -54,10 +61,10 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
     defaultToOAuthAuthentication: true
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: publicNetworkAccess
     networkAcls: {
       bypass: 'AzureServices'
-      defaultAction: 'Allow'
+      defaultAction: publicNetworkAccess == 'Enabled' ? 'Allow' : 'Deny'
     }
     encryption: {
       keySource: 'Microsoft.Storage'
