@@ -14,10 +14,11 @@ rg="$AZURE_RESOURCE_GROUP" app="$AZURE_FUNCTION_APP_NAME" vault="$AZURE_KEY_VAUL
 secret_name="rta-shared-secret"
 health_attempts="${INSIGHTS_HEALTH_ATTEMPTS:-20}" health_delay="${INSIGHTS_HEALTH_DELAY_SECONDS:-15}"
 
-secret_names() { az keyvault secret list --vault-name "$vault" --query "[].name" -o tsv; }
+# The vault's secret names, listed once (the checks below need names only, never values).
+known="$(az keyvault secret list --vault-name "$vault" --query "[].name" -o tsv)"
 
 created=false
-if secret_names | grep -qx "$secret_name"; then
+if grep -qx "$secret_name" <<< "$known"; then
   secret="$(az keyvault secret show --vault-name "$vault" --name "$secret_name" --query value -o tsv)"
 else
   secret="$(openssl rand -hex 32)"
@@ -49,7 +50,6 @@ fi
 echo "Health: $base/api/health answers 200."
 
 missing=0
-known="$(secret_names)"
 # Every Key Vault reference the app settings hold for an account: its auth token, and its API key secret if any.
 for setting in $(az functionapp config appsettings list --resource-group "$rg" --name "$app" --query "[?ends_with(name, '__AuthToken') || ends_with(name, '__ApiKeySecret')].name" -o tsv); do
   sid="${setting#Insights__Accounts__}"

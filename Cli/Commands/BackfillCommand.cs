@@ -1,11 +1,7 @@
 using System.ComponentModel;
 using InsightsFunctions.Backfill;
-using InsightsFunctions.EventBus;
-using InsightsFunctions.Hosting;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -62,13 +58,13 @@ public sealed class BackfillCommand : AsyncCommand<BackfillCommand.Settings>
     {
         LoadCommand.TryParse(settings.From!, out var from);
         var to = settings.To is { } t && LoadCommand.TryParse(t, out var parsed) ? parsed : DateTimeOffset.UtcNow;
-        using var host = BuildHost(configure: null);
+        using var host = PublishingHost.Build();
         await host.StartAsync(cancellationToken);
         try
         {
             var request = new BackfillRequest(settings.Account!, settings.Workspace!, from, to, settings.EventType);
             var result = await RunWithProgressAsync(host.Services.GetRequiredService<BackfillService>(), request, settings.Resume, cancellationToken);
-            await WaitForConsumerAsync(host.Services, cancellationToken);
+            await PublishingHost.WaitForConsumerAsync(host.Services, cancellationToken);
             AnsiConsole.MarkupLineInterpolated($"Backfill {(result.Resumed ? "(resumed) " : "")}done in {result.Elapsed.TotalSeconds:0.0} s: {result.Pages} pages, {result.EventsRead:N0} events read, {result.Published:N0} published, {result.Recovered:N0} task events the pipeline did not hold, {result.Invalid:N0} invalid (skipped, see the log).");
             return 0;
         }
@@ -83,38 +79,6 @@ public sealed class BackfillCommand : AsyncCommand<BackfillCommand.Settings>
         finally
         {
             await host.StopAsync(CancellationToken.None);
-        }
-    }
-
-    /// <summary>
-    /// The pipeline as the local host registers it, without HTTP (also used by replay). It publishes only: with Event
-    /// Hubs configured the deployed app's processor consumes (this process must not join partition ownership); with
-    /// the in-process bus this process is the consumer.
-    /// </summary>
-    internal static IHost BuildHost(Action<IServiceCollection>? configure, IDictionary<string, string?>? overrides = null)
-    {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
-        {
-            ContentRootPath = AppContext.BaseDirectory,
-            EnvironmentName = Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT") ?? Environments.Production,
-        });
-        builder.Configuration.AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true);
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(overrides ?? new Dictionary<string, string?>())
-        {
-            ["Insights:EventHubs:ProcessorEnabled"] = "false",
-        });
-        builder.Logging.ClearProviders().AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddInsightsPipeline(builder.Configuration);
-        configure?.Invoke(builder.Services);
-        return builder.Build();
-    }
-
-    /// <summary>With the in-process bus, this process is the consumer: wait until it has handled everything published.</summary>
-    internal static async Task WaitForConsumerAsync(IServiceProvider services, CancellationToken cancellationToken)
-    {
-        if (services.GetService<InProcessEventBus>() is { } bus)
-        {
-            await bus.WaitForIdleAsync(cancellationToken);
         }
     }
 

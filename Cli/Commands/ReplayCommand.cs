@@ -25,13 +25,13 @@ public sealed class ReplayCommand : AsyncCommand<ReplayCommand.Settings>
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        using var host = BackfillCommand.BuildHost(configure: null);
+        using var host = PublishingHost.Build();
         await host.StartAsync(cancellationToken);
         try
         {
             using var reader = settings.File == "-" ? Console.In : new StreamReader(settings.File);
             var result = await host.Services.GetRequiredService<ReplayService>().ReplayAsync(reader, cancellationToken);
-            await BackfillCommand.WaitForConsumerAsync(host.Services, cancellationToken);
+            await PublishingHost.WaitForConsumerAsync(host.Services, cancellationToken);
             AnsiConsole.MarkupLineInterpolated($"Replayed {result.Lines:N0} lines: {result.Published:N0} events published, {result.Invalid:N0} lines skipped.");
             foreach (var problem in result.Problems)
             {

@@ -157,21 +157,20 @@ public sealed partial class BackfillService(
         var now = clock.GetUtcNow();
         foreach (var e in events)
         {
-            var validation = TaskRouterEventValidator.Validate(e.ToCallbackFields());
-            if (validation.Error is { } error)
+            var (envelope, error) = mapper.FromCallback(e.ToCallbackFields(), account.Hipaa, now);
+            if (error is not null)
             {
                 invalid++;
                 LogInvalid(logger, e.Sid, error.Field ?? "?", error.Error);
                 continue;
             }
-            var fields = validation.Event!.Fields;
-            if (fields["AccountSid"] != request.AccountSid || fields["WorkspaceSid"] != request.WorkspaceSid)
+            if (envelope!.AccountSid != request.AccountSid || envelope.WorkspaceSid != request.WorkspaceSid)
             {
                 invalid++;
                 LogInvalid(logger, e.Sid, "AccountSid", "the event belongs to another account or workspace");
                 continue;
             }
-            envelopes.Add(mapper.Map(validation.Event, account.Hipaa, now));
+            envelopes.Add(envelope);
         }
         return (envelopes, invalid);
     }

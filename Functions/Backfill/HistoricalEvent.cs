@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace InsightsFunctions.Backfill;
@@ -36,14 +35,7 @@ public sealed record HistoricalEvent(
             {
                 continue;
             }
-            fields[PascalCase(name)] = value.GetValueKind() switch
-            {
-                JsonValueKind.String => value.GetValue<string>(),
-                JsonValueKind.True => "true",
-                JsonValueKind.False => "false",
-                JsonValueKind.Number => value.ToJsonString(),
-                _ => value.ToJsonString(),
-            };
+            fields[PascalCase(name)] = Ingest.CallbackFields.ValueText(value);
         }
         Set(fields, "Sid", Sid);
         Set(fields, "EventType", EventType);

@@ -69,7 +69,11 @@ public static class InsightsPipelineRegistration
         services.TryAddSingleton(HipaaAllowList.Default);
         services.TryAddSingleton<AttributeFilter>();
         services.TryAddSingleton<TaskRouterEnvelopeMapper>();
-        services.TryAddSingleton<Replay.IEventRecorder>(sp => Options(sp).Ingest.RecordPath is { Length: > 0 } path ? new Replay.NdjsonEventRecorder(path) : new Replay.NoEventRecorder());
+        // Recording is off unless a path is configured: then the ingest gets a recorder (IngestService's is optional).
+        if (configuration[$"{InsightsOptions.SectionName}:Ingest:RecordPath"] is { Length: > 0 } recordPath)
+        {
+            services.TryAddSingleton<Replay.IEventRecorder>(_ => new Replay.NdjsonEventRecorder(recordPath));
+        }
         services.TryAddSingleton<IngestService>();
         services.TryAddSingleton<Replay.ReplayService>();
         services.TryAddSingleton<TaskRouterIngestHandler>();

@@ -19,36 +19,12 @@ public sealed partial class IngestService(IEventPublisher publisher, IEventSpool
 {
     public async Task<IngestOutcome> AcceptAsync(EventEnvelope envelope, CancellationToken cancellationToken)
     {
-        var outcome = await PublishOrSpoolAsync(envelope, cancellationToken);
+        var outcome = await AcceptManyAsync([envelope], cancellationToken);
         if (outcome != IngestOutcome.Unavailable)
         {
             await RecordAsync(envelope, cancellationToken);
         }
         return outcome;
-    }
-
-    private async Task<IngestOutcome> PublishOrSpoolAsync(EventEnvelope envelope, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await publisher.PublishAsync([envelope], cancellationToken);
-            return IngestOutcome.Published;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            LogPublishFailed(logger, envelope.EventSid, ex.GetType().Name);
-        }
-        try
-        {
-            await spool.SpoolAsync(envelope, cancellationToken);
-            PipelineMetrics.Spooled.Add(1);
-            return IngestOutcome.Spooled;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            LogSpoolFailed(logger, envelope.EventSid, ex.GetType().Name);
-            return IngestOutcome.Unavailable;
-        }
     }
 
     /// <summary>
@@ -75,8 +51,9 @@ public sealed partial class IngestService(IEventPublisher publisher, IEventSpool
     private static partial void LogRecordFailed(ILogger logger, string eventSid, string errorType);
 
     /// <summary>
-    /// The same for a batch (backfill, replay): one publish for all of them; when the bus fails, each goes to the
-    /// spool; <see cref="IngestOutcome.Unavailable"/> when any could be neither published nor spooled.
+    /// Envelopes in one publish (a callback's one, a backfill page, a replay batch); when the bus fails, each goes to
+    /// the spool; <see cref="IngestOutcome.Unavailable"/> when any could be neither published nor spooled. Does not
+    /// record: only what the HTTP ingest accepts is recorded (<see cref="AcceptAsync"/>).
     /// </summary>
     public async Task<IngestOutcome> AcceptManyAsync(IReadOnlyList<EventEnvelope> envelopes, CancellationToken cancellationToken)
     {
@@ -91,7 +68,7 @@ public sealed partial class IngestService(IEventPublisher publisher, IEventSpool
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            LogBatchPublishFailed(logger, envelopes.Count, ex.GetType().Name);
+            LogPublishFailed(logger, envelopes.Count, envelopes[0].EventSid, ex.GetType().Name);
         }
         var outcome = IngestOutcome.Spooled;
         foreach (var envelope in envelopes)
@@ -110,12 +87,9 @@ public sealed partial class IngestService(IEventPublisher publisher, IEventSpool
         return outcome;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing a batch of {Count} events failed ({ErrorType}); spooling them")]
-    private static partial void LogBatchPublishFailed(ILogger logger, int count, string errorType);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing {Count} event(s) from {EventSid} on failed ({ErrorType}); spooling them")]
+    private static partial void LogPublishFailed(ILogger logger, int count, string eventSid, string errorType);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing event {EventSid} failed ({ErrorType}); spooling it")]
-    private static partial void LogPublishFailed(ILogger logger, string eventSid, string errorType);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Spooling event {EventSid} failed too ({ErrorType}); answering 503")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Spooling event {EventSid} failed too ({ErrorType}); it is refused (503 for a callback)")]
     private static partial void LogSpoolFailed(ILogger logger, string eventSid, string errorType);
 }

@@ -6,11 +6,21 @@ namespace InsightsFunctions.Ingest;
 
 /// <summary>
 /// Maps a validated TaskRouter callback to the filtered envelope. The one path from callback fields to an
-/// envelope: the HTTP ingest uses it, and so will backfill and replay. EventDescription is never read;
+/// envelope: the HTTP ingest, backfill and replay use it (<see cref="FromCallback"/>). EventDescription is never read;
 /// task attributes pass through the HIPAA filter, worker attributes through the Agents allow-list.
 /// </summary>
 public sealed class TaskRouterEnvelopeMapper(AttributeFilter filter)
 {
+    /// <summary>
+    /// Validation, then <see cref="Map"/>: the one path from callback fields to an envelope, shared by the HTTP ingest,
+    /// backfill and replay. The error names the first bad field.
+    /// </summary>
+    public (EventEnvelope? Envelope, IngestError? Error) FromCallback(IReadOnlyDictionary<string, string> fields, bool accountIsHipaa, DateTimeOffset receivedAt)
+    {
+        var validation = TaskRouterEventValidator.Validate(fields);
+        return validation.Error is { } error ? (null, error) : (Map(validation.Event!, accountIsHipaa, receivedAt), null);
+    }
+
     public EventEnvelope Map(ValidatedTaskRouterEvent validated, bool accountIsHipaa, DateTimeOffset receivedAt)
     {
         var f = validated.Fields;

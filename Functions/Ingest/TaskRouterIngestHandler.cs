@@ -10,13 +10,12 @@ public sealed class TaskRouterIngestHandler(TaskRouterEnvelopeMapper mapper, Ing
 {
     public async Task<IngestResponse> HandleAsync(WebhookRequest request, CancellationToken cancellationToken)
     {
-        var validation = TaskRouterEventValidator.Validate(request.Form);
-        if (validation.Error is { } error)
+        var (envelope, error) = mapper.FromCallback(request.Form, request.Account.Hipaa, clock.GetUtcNow());
+        if (error is not null)
         {
             return new IngestResponse(StatusCodes.Status400BadRequest, error);
         }
-        var envelope = mapper.Map(validation.Event!, request.Account.Hipaa, clock.GetUtcNow());
-        return await ingest.AcceptAsync(envelope, cancellationToken) switch
+        return await ingest.AcceptAsync(envelope!, cancellationToken) switch
         {
             IngestOutcome.Unavailable => IngestResponse.Unavailable,
             _ => IngestResponse.Accepted,

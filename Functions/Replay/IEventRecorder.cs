@@ -7,9 +7,3 @@ public interface IEventRecorder
 {
     Task RecordAsync(EventEnvelope envelope, CancellationToken cancellationToken);
 }
-
-/// <summary>Recording off (the default).</summary>
-public sealed class NoEventRecorder : IEventRecorder
-{
-    public Task RecordAsync(EventEnvelope envelope, CancellationToken cancellationToken) => Task.CompletedTask;
-}

@@ -103,7 +103,7 @@ public sealed partial class ReplayService(IAccountRegistry accounts, TaskRouterE
         {
             if (value is not null)
             {
-                fields[name] = value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : value.ToJsonString();
+                fields[name] = CallbackFields.ValueText(value);
             }
         }
         return Callback(fields);
@@ -115,10 +115,8 @@ public sealed partial class ReplayService(IAccountRegistry accounts, TaskRouterE
         {
             return ([], "AccountSid: not a configured account");
         }
-        var validation = TaskRouterEventValidator.Validate(fields);
-        return validation.Error is { } error
-            ? ([], $"{error.Field}: {error.Error}")
-            : ([mapper.Map(validation.Event!, account.Hipaa, clock.GetUtcNow())], null);
+        var (envelope, error) = mapper.FromCallback(fields, account.Hipaa, clock.GetUtcNow());
+        return error is not null ? ([], $"{error.Field}: {error.Error}") : ([envelope!], null);
     }
 
     private (IReadOnlyList<EventEnvelope>, string?) Rta(string line)

@@ -21,12 +21,15 @@ public sealed class TableConversationStore(StorageTables tables, TimeProvider cl
 {
     public static string EventPartition(string taskSid) => TableKeys.StatePartition('e', taskSid);
 
+    /// <summary>A stored task event's RowKey: one task's events are one RowKey range (<see cref="TableKeys.RowKeyPrefixFilter"/>).</summary>
+    public static string TaskEventRowKey(string taskSid, string eventSid) => $"{TableKeys.Escape(taskSid)}_{TableKeys.Escape(eventSid)}";
+
     public async Task AppendTaskEventsAsync(IReadOnlyList<EventEnvelope> events, CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(TableNames.TaskEvents, cancellationToken);
         var actions = events
             .DistinctBy(e => (e.Task!.Sid, e.EventSid))
-            .Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(EventPartition(e.Task!.Sid), $"{TableKeys.Escape(e.Task.Sid)}_{TableKeys.Escape(e.EventSid)}")
+            .Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(EventPartition(e.Task!.Sid), TaskEventRowKey(e.Task.Sid, e.EventSid))
             {
                 ["task"] = e.Task.Sid,
                 ["event_type"] = e.EventType,

@@ -17,19 +17,18 @@ public sealed class TableReceivedEvents(StorageTables tables) : IReceivedEvents
         var known = new System.Collections.Concurrent.ConcurrentDictionary<string, HashSet<string>>(StringComparer.Ordinal);
         await Parallel.ForEachAsync(taskSids, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (taskSid, ct) =>
         {
-            // RowKey is {task}_{event} (escaped): the keys alone answer, the stored envelopes are not read.
-            var prefix = TableKeys.Escape(taskSid) + "_";
+            // The row keys alone answer (TaskEventRowKey); the stored envelopes are not read.
             var keys = new HashSet<string>(StringComparer.Ordinal);
             var filter = TableKeys.RowKeyPrefixFilter(TableConversationStore.EventPartition(taskSid), taskSid);
             await foreach (var row in table.QueryAsync<TableEntity>(filter, select: ["RowKey", "task"], cancellationToken: ct))
             {
-                if (row.GetString("task") == taskSid && row.RowKey.StartsWith(prefix, StringComparison.Ordinal))
+                if (row.GetString("task") == taskSid) // an escaped sid with '_' could share the range
                 {
-                    keys.Add(row.RowKey[prefix.Length..]);
+                    keys.Add(row.RowKey);
                 }
             }
             known[taskSid] = keys;
         });
-        return [.. envelopes.Where(e => e.Task is null || !known[e.Task.Sid].Contains(TableKeys.Escape(e.EventSid)))];
+        return [.. envelopes.Where(e => e.Task is null || !known[e.Task.Sid].Contains(TableConversationStore.TaskEventRowKey(e.Task.Sid, e.EventSid)))];
     }
 }

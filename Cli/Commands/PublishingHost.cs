@@ -1,0 +1,43 @@
+using InsightsFunctions.EventBus;
+using InsightsFunctions.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace InsightsFunctions.Cli.Commands;
+
+/// <summary>The host of the CLI verbs that publish events (backfill, replay).</summary>
+internal static class PublishingHost
+{
+    /// <summary>
+    /// The pipeline as the local host registers it, without HTTP (backfill, replay). It publishes only: with Event
+    /// Hubs configured the deployed app's processor consumes (this process must not join partition ownership); with
+    /// the in-process bus this process is the consumer.
+    /// </summary>
+    internal static IHost Build(IDictionary<string, string?>? overrides = null)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            ContentRootPath = AppContext.BaseDirectory,
+            EnvironmentName = Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT") ?? Environments.Production,
+        });
+        builder.Configuration.AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true);
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(overrides ?? new Dictionary<string, string?>())
+        {
+            ["Insights:EventHubs:ProcessorEnabled"] = "false",
+        });
+        builder.Logging.ClearProviders().AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddInsightsPipeline(builder.Configuration);
+        return builder.Build();
+    }
+
+    /// <summary>With the in-process bus, this process is the consumer: wait until it has handled everything published.</summary>
+    internal static async Task WaitForConsumerAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        if (services.GetService<InProcessEventBus>() is { } bus)
+        {
+            await bus.WaitForIdleAsync(cancellationToken);
+        }
+    }
+}
