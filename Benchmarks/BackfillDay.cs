@@ -37,7 +37,7 @@ public static class BackfillDay
         {
             Agents = agents, Queues = Math.Max(2, agents / 50), Hours = hours, Seed = 7, Start = start, AccountSid = Account, WorkspaceSid = Workspace,
         }).ToList();
-        var api = new PagesHandler(events.Select(e => RestEvent(e.Fields)));
+        var api = new PagesHandler(events.Select(e => EventsApiJson.FromCallback(e.Fields).ToJsonString()));
         var publisher = new SerializingPublisher();
         var clock = TimeProvider.System;
         var options = new BackfillOptions();
@@ -62,26 +62,6 @@ public static class BackfillDay
             $"backfill: {agents} agents, {hours} h: {result.EventsRead:N0} events in {result.Pages:N0} pages ({result.Pages / Math.Max(1, (int)Math.Ceiling(hours + 1)):N0}/window), published {result.Published:N0} ({publisher.Bytes / 1024.0 / 1024.0:N1} MB of envelopes)"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"wall {wall.Elapsed.TotalSeconds:N2} s, CPU {used.TotalSeconds:N2} s: {result.EventsRead / wall.Elapsed.TotalSeconds:N0} events/s ({wall.Elapsed.TotalMilliseconds * 1000 / result.EventsRead:N1} µs/event wall, {used.TotalMilliseconds * 1000 / result.EventsRead:N1} µs/event CPU)"));
-    }
-
-    internal static string RestEvent(IReadOnlyDictionary<string, string> f)
-    {
-        var ms = long.Parse(f["TimestampMs"], CultureInfo.InvariantCulture);
-        var data = new JsonObject();
-        foreach (var (name, value) in f)
-        {
-            if (name is not ("EventType" or "Sid" or "Timestamp" or "TimestampMs" or "EventDescription" or "ResourceType" or "ResourceSid"))
-            {
-                data[string.Concat(name.Select((c, i) => i > 0 && char.IsUpper(c) ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()))] = value;
-            }
-        }
-        return new JsonObject
-        {
-            ["account_sid"] = f["AccountSid"], ["workspace_sid"] = f["WorkspaceSid"], ["sid"] = f["Sid"], ["event_type"] = f["EventType"],
-            ["event_date"] = DateTimeOffset.FromUnixTimeMilliseconds(ms).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
-            ["event_date_ms"] = ms, ["resource_type"] = f.GetValueOrDefault("ResourceType"), ["resource_sid"] = f.GetValueOrDefault("ResourceSid"),
-            ["description"] = "event", ["source"] = "twilio", ["event_data"] = data,
-        }.ToJsonString();
     }
 
     /// <summary>The Events list over pre-serialised events, sorted by time: a window is a binary-searched slice.</summary>

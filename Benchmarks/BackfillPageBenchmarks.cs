@@ -34,7 +34,7 @@ public class BackfillPageBenchmarks
             Agents = 50, Queues = 4, Hours = 1, Seed = 1, Start = DateTimeOffset.Parse("2026-11-24T08:00:00Z", CultureInfo.InvariantCulture),
             AccountSid = "AC00000000000000000000000000000001", WorkspaceSid = "WS00000000000000000000000000000001",
         }).Take(Events).ToList();
-        var rest = events.Select(e => JsonNode.Parse(BackfillDay.RestEvent(e.Fields))!).ToArray();
+        var rest = events.Select(e => (JsonNode)EventsApiJson.FromCallback(e.Fields)).ToArray();
         _page = new JsonObject
         {
             ["events"] = new JsonArray(rest),

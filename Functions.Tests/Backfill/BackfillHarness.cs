@@ -58,33 +58,6 @@ internal sealed class BackfillHarness
             Agents = agents, Queues = 2, Hours = hours, Seed = seed, Start = start, AccountSid = accountSid, WorkspaceSid = TestSids.Workspace,
         }).OrderBy(e => e.TimestampMs)];
 
-    public sealed class CapturingPublisher : IEventPublisher
-    {
-        private readonly List<EventEnvelope> _published = [];
-
-        public IReadOnlyList<EventEnvelope> Published
-        {
-            get
-            {
-                lock (_published)
-                {
-                    return [.. _published];
-                }
-            }
-        }
-
-        public Task PublishAsync(IReadOnlyList<EventEnvelope> envelopes, CancellationToken cancellationToken)
-        {
-            lock (_published)
-            {
-                _published.AddRange(envelopes);
-            }
-            return Task.CompletedTask;
-        }
-
-        public Task<bool> IsReachableAsync(CancellationToken cancellationToken) => Task.FromResult(true);
-    }
-
     private sealed class HeldEvents(HashSet<string> held) : IReceivedEvents
     {
         public Task<IReadOnlyList<EventEnvelope>> NotYetReceivedAsync(IReadOnlyList<EventEnvelope> envelopes, CancellationToken cancellationToken) =>

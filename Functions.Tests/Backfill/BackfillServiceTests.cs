@@ -22,7 +22,7 @@ public sealed class BackfillServiceTests
         // Arrange: two hours of events, read in 1-hour windows of 100-event pages.
         var harness = new BackfillHarness(Now);
         var events = BackfillHarness.Simulate(Start, 1.5, seed: 11);
-        harness.Api.Add(events.Select(e => FakeTaskRouterEventsApi.FromCallback(e.Fields)));
+        harness.Api.Add(events.Select(e => EventsApiJson.FromCallback(e.Fields)));
 
         // Act
         var result = await harness.Service().RunAsync(Request(), resume: false, null, CancellationToken.None);
@@ -44,7 +44,7 @@ public sealed class BackfillServiceTests
         // Arrange: the same events through the HTTP ingest's validator and mapper.
         var harness = new BackfillHarness(Now);
         var events = BackfillHarness.Simulate(Start, 0.5, seed: 12);
-        harness.Api.Add(events.Select(e => FakeTaskRouterEventsApi.FromCallback(e.Fields)));
+        harness.Api.Add(events.Select(e => EventsApiJson.FromCallback(e.Fields)));
         var mapper = new TaskRouterEnvelopeMapper(new AttributeFilter(HipaaAllowList.Default));
         var viaCallback = events.Select(e => mapper.Map(TaskRouterEventValidator.Validate(e.Fields).Event!, accountIsHipaa: true, Now))
             .ToDictionary(e => e.EventSid);
@@ -63,7 +63,7 @@ public sealed class BackfillServiceTests
     {
         var harness = new BackfillHarness(Now);
         var events = BackfillHarness.Simulate(Start, 1, seed: 13);
-        harness.Api.Add(events.Select(e => FakeTaskRouterEventsApi.FromCallback(e.Fields)));
+        harness.Api.Add(events.Select(e => EventsApiJson.FromCallback(e.Fields)));
         harness.Api.ThrottledRequests.UnionWith([2, 3]);
 
         var result = await harness.Service().RunAsync(Request(), resume: false, null, CancellationToken.None);
@@ -81,7 +81,7 @@ public sealed class BackfillServiceTests
         // Arrange: the API fails hard from the fourth request on.
         var harness = new BackfillHarness(Now);
         var events = BackfillHarness.Simulate(Start, 1.5, seed: 14);
-        harness.Api.Add(events.Select(e => FakeTaskRouterEventsApi.FromCallback(e.Fields)));
+        harness.Api.Add(events.Select(e => EventsApiJson.FromCallback(e.Fields)));
         harness.Api.FailFromRequest = 4;
 
         // Act 1: the run stops with an error, three pages published and saved.
@@ -112,7 +112,7 @@ public sealed class BackfillServiceTests
     {
         var harness = new BackfillHarness(Now);
         var events = BackfillHarness.Simulate(Start, 1, seed: 15);
-        harness.Api.Add(events.Select(e => FakeTaskRouterEventsApi.FromCallback(e.Fields)));
+        harness.Api.Add(events.Select(e => EventsApiJson.FromCallback(e.Fields)));
         var taskEvents = events.Where(e => e.Fields.ContainsKey("TaskSid")).ToList();
         var missing = taskEvents.Where((_, i) => i % 10 == 0).Select(e => e.Sid).ToHashSet();
         harness.Held.UnionWith(taskEvents.Select(e => e.Sid).Where(s => !missing.Contains(s)));
@@ -131,7 +131,7 @@ public sealed class BackfillServiceTests
     {
         var harness = new BackfillHarness(Now);
         var events = BackfillHarness.Simulate(Start, 1, seed: 16);
-        harness.Api.Add(events.Select(e => FakeTaskRouterEventsApi.FromCallback(e.Fields)));
+        harness.Api.Add(events.Select(e => EventsApiJson.FromCallback(e.Fields)));
 
         await harness.Service().RunAsync(Request(eventType: "reservation.accepted"), resume: false, null, CancellationToken.None);
 
@@ -172,7 +172,7 @@ public sealed class BackfillServiceTests
         // Arrange: the simulator puts canaries (name, phone, email, address, diagnosis) into some contacts' attributes.
         var harness = new BackfillHarness(Now);
         var events = BackfillHarness.Simulate(Start, 1.5, seed: 17, agents: 10);
-        var served = events.Select(e => FakeTaskRouterEventsApi.FromCallback(e.Fields)).ToList();
+        var served = events.Select(e => EventsApiJson.FromCallback(e.Fields)).ToList();
         Assert.Contains(served, e => PiiCanaries.All.Any(c => e.ToJsonString().Contains(c, StringComparison.OrdinalIgnoreCase)));
         harness.Api.Add(served);
         harness.Api.ThrottledRequests.Add(2);
@@ -209,7 +209,7 @@ public sealed class BackfillServiceTests
     {
         var harness = new BackfillHarness(Now);
         var events = BackfillHarness.Simulate(Start, 0.5, seed: 18);
-        var served = events.Select(e => FakeTaskRouterEventsApi.FromCallback(e.Fields)).ToList();
+        var served = events.Select(e => EventsApiJson.FromCallback(e.Fields)).ToList();
         var broken = served.First(e => e["event_data"]!["task_attributes"] is not null);
         broken["event_data"]!["task_attributes"] = "{not json";
         harness.Api.Add(served);
@@ -226,7 +226,7 @@ public sealed class BackfillServiceTests
     public async Task RunAsync_WithoutSavingProgress_LeavesNoCheckpointEvenWhenItFails()
     {
         var harness = new BackfillHarness(Now);
-        harness.Api.Add(BackfillHarness.Simulate(Start, 1.5, seed: 19).Select(e => FakeTaskRouterEventsApi.FromCallback(e.Fields)));
+        harness.Api.Add(BackfillHarness.Simulate(Start, 1.5, seed: 19).Select(e => EventsApiJson.FromCallback(e.Fields)));
         harness.Api.FailFromRequest = 3;
 
         await Assert.ThrowsAsync<EventHistoryException>(() => harness.Service().RunAsync(Request(), resume: false, null, CancellationToken.None, saveProgress: false));

@@ -107,8 +107,8 @@ public sealed class WallboardBrowserTests
             Assert.Equal("ok", (string)queues["queues"]!.AsArray().Single(q => (string)q!["queue_sid"]! == good)!["sla_status"]!);
             var breachColour = await page.Locator($"#queues tr[data-queue-sid='{bad}'] td.sla").EvaluateAsync<string>("td => getComputedStyle(td).backgroundColor");
             Assert.Equal("rgb(198, 40, 40)", breachColour);
-            Directory.CreateDirectory(DuckDb.RepositoryFile("artifacts"));
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = DuckDb.RepositoryFile("artifacts/wallboard.png"), FullPage = true });
+            Directory.CreateDirectory(RepositoryFiles.Path("artifacts"));
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = RepositoryFiles.Path("artifacts/wallboard.png"), FullPage = true });
 
             await page.GotoAsync($"{url}{HttpRoutes.Wallboard}?mode=wall&queues={filter}");
             await page.WaitForSelectorAsync("body[data-loaded]");
@@ -116,7 +116,7 @@ public sealed class WallboardBrowserTests
             Assert.False(await page.Locator("#queue-filter").IsVisibleAsync());
             Assert.False(await page.Locator("#charts").IsVisibleAsync());
             Assert.True(await page.Locator("#tiles [data-field=waiting]").IsVisibleAsync());
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = DuckDb.RepositoryFile("artifacts/wallboard-wall.png") });
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = RepositoryFiles.Path("artifacts/wallboard-wall.png") });
         }
         finally
         {

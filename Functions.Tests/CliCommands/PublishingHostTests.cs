@@ -8,9 +8,9 @@ namespace InsightsFunctions.Tests.CliCommands;
 public sealed class PublishingHostTests
 {
     [Fact]
-    public void BuildHost_WithEventHubsConfigured_PublishesToTheHub_AndRunsNoProcessor()
+    public void Build_WithEventHubsConfigured_PublishesToTheHub_AndRunsNoProcessor()
     {
-        using var host = BackfillCommand.BuildHost(null, new Dictionary<string, string?>
+        using var host = PublishingHost.Build(new Dictionary<string, string?>
         {
             ["Insights:EventHubs:FullyQualifiedNamespace"] = "insights-test.servicebus.windows.net",
             ["Insights:EventHubs:HubName"] = "insights-events",
@@ -22,9 +22,9 @@ public sealed class PublishingHostTests
     }
 
     [Fact]
-    public void BuildHost_WithoutEventHubs_ConsumesOnItsOwnInProcessBus()
+    public void Build_WithoutEventHubs_ConsumesOnItsOwnInProcessBus()
     {
-        using var host = BackfillCommand.BuildHost(null);
+        using var host = PublishingHost.Build();
 
         Assert.IsType<InProcessEventBus>(host.Services.GetRequiredService<IEventPublisher>());
         Assert.Contains(host.Services.GetServices<IHostedService>(), s => s is InProcessEventBus);

@@ -26,13 +26,15 @@ internal sealed record ArmResource(string Module, string Symbol, JsonObject Body
         return found;
     }
 
+    /// <summary>A module (nested deployment) of main.bicep by its symbolic name: its condition, parameters, template.</summary>
+    public static JsonObject ModuleDeployment(JsonObject template, string symbol) =>
+        Resources(template).Single(r => r.Symbol == symbol).Body;
+
     /// <summary>The nested template of a module of main.bicep, by its symbolic name.</summary>
-    public static JsonObject ModuleTemplate(JsonObject template, string symbol) =>
-        Resources(template).Single(r => r.Symbol == symbol).Body["properties"]!["template"]!.AsObject();
+    public static JsonObject ModuleTemplate(JsonObject template, string symbol) => ModuleDeployment(template, symbol)["properties"]!["template"]!.AsObject();
 
     /// <summary>The parameter values main.bicep passes to a module (expressions, as text).</summary>
-    public static JsonObject ModuleParameters(JsonObject template, string symbol) =>
-        Resources(template).Single(r => r.Symbol == symbol).Body["properties"]!["parameters"]!.AsObject();
+    public static JsonObject ModuleParameters(JsonObject template, string symbol) => ModuleDeployment(template, symbol)["properties"]!["parameters"]!.AsObject();
 
     private static IEnumerable<(string Symbol, JsonObject Body)> Resources(JsonObject template) => template["resources"] switch
     {

@@ -12,7 +12,7 @@ namespace InsightsFunctions.Tests.Infra;
 /// </summary>
 internal static partial class BicepCli
 {
-    public static string InfraDirectory => DuckDb.RepositoryFile("infra");
+    public static string InfraDirectory => RepositoryFiles.Path("infra");
 
     public static string ExecutablePath
     {

@@ -9,7 +9,7 @@ namespace InsightsFunctions.Tests.Infra;
 /// </summary>
 public sealed class InfraNetworkTests
 {
-    private static async Task<JsonObject> Module(string symbol) => (await BicepCli.MainTemplate)["resources"]![symbol]!.AsObject();
+    private static async Task<JsonObject> Module(string symbol) => ArmResource.ModuleDeployment(await BicepCli.MainTemplate, symbol);
 
     private static ArmEvaluator WithVnet(bool vnetEnabled) => new(
         new Dictionary<string, JsonNode?> { ["vnetEnabled"] = vnetEnabled },

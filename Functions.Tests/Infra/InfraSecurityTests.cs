@@ -214,7 +214,7 @@ public sealed class InfraSecurityTests
         Assert.NotEmpty(named);
         Assert.All(named, key => Assert.Contains(key, keys));
         // ... and the local settings sample, which a Functions host run locally starts from.
-        var sample = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Support.DuckDb.RepositoryFile("local.settings.sample.json")))!["Values"]!.AsObject();
+        var sample = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Support.RepositoryFiles.Path("local.settings.sample.json")))!["Values"]!.AsObject();
         Assert.All(named, key => Assert.True(sample.ContainsKey(key), $"local.settings.sample.json lacks {key}"));
     }
 

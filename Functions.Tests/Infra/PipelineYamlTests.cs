@@ -10,7 +10,7 @@ public sealed partial class PipelineYamlTests
     private static YamlMappingNode Load(string relative)
     {
         var stream = new YamlStream();
-        using var reader = new StringReader(File.ReadAllText(DuckDb.RepositoryFile(relative)));
+        using var reader = new StringReader(File.ReadAllText(RepositoryFiles.Path(relative)));
         stream.Load(reader);
         return (YamlMappingNode)Assert.Single(stream.Documents).RootNode;
     }
@@ -91,7 +91,7 @@ public sealed partial class PipelineYamlTests
     [InlineData("azure.yaml")]
     public void Yaml_CarriesNoSecrets(string relative)
     {
-        var text = File.ReadAllText(DuckDb.RepositoryFile(relative));
+        var text = File.ReadAllText(RepositoryFiles.Path(relative));
         Load(relative);
 
         Assert.DoesNotMatch(SecretLike(), text);
@@ -107,11 +107,11 @@ public sealed partial class PipelineYamlTests
         var api = Get(Get(azd, "services")!, "api")!;
         Assert.Equal("function", Scalar(api, "host"));
         Assert.Equal("dotnet", Scalar(api, "language"));
-        Assert.True(File.Exists(DuckDb.RepositoryFile(Path.Combine(Scalar(api, "project")!, "Functions.csproj"))));
+        Assert.True(File.Exists(RepositoryFiles.Path(Path.Combine(Scalar(api, "project")!, "Functions.csproj"))));
         Assert.Equal("bicep", Scalar(Get(azd, "infra")!, "provider"));
-        Assert.True(File.Exists(DuckDb.RepositoryFile(Path.Combine(Scalar(Get(azd, "infra")!, "path")!, Scalar(Get(azd, "infra")!, "module")! + ".bicep"))));
+        Assert.True(File.Exists(RepositoryFiles.Path(Path.Combine(Scalar(Get(azd, "infra")!, "path")!, Scalar(Get(azd, "infra")!, "module")! + ".bicep"))));
         var hook = Scalar(Get(Get(azd, "hooks")!, "postdeploy")!, "run")!;
-        Assert.True(File.Exists(DuckDb.RepositoryFile(hook.Split(' ').Last())));
+        Assert.True(File.Exists(RepositoryFiles.Path(hook.Split(' ').Last())));
     }
 
     [Fact]
@@ -126,7 +126,7 @@ public sealed partial class PipelineYamlTests
     [Fact]
     public void CiRun_CallsTheReadmeTestCommand()
     {
-        var ci = File.ReadAllText(DuckDb.RepositoryFile(".ci/run"));
+        var ci = File.ReadAllText(RepositoryFiles.Path(".ci/run"));
 
         Assert.Contains("exec " + ReadmeTestCommand(), ci, StringComparison.Ordinal);
     }
@@ -134,7 +134,7 @@ public sealed partial class PipelineYamlTests
     /// <summary>The second of the README's two set-up commands.</summary>
     private static string ReadmeTestCommand()
     {
-        var readme = File.ReadAllText(DuckDb.RepositoryFile("README.md"));
+        var readme = File.ReadAllText(RepositoryFiles.Path("README.md"));
         var block = ReadmeCommands().Match(readme);
         Assert.True(block.Success, "README starts without its two commands");
         return block.Groups["test"].Value;

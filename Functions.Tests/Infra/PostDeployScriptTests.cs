@@ -45,7 +45,7 @@ public sealed class PostDeployScriptTests : IDisposable
     private async Task<(int ExitCode, string Output)> RunAsync()
     {
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(DuckDb.RepositoryFile("scripts/azure-postdeploy.sh"));
+        start.ArgumentList.Add(RepositoryFiles.Path("scripts/azure-postdeploy.sh"));
         start.Environment["PATH"] = State("bin") + ":" + Environment.GetEnvironmentVariable("PATH");
         start.Environment["AZURE_RESOURCE_GROUP"] = "rg-test";
         start.Environment["AZURE_FUNCTION_APP_NAME"] = "func-test";

@@ -183,7 +183,7 @@ public sealed class LoadsIntegrationTests : IAsyncLifetime
     /// <summary>The DuckDB examples of docs/bi.md, run as written against these exports, agree with the tables.</summary>
     private async Task AssertBiExamplesAsync(string folder)
     {
-        var examples = DuckDb.Examples(await File.ReadAllTextAsync(DuckDb.RepositoryFile("docs/bi.md")));
+        var examples = DuckDb.Examples(await File.ReadAllTextAsync(RepositoryFiles.Path("docs/bi.md")));
         string Sql(string name) => examples[name].Replace("'exports/", $"'{folder}/", StringComparison.Ordinal);
         var reader = _app.Services.GetRequiredService<DatasetReader>();
         var conversations = (await reader.ReadDatesAsync(TableNames.Conversations, [Date])).Where(c => c.GetString("account_sid") == Account).ToList();

@@ -110,7 +110,7 @@ public sealed class RecoveryIntegrationTests : IAsyncLifetime
         // Arrange: the reference through callbacks; the shifted stream only in the Events API (one 429 on the way).
         await DeliverAsync(_stream);
         var shifted = Shifted(BackfillMask);
-        _api.Add(shifted.Select(e => FakeTaskRouterEventsApi.FromCallback(e.Fields)));
+        _api.Add(shifted.Select(e => EventsApiJson.FromCallback(e.Fields)));
         _api.ThrottledRequests.Add(2);
         var request = new BackfillRequest(SidShift.Apply(Account, BackfillMask), SidShift.Apply(Workspace, BackfillMask),
             DateTimeOffset.FromUnixTimeMilliseconds(_stream[0].TimestampMs).AddMinutes(-1), DateTimeOffset.UtcNow);
@@ -129,18 +129,7 @@ public sealed class RecoveryIntegrationTests : IAsyncLifetime
         // The simulated contacts carry PII canaries in their attributes (HIPAA account): none is anywhere.
         Assert.Contains(shifted, e => PiiCanaries.All.Any(c => string.Join("&", e.Fields.Values).Contains(c, StringComparison.OrdinalIgnoreCase)));
         var stored = new List<string> { _logs.All };
-        var service = new Azure.Data.Tables.TableServiceClient(Azurite.ConnectionString);
-        foreach (var table in TableNames.All)
-        {
-            await foreach (var row in service.GetTableClient(table).QueryAsync<Azure.Data.Tables.TableEntity>())
-            {
-                var values = string.Join(";", row.Select(p => $"{p.Key}={p.Value}"));
-                if (values.Contains(request.AccountSid, StringComparison.Ordinal) || values.Contains(request.WorkspaceSid, StringComparison.Ordinal))
-                {
-                    stored.Add(values);
-                }
-            }
-        }
+        stored.AddRange(await StoredRows.MentioningAsync(request.AccountSid, request.WorkspaceSid));
         var text = string.Join("\n", stored);
         Assert.Contains(request.AccountSid, text, StringComparison.Ordinal);
         foreach (var canary in PiiCanaries.All)
@@ -162,7 +151,7 @@ public sealed class RecoveryIntegrationTests : IAsyncLifetime
             .ToHashSet(StringComparer.Ordinal);
         await DeliverAsync(shifted.Where(e => !lost.Contains(e.Sid)));
         Assert.NotEqual(await DatasetsAsync(0), await DatasetsAsync(ReconcileMask)); // the loss shows
-        _api.Add(shifted.Select(e => FakeTaskRouterEventsApi.FromCallback(e.Fields)));
+        _api.Add(shifted.Select(e => EventsApiJson.FromCallback(e.Fields)));
         var reconciliation = _app.Services.GetRequiredService<ReconciliationService>();
 
         // Act: the hourly run, then the next one.

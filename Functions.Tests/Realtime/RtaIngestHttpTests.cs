@@ -18,25 +18,9 @@ public sealed class RtaIngestHttpTests
     private const string Secret = "rta-shared-secret-for-tests";
     private const string X = "0123456789abcdef0123456789abcdef";
 
-    private sealed class RecordingPublisher : IEventPublisher
+    private static async Task<(LocalTestHost Host, CapturingPublisher Bus)> StartAsync()
     {
-        public List<EventEnvelope> Published { get; } = [];
-
-        public Task PublishAsync(IReadOnlyList<EventEnvelope> envelopes, CancellationToken cancellationToken)
-        {
-            lock (Published)
-            {
-                Published.AddRange(envelopes);
-            }
-            return Task.CompletedTask;
-        }
-
-        public Task<bool> IsReachableAsync(CancellationToken cancellationToken) => Task.FromResult(true);
-    }
-
-    private static async Task<(LocalTestHost Host, RecordingPublisher Bus)> StartAsync()
-    {
-        var bus = new RecordingPublisher();
+        var bus = new CapturingPublisher();
         var host = await LocalTestHost.StartAsync(s => s.Replace(ServiceDescriptor.Singleton<IEventPublisher>(bus)), new Dictionary<string, string?>
         {
             ["Insights:Rta:SharedSecret"] = Secret,

@@ -17,7 +17,7 @@ namespace InsightsFunctions.Tests.Replay;
 public sealed class ReplayServiceTests
 {
     private static readonly DateTimeOffset Now = new(2026, 12, 3, 12, 0, 0, TimeSpan.Zero);
-    private readonly BackfillHarness.CapturingPublisher _publisher = new();
+    private readonly CapturingPublisher _publisher = new();
     private readonly TaskRouterEnvelopeMapper _mapper = new(new AttributeFilter(HipaaAllowList.Default));
 
     private ReplayService Service() => new(

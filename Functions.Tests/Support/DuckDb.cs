@@ -39,19 +39,6 @@ public static class DuckDb
         Regex.Matches(markdown.Replace("\r\n", "\n"), "```sql\n-- example: (?<name>[a-z_]+)\n(?<sql>.*?)```", RegexOptions.Singleline)
             .ToDictionary(m => m.Groups["name"].Value, m => m.Groups["sql"].Value);
 
-    /// <summary>A file of the repository (found by walking up from the test binaries to the solution).</summary>
-    public static string RepositoryFile(string relative)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "InsightsFunctions.sln")))
-            {
-                return Path.Combine(dir.FullName, relative);
-            }
-        }
-        throw new FileNotFoundException($"No InsightsFunctions.sln above {AppContext.BaseDirectory}.");
-    }
-
     /// <summary>A whole number as DuckDB returns it (sums of BIGINT are HUGEINT: a BigInteger).</summary>
     public static long Long(object? value) => value switch
     {
