@@ -87,23 +87,18 @@ public sealed class QueueIntervalBuilder(IntervalGrid grid, SlaPolicy sla)
                 }
                 var atEnd = At(s, ended);
                 atEnd.MaxQueueTime = Math.Max(atEnd.MaxQueueTime ?? 0, s.QueueTime ?? 0);
-                if (s.QueueExit == "accepted")
+                var outcome = QueueOutcome.Of(s, sla);
+                if (outcome.Handled)
                 {
                     atEnd.Handled++;
                     atEnd.SpeedOfAnswer.Add(s.QueueTime);
-                    if (s.QueueTime <= sla.ThresholdSeconds(s.QueueSid, s.QueueName))
-                    {
-                        atEnd.InServiceLevel++;
-                    }
+                    atEnd.InServiceLevel += outcome.InServiceLevel ? 1 : 0;
                 }
-                else if (s.Abandoned == true)
+                else if (outcome.Abandoned)
                 {
                     atEnd.Abandoned++;
                     atEnd.AbandonTime.Add(s.AbandonTime);
-                    if (s.AbandonedPhase == AbandonedPhases.ShortQueue)
-                    {
-                        atEnd.ShortAbandoned++;
-                    }
+                    atEnd.ShortAbandoned += outcome.ShortAbandoned ? 1 : 0;
                 }
             }
             else if (s.Kind == SegmentKinds.Conversation && s.EndedAt is { } completed)

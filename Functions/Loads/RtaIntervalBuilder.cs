@@ -72,13 +72,11 @@ public sealed class RtaIntervalBuilder(IntervalGrid grid, SlaPolicy sla, AgentAv
             }
             var bucket = grid.IntervalOf(ended).Start;
             var o = q.Outcomes.GetValueOrDefault(bucket);
-            if (s.QueueExit == "accepted")
+            var outcome = QueueOutcome.Of(s, sla);
+            if (outcome.Handled || outcome.Abandoned)
             {
-                q.Outcomes[bucket] = (o.InSl + (s.QueueTime <= sla.ThresholdSeconds(s.QueueSid, s.QueueName) ? 1 : 0), o.Handled + 1, o.Abandoned, o.Short);
-            }
-            else if (s.Abandoned == true)
-            {
-                q.Outcomes[bucket] = (o.InSl, o.Handled, o.Abandoned + 1, o.Short + (s.AbandonedPhase == AbandonedPhases.ShortQueue ? 1 : 0));
+                q.Outcomes[bucket] = (o.InSl + (outcome.InServiceLevel ? 1 : 0), o.Handled + (outcome.Handled ? 1 : 0),
+                    o.Abandoned + (outcome.Abandoned ? 1 : 0), o.Short + (outcome.ShortAbandoned ? 1 : 0));
             }
         }
 

@@ -69,26 +69,21 @@ public sealed class QueueStatusCalculator(SlaPolicy sla, ReportingClock clock)
             {
                 continue;
             }
-            if (s.QueueExit == "accepted")
+            var outcome = QueueOutcome.Of(s, sla);
+            if (outcome.Handled)
             {
                 t.Handled++;
                 t.Waits++;
                 t.WaitTotal += s.QueueTime ?? 0;
-                if (s.QueueTime <= sla.ThresholdSeconds(s.QueueSid, s.QueueName))
-                {
-                    t.InServiceLevel++;
-                }
+                t.InServiceLevel += outcome.InServiceLevel ? 1 : 0;
             }
-            else if (s.Abandoned == true)
+            else if (outcome.Abandoned)
             {
                 t.Abandoned++;
                 t.Waits++;
                 t.WaitTotal += s.QueueTime ?? s.AbandonTime ?? 0;
                 t.AbandonTotal += s.AbandonTime ?? 0;
-                if (s.AbandonedPhase == AbandonedPhases.ShortQueue)
-                {
-                    t.ShortAbandoned++;
-                }
+                t.ShortAbandoned += outcome.ShortAbandoned ? 1 : 0;
             }
         }
         var available = agents.Where(availability.IsAvailable).Select(a => a.AgentSid).ToHashSet(StringComparer.Ordinal);
