@@ -97,7 +97,7 @@ public sealed class WallboardBrowserTests
             }
             foreach (var q in queues["queues"]!.AsArray())
             {
-                var row = page.Locator($"#queues tr[data-queue-sid='{(string)q!["queue_sid"]!}']");
+                var row = page.Locator($"#queues tr[data-account-sid='{(string)q!["account_sid"]!}'][data-queue-sid='{(string)q["queue_sid"]!}']");
                 var cells = await row.Locator("td").EvaluateAllAsync<string[]>("tds => tds.map(td => td.dataset.value ?? '')");
                 Assert.Equal(new[] { Text(q["waiting"]), Text(q["longest_waiting"]), Text(q["received"]), Text(q["handled"]), Text(q["abandoned"]) }, cells[1..6]);
                 Assert.Equal(Text(q["service_level_pct"]), cells[8]);

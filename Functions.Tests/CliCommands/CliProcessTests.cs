@@ -69,7 +69,8 @@ public sealed class CliProcessTests
         var worker = "WK" + Guid.NewGuid().ToString("N");
         var reservation = "WR" + Guid.NewGuid().ToString("N");
         var at = DateTimeOffset.UtcNow.AddHours(-1);
-        var call = new CallbackBuilder(task, at, _account)
+        // Its own queue sid too: the wallboard test looks queues up by sid across the accounts a shared Azurite holds.
+        var call = new CallbackBuilder(task, at, _account) { QueueSid = "WQ" + Guid.NewGuid().ToString("N") }
             .Task("task.created", 0).Task("task-queue.entered", 1)
             .Reservation("reservation.created", 5, reservation, worker).Reservation("reservation.accepted", 9, reservation, worker)
             .Reservation("reservation.wrapup", 69, reservation, worker).Reservation("reservation.completed", 80, reservation, worker)

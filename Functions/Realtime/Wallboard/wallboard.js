@@ -72,6 +72,7 @@
     body.replaceChildren();
     for (const q of result.queues) {
       const tr = document.createElement("tr");
+      tr.dataset.accountSid = q.account_sid; // a row is one account's queue
       tr.dataset.queueSid = q.queue_sid;
       setSla(tr, q.sla_status);
       cell(tr, q.queue_name || q.queue_sid);
