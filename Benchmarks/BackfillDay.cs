@@ -42,14 +42,14 @@ public static class BackfillDay
         var clock = TimeProvider.System;
         var options = new BackfillOptions();
         var service = new BackfillService(
-            new ConfiguredAccountRegistry(new StaticMonitor(new InsightsOptions { Accounts = new(StringComparer.Ordinal) { [Account] = new AccountOptions { AuthToken = "bench-token" } } })),
+            new ConfiguredAccountRegistry(new StaticMonitor(new AccountsOptions { Accounts = new(StringComparer.Ordinal) { [Account] = new AccountOptions { AuthToken = "bench-token" } } })),
             new TwilioEventHistoryFactory(new HttpClient(api)),
             new TaskRouterEnvelopeMapper(new AttributeFilter(HipaaAllowList.Default)),
             new AllMissing(),
             new IngestService(publisher, new BlobEventSpool(new Azure.Storage.Blobs.BlobServiceClient("UseDevelopmentStorage=true")), NullLogger<IngestService>.Instance),
             new InMemoryBackfillCheckpointStore(),
             new DedupeWindow(TimeSpan.FromDays(7), clock),
-            options,
+            Microsoft.Extensions.Options.Options.Create(options),
             clock,
             NullLogger<BackfillService>.Instance);
 
@@ -128,12 +128,12 @@ public static class BackfillDay
         public Task<bool> IsReachableAsync(CancellationToken cancellationToken) => Task.FromResult(true);
     }
 
-    private sealed class StaticMonitor(InsightsOptions value) : Microsoft.Extensions.Options.IOptionsMonitor<InsightsOptions>
+    private sealed class StaticMonitor(AccountsOptions value) : Microsoft.Extensions.Options.IOptionsMonitor<AccountsOptions>
     {
-        public InsightsOptions CurrentValue => value;
+        public AccountsOptions CurrentValue => value;
 
-        public InsightsOptions Get(string? name) => value;
+        public AccountsOptions Get(string? name) => value;
 
-        public IDisposable? OnChange(Action<InsightsOptions, string?> listener) => null;
+        public IDisposable? OnChange(Action<AccountsOptions, string?> listener) => null;
     }
 }

@@ -5,6 +5,6 @@ using Microsoft.Extensions.Hosting;
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 builder.UseInsightsMiddleware();
-builder.Services.AddInsightsPipeline(builder.Configuration);
+builder.Services.AddFunctionsApp(builder.Configuration);
 builder.Services.AddInsightsTelemetry(builder.Configuration);
 builder.Build().Run();

@@ -1,4 +1,4 @@
-using InsightsFunctions.Configuration;
+using InsightsFunctions.Hosting;
 using Microsoft.Extensions.Configuration;
 
 namespace InsightsFunctions.Cli.Commands;

@@ -3,7 +3,9 @@ using System.Globalization;
 using InsightsFunctions.Exports;
 using InsightsFunctions.Hosting;
 using InsightsFunctions.Loads;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -32,11 +34,19 @@ public sealed class LoadCommand : AsyncCommand<LoadCommand.Settings>
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         DateTimeOffset? until = settings.Until is { } text && TryParse(text, out var parsed) ? parsed : null;
-        var services = new ServiceCollection();
-        services.AddLogging(l => l.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning));
-        services.AddInsightsPipeline(CliConfiguration.Load());
-        await using var provider = services.BuildServiceProvider();
-        var result = await provider.GetRequiredService<LoadJob>().RunAsync(until, cancellationToken);
+        // A host (not a bare container) so that the settings are validated when it starts, as in every other host.
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            ContentRootPath = AppContext.BaseDirectory,
+            EnvironmentName = Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT") ?? Environments.Production,
+        });
+        builder.Configuration.AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true);
+        builder.Logging.ClearProviders().AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddLoadHost(builder.Configuration);
+        using var host = builder.Build();
+        await host.StartAsync(cancellationToken);
+        var result = await host.Services.GetRequiredService<LoadJob>().RunAsync(until, cancellationToken);
+        await host.StopAsync(cancellationToken);
         Print(result);
         return result.Outcome == LoadOutcome.Busy ? 3 : 0;
     }

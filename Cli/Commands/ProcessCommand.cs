@@ -33,8 +33,7 @@ public sealed class ProcessCommand : AsyncCommand<ProcessCommand.Settings>
         {
             throw new CliException("Insights:EventHubs:ProcessorEnabled is false: this host would publish only. Remove the setting to process.");
         }
-        builder.Services.AddInsightsPipeline(builder.Configuration);
-        builder.Services.AddHostedService(sp => new InsightsFunctions.EventBus.SpoolReplayService(sp.GetRequiredService<InsightsFunctions.EventBus.SpoolReplayer>()));
+        builder.Services.AddProcessorHost(builder.Configuration);
         using var host = builder.Build();
         AnsiConsole.MarkupLineInterpolated($"[green]Event Hubs processor[/] for hub {eventHubs.HubName}, consumer group {eventHubs.ConsumerGroup}; checkpoints in container {eventHubs.CheckpointContainer}. Ctrl+C stops between batches.");
         await host.RunAsync(cancellationToken);

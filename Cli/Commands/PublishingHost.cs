@@ -28,7 +28,7 @@ internal static class PublishingHost
             ["Insights:EventHubs:ProcessorEnabled"] = "false",
         });
         builder.Logging.ClearProviders().AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddInsightsPipeline(builder.Configuration);
+        builder.Services.AddPublishingHost(builder.Configuration);
         return builder.Build();
     }
 

@@ -11,7 +11,7 @@ namespace InsightsFunctions.Cli.LocalHost;
 
 /// <summary>
 /// The local host: Kestrel serving exactly the Functions' HTTP handlers and routes, with the same DI
-/// registration (<see cref="InsightsPipelineRegistration.AddInsightsPipeline"/>), the in-process bus and
+/// registration (<see cref="InsightsHosts.AddLocalHost"/>: the Functions app plus the timers' local stand-ins), the in-process bus and
 /// its consumers, and Azurite storage by default. Configuration: appsettings.json + environment variables
 /// (<c>Insights__Accounts__AC…__AuthToken</c>) + in-memory overrides from the caller.
 /// </summary>
@@ -29,21 +29,9 @@ public static class LocalHostBuilder
         {
             builder.Configuration.AddInMemoryCollection(overrides);
         }
-        builder.Services.AddInsightsPipeline(builder.Configuration);
-        // The Functions app replays the spool from its ReplaySpool timer; the local host on this schedule.
-        builder.Services.AddHostedService(sp => new InsightsFunctions.EventBus.SpoolReplayService(sp.GetRequiredService<InsightsFunctions.EventBus.SpoolReplayer>()));
-        // The Functions app runs the loads from its Load timer; the local host on the same schedule, unless disabled.
-        var loads = builder.Configuration.GetSection("Insights:Loads").Get<InsightsFunctions.Configuration.LoadOptions>() ?? new();
-        if (loads.Enabled)
-        {
-            builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<InsightsFunctions.Loads.LoadScheduleService>(sp, loads.Schedule));
-        }
-        // The Functions app reconciles from its Reconcile timer; the local host on the same schedule, unless disabled.
-        var reconcile = builder.Configuration.GetSection("Insights:Reconcile").Get<InsightsFunctions.Configuration.ReconcileOptions>() ?? new();
-        if (reconcile.Enabled)
-        {
-            builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<InsightsFunctions.Backfill.ReconcileScheduleService>(sp, reconcile.Schedule));
-        }
+        // The Functions app's registration plus the local stand-ins for its timers (spool replay, loads and
+        // reconciliation, each on the same schedule; the loads and reconciliation only when enabled).
+        builder.Services.AddLocalHost(builder.Configuration);
         return builder;
     }
 

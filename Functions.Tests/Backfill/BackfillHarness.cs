@@ -37,7 +37,7 @@ internal sealed class BackfillHarness
     public BackfillService Service()
     {
         var loggers = LoggerFactory.Create(b => b.AddProvider(Logs));
-        var registry = new ConfiguredAccountRegistry(new StaticOptionsMonitor<InsightsOptions>(new InsightsOptions { Accounts = Accounts }));
+        var registry = new ConfiguredAccountRegistry(new StaticOptionsMonitor<AccountsOptions>(new AccountsOptions { Accounts = Accounts }));
         return new BackfillService(
             registry,
             new TwilioEventHistoryFactory(new HttpClient(Api)),
@@ -46,7 +46,7 @@ internal sealed class BackfillHarness
             new IngestService(Publisher, new FailingSpool(), loggers.CreateLogger<IngestService>()),
             Checkpoints,
             new DedupeWindow(TimeSpan.FromDays(7), Clock),
-            Options,
+            Microsoft.Extensions.Options.Options.Create(Options),
             Clock,
             loggers.CreateLogger<BackfillService>());
     }

@@ -17,7 +17,9 @@ public sealed class CliProcessTests
     private const string Token = "cli-token-not-a-secret";
     private readonly string _account = "AC" + Guid.NewGuid().ToString("N");
 
-    private async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] arguments)
+    private Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] arguments) => RunWithAsync(new Dictionary<string, string>(), arguments);
+
+    private async Task<(int ExitCode, string Stdout, string Stderr)> RunWithAsync(Dictionary<string, string> environment, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "insights.dll"));
@@ -29,6 +31,10 @@ public sealed class CliProcessTests
         start.Environment["Insights__Storage__ConnectionString"] = Azurite.ConnectionString;
         start.Environment["Insights__Consumer__BatchWindow"] = "00:00:00.200";
         start.Environment["NO_COLOR"] = "1";
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -48,6 +54,17 @@ public sealed class CliProcessTests
         var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith($"insights: --from {from[..16]}", line, StringComparison.Ordinal);
         Assert.Contains("30 days", line, StringComparison.Ordinal);
+        Assert.DoesNotContain(Token, stdout + stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Load_WithAnInvalidSetting_DoesNotStart_OneLineNamesTheSettingAndTheRule()
+    {
+        var (exitCode, stdout, stderr) = await RunWithAsync(new Dictionary<string, string> { ["Insights__Loads__LateEventGrace"] = "-02:00:00" }, "load");
+
+        Assert.Equal(1, exitCode);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal("insights: Insights:Loads:LateEventGrace must not be negative.", line.TrimEnd('\r'));
         Assert.DoesNotContain(Token, stdout + stderr, StringComparison.Ordinal);
     }
 

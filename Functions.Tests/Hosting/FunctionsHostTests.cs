@@ -26,7 +26,7 @@ public sealed class FunctionsHostTests
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton<IHostEnvironment>(new TestEnvironment());
-        services.AddInsightsPipeline(configuration);
+        services.AddFunctionsApp(configuration);
         services.AddTransient<TaskRouterEventsFunction>();
         services.AddTransient<HealthFunction>();
         services.AddTransient<TwilioWebhookMiddleware>();
@@ -34,7 +34,7 @@ public sealed class FunctionsHostTests
     }
 
     [Fact]
-    public void AddInsightsPipeline_ResolvesEveryFunctionAndMiddleware()
+    public void AddFunctionsApp_ResolvesEveryFunctionAndMiddleware()
     {
         using var provider = Provider();
         Assert.NotNull(provider.GetRequiredService<TaskRouterEventsFunction>());
@@ -44,7 +44,7 @@ public sealed class FunctionsHostTests
     }
 
     [Fact]
-    public async Task AddInsightsPipeline_EventHubsConfigured_UsesEventHubsPublisher()
+    public async Task AddFunctionsApp_EventHubsConfigured_UsesEventHubsPublisher()
     {
         await using var provider = Provider(new Dictionary<string, string?>
         {
@@ -57,7 +57,7 @@ public sealed class FunctionsHostTests
     }
 
     [Fact]
-    public async Task AddInsightsPipeline_EventHubsProcessorDisabled_PublishesOnly()
+    public async Task AddFunctionsApp_EventHubsProcessorDisabled_PublishesOnly()
     {
         await using var provider = Provider(new Dictionary<string, string?>
         {
@@ -70,11 +70,12 @@ public sealed class FunctionsHostTests
     }
 
     [Fact]
-    public async Task SignatureGuard_DisabledOutsideDevelopment_RefusesToStart()
+    public void SignatureGuard_DisabledOutsideDevelopment_RefusesToStart()
     {
         using var provider = Provider(new Dictionary<string, string?> { ["Insights:Ingest:ValidateSignature"] = "false" });
-        var guard = provider.GetServices<IHostedService>().OfType<SignatureSettingGuard>().Single();
-        await Assert.ThrowsAsync<InvalidOperationException>(() => guard.StartAsync(CancellationToken.None));
+        // What a host does at start (ValidateOnStart): the settings are checked before any hosted service runs.
+        var failure = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => provider.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate());
+        Assert.Contains("Insights:Ingest:ValidateSignature may be false only in the Development environment", failure.Message);
     }
 
     [Fact]

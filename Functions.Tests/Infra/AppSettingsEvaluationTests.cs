@@ -1,3 +1,5 @@
+using InsightsFunctions.Backfill;
+using InsightsFunctions.Loads;
 using System.Text.Json.Nodes;
 using InsightsFunctions.Configuration;
 using InsightsFunctions.Hosting;

@@ -159,13 +159,9 @@ public sealed class TwilioSignatureTests
             tamper?.Invoke(form);
         }
 
-        var options = new InsightsOptions
-        {
-            Ingest = new IngestOptions { PublicBaseUrl = publicBaseUrl, ValidateSignature = validate },
-            Accounts = { [Account] = new AccountOptions { AuthToken = Token } },
-        };
-        var monitor = new StaticOptionsMonitor<InsightsOptions>(options);
-        var gate = new TwilioWebhookGate(new ConfiguredAccountRegistry(monitor), new PublicUrlResolver(monitor), monitor, NullLogger<TwilioWebhookGate>.Instance);
+        var ingest = new StaticOptionsMonitor<IngestOptions>(new IngestOptions { PublicBaseUrl = publicBaseUrl, ValidateSignature = validate });
+        var accounts = new StaticOptionsMonitor<AccountsOptions>(new AccountsOptions { Accounts = { [Account] = new AccountOptions { AuthToken = Token } } });
+        var gate = new TwilioWebhookGate(new ConfiguredAccountRegistry(accounts), new PublicUrlResolver(ingest), ingest, NullLogger<TwilioWebhookGate>.Instance);
 
         var context = new DefaultHttpContext();
         var body = Encoding.UTF8.GetBytes(string.Join("&", form.Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value)}")));

@@ -21,7 +21,7 @@ public sealed class ReplayServiceTests
     private readonly TaskRouterEnvelopeMapper _mapper = new(new AttributeFilter(HipaaAllowList.Default));
 
     private ReplayService Service() => new(
-        new ConfiguredAccountRegistry(new StaticOptionsMonitor<InsightsOptions>(new InsightsOptions
+        new ConfiguredAccountRegistry(new StaticOptionsMonitor<AccountsOptions>(new AccountsOptions
         {
             Accounts = new(StringComparer.Ordinal) { [TestSids.Account] = new AccountOptions { AuthToken = TestSids.AuthToken } },
         })),

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using System.Diagnostics;
 using InsightsFunctions.Configuration;
 using InsightsFunctions.EventBus;
@@ -25,7 +26,7 @@ public sealed partial class BackfillService(
     IngestService ingest,
     IBackfillCheckpointStore checkpoints,
     DedupeWindow dedupe,
-    BackfillOptions options,
+    IOptions<BackfillOptions> settings,
     TimeProvider clock,
     ILogger<BackfillService> logger)
 {
@@ -56,7 +57,7 @@ public sealed partial class BackfillService(
         {
             var (from, until) = windows[w];
             var url = w == state.Window ? state.NextPageUrl : null;
-            url ??= history.FirstPageUrl(new EventHistoryQuery(request.WorkspaceSid, from, until, request.EventType, options.PageSize));
+            url ??= history.FirstPageUrl(new EventHistoryQuery(request.WorkspaceSid, from, until, request.EventType, settings.Value.PageSize));
             while (url is not null)
             {
                 var page = await ReadAsync(history, url, cancellationToken);
@@ -97,10 +98,10 @@ public sealed partial class BackfillService(
         {
             throw new BackfillRefusedException($"The range is empty: --from {Iso(request.From)} is not before --to {Iso(to)}.");
         }
-        var oldest = now - options.ApiRetention;
+        var oldest = now - settings.Value.ApiRetention;
         if (request.From < oldest)
         {
-            throw new BackfillRefusedException($"--from {Iso(request.From)} is older than TaskRouter keeps events ({options.ApiRetention.TotalDays:0} days): the oldest instant it can return is {Iso(oldest)}.");
+            throw new BackfillRefusedException($"--from {Iso(request.From)} is older than TaskRouter keeps events ({settings.Value.ApiRetention.TotalDays:0} days): the oldest instant it can return is {Iso(oldest)}.");
         }
         if (request.From < dedupe.Cutoff)
         {
@@ -112,9 +113,9 @@ public sealed partial class BackfillService(
     private List<(DateTimeOffset From, DateTimeOffset To)> Windows(DateTimeOffset from, DateTimeOffset to)
     {
         var windows = new List<(DateTimeOffset, DateTimeOffset)>();
-        for (var start = from; start < to; start += options.Window)
+        for (var start = from; start < to; start += settings.Value.Window)
         {
-            windows.Add((start, start + options.Window < to ? start + options.Window : to));
+            windows.Add((start, start + settings.Value.Window < to ? start + settings.Value.Window : to));
         }
         return windows;
     }
@@ -140,9 +141,9 @@ public sealed partial class BackfillService(
             {
                 return await history.ReadPageAsync(url, cancellationToken);
             }
-            catch (EventHistoryThrottledException ex) when (attempt < options.MaxAttempts)
+            catch (EventHistoryThrottledException ex) when (attempt < settings.Value.MaxAttempts)
             {
-                var delay = ex.RetryAfter is { } after && after > TimeSpan.Zero ? after : options.RetryDelay * Math.Pow(2, attempt - 1);
+                var delay = ex.RetryAfter is { } after && after > TimeSpan.Zero ? after : settings.Value.RetryDelay * Math.Pow(2, attempt - 1);
                 LogThrottled(logger, ex.Message, attempt, delay);
                 await Task.Delay(delay, clock, cancellationToken);
             }

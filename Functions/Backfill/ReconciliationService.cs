@@ -13,18 +13,17 @@ public sealed record ReconciliationOutcome(string AccountSid, string WorkspaceSi
 /// or unreturned callback lost appear in the datasets without anyone noticing the outage; the
 /// <c>insights.reconcile.recovered</c> metric counts them. One workspace's failure does not stop the others.
 /// </summary>
-public sealed partial class ReconciliationService(BackfillService backfill, IOptionsMonitor<InsightsOptions> options, TimeProvider clock, ILogger<ReconciliationService> logger)
+public sealed partial class ReconciliationService(BackfillService backfill, IOptionsMonitor<AccountsOptions> accounts, IOptions<ReconcileOptions> options, TimeProvider clock, ILogger<ReconciliationService> logger)
 {
     public async Task<IReadOnlyList<ReconciliationOutcome>> RunAsync(CancellationToken cancellationToken)
     {
-        var settings = options.CurrentValue;
         var now = clock.GetUtcNow();
         var outcomes = new List<ReconciliationOutcome>();
-        foreach (var (accountSid, account) in settings.Accounts.OrderBy(a => a.Key, StringComparer.Ordinal))
+        foreach (var (accountSid, account) in accounts.CurrentValue.Accounts.OrderBy(a => a.Key, StringComparer.Ordinal))
         {
             foreach (var workspaceSid in account.Workspaces.Distinct(StringComparer.Ordinal))
             {
-                var request = new BackfillRequest(accountSid, workspaceSid, now - settings.Reconcile.Lookback, now);
+                var request = new BackfillRequest(accountSid, workspaceSid, now - options.Value.Lookback, now);
                 try
                 {
                     // Not resumable and no checkpoints on purpose: the next run covers the same window again anyway.

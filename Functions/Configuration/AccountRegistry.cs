@@ -8,7 +8,7 @@ public interface IAccountRegistry
     bool TryGet(string accountSid, out AccountOptions account);
 }
 
-public sealed class ConfiguredAccountRegistry(IOptionsMonitor<InsightsOptions> options) : IAccountRegistry
+public sealed class ConfiguredAccountRegistry(IOptionsMonitor<AccountsOptions> options) : IAccountRegistry
 {
     public bool TryGet(string accountSid, out AccountOptions account)
     {

@@ -9,12 +9,12 @@ namespace InsightsFunctions.Ingest;
 /// request URL honouring X-Forwarded-Proto / X-Forwarded-Host (first entry of a list such as
 /// <c>https,https</c>, azure-functions-host #5198). The query string (e.g. <c>?code=</c>) is part of it.
 /// </summary>
-public sealed class PublicUrlResolver(IOptionsMonitor<InsightsOptions> options)
+public sealed class PublicUrlResolver(IOptionsMonitor<IngestOptions> options)
 {
     public string Resolve(HttpRequest request)
     {
         var pathAndQuery = request.PathBase.Add(request.Path).ToUriComponent() + request.QueryString.ToUriComponent();
-        var configured = options.CurrentValue.Ingest.PublicBaseUrl;
+        var configured = options.CurrentValue.PublicBaseUrl;
         if (!string.IsNullOrWhiteSpace(configured))
         {
             return configured.TrimEnd('/') + pathAndQuery;

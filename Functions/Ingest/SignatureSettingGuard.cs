@@ -1,4 +1,3 @@
-using InsightsFunctions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -6,23 +5,18 @@ using Microsoft.Extensions.Options;
 namespace InsightsFunctions.Ingest;
 
 /// <summary>
-/// Signature checking can be turned off only in the Development environment (a local-development
-/// setting); anywhere else the host refuses to start. When it is off, a warning is logged at start-up.
+/// Signature checking can be turned off only in the Development environment (a local-development setting): anywhere
+/// else <see cref="IngestOptions.Validator"/> makes the host refuse to start. When it is off, this logs a warning at
+/// start-up.
 /// </summary>
-public sealed partial class SignatureSettingGuard(IOptions<InsightsOptions> options, IHostEnvironment environment, ILogger<SignatureSettingGuard> logger) : IHostedService
+public sealed partial class SignatureSettingGuard(IOptions<IngestOptions> options, ILogger<SignatureSettingGuard> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (options.Value.Ingest.ValidateSignature)
+        if (!options.Value.ValidateSignature)
         {
-            return Task.CompletedTask;
+            LogSignatureOff(logger);
         }
-        if (!environment.IsDevelopment())
-        {
-            throw new InvalidOperationException(
-                $"Insights:Ingest:ValidateSignature=false is allowed only in the Development environment (this is '{environment.EnvironmentName}').");
-        }
-        LogSignatureOff(logger);
         return Task.CompletedTask;
     }
 

@@ -17,7 +17,7 @@ namespace InsightsFunctions.Ingest;
 public sealed partial class TwilioWebhookGate(
     IAccountRegistry accounts,
     PublicUrlResolver urls,
-    IOptionsMonitor<InsightsOptions> options,
+    IOptionsMonitor<IngestOptions> options,
     ILogger<TwilioWebhookGate> logger)
 {
     public const string FormContentType = "application/x-www-form-urlencoded";
@@ -32,7 +32,7 @@ public sealed partial class TwilioWebhookGate(
     public async Task<IngestResponse?> CheckFormCallbackAsync(HttpContext context)
     {
         var request = context.Request;
-        var ingest = options.CurrentValue.Ingest;
+        var ingest = options.CurrentValue;
         var (rejection, body) = await ReadCallbackBodyAsync(request, FormContentType, ingest.MaxBodyBytes, context.RequestAborted);
         if (rejection is not null)
         {

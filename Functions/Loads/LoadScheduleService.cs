@@ -1,5 +1,6 @@
-using InsightsFunctions.Hosting;
+using InsightsFunctions.Scheduling;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace InsightsFunctions.Loads;
 
@@ -8,8 +9,8 @@ namespace InsightsFunctions.Loads;
 /// <c>Insights:Loads:Schedule</c>, run only when <c>Insights:Loads:Enabled</c>. A failed run is redone from the
 /// watermark by the next one.
 /// </summary>
-public sealed partial class LoadScheduleService(LoadJob job, string schedule, TimeProvider clock, ILogger<LoadScheduleService> logger)
-    : ScheduledService(schedule, clock, logger)
+public sealed partial class LoadScheduleService(LoadJob job, IOptions<LoadOptions> options, TimeProvider clock, ILogger<LoadScheduleService> logger)
+    : ScheduledService(options.Value.Schedule, options.Value.Enabled, clock, logger)
 {
     protected override async Task RunOnceAsync(CancellationToken cancellationToken)
     {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using InsightsFunctions.Configuration;
 using InsightsFunctions.Events;
 
@@ -8,9 +9,9 @@ namespace InsightsFunctions.Realtime;
 /// is the live picture: each agent's latest record wins. Without one, TaskRouter worker and reservation events build
 /// it (<see cref="TaskRouterAgentState"/>). Exact durations always come from the TaskRouter Activities (twilio.md §6.3).
 /// </summary>
-public sealed class AgentStatusService(IAgentStatusStore store, RtaOptions rta)
+public sealed class AgentStatusService(IAgentStatusStore store, IOptions<RtaOptions> rta)
 {
-    public bool FeedConfigured => !string.IsNullOrEmpty(rta.SharedSecret);
+    public bool FeedConfigured => !string.IsNullOrEmpty(rta.Value.SharedSecret);
 
     public async Task HandleAsync(IReadOnlyList<EventEnvelope> batch, CancellationToken cancellationToken)
     {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using InsightsFunctions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -9,7 +10,7 @@ namespace InsightsFunctions.Realtime;
 /// recomputes QueueStatus when the consumer stored something since the last refresh, and at least once a minute
 /// regardless (so that "today" turns over at midnight and the picture stays fresh on a quiet line).
 /// </summary>
-public sealed partial class QueueStatusRefresher(QueueStatusService service, RealtimeSignal signal, RealtimeOptions options, TimeProvider clock, ILogger<QueueStatusRefresher> logger) : BackgroundService
+public sealed partial class QueueStatusRefresher(QueueStatusService service, RealtimeSignal signal, IOptions<RealtimeOptions> options, TimeProvider clock, ILogger<QueueStatusRefresher> logger) : BackgroundService
 {
     private static readonly TimeSpan Regardless = TimeSpan.FromMinutes(1);
 
@@ -17,7 +18,7 @@ public sealed partial class QueueStatusRefresher(QueueStatusService service, Rea
     {
         var seen = -1L;
         var last = DateTimeOffset.MinValue;
-        using var timer = new PeriodicTimer(options.RefreshInterval > TimeSpan.Zero ? options.RefreshInterval : TimeSpan.FromSeconds(5), clock);
+        using var timer = new PeriodicTimer(options.Value.RefreshInterval, clock);
         do
         {
             var version = signal.Version;

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using System.Globalization;
 using InsightsFunctions.Configuration;
 using InsightsFunctions.Exports;
@@ -14,7 +15,7 @@ namespace InsightsFunctions.Realtime;
 /// </summary>
 public sealed class RealtimeQueryService(
     IQueueStatusStore queues, IAgentStatusStore agents, ILoadSource datasets, IIntervalStore intervals,
-    AgentAvailability availability, RealtimeOptions options, ReportingClock clock, SlaPolicy sla, TimeProvider time)
+    AgentAvailability availability, IOptions<RealtimeOptions> options, ReportingClock clock, SlaPolicy sla, TimeProvider time)
 {
     public sealed record QueueView(QueueStatus Status, string SlaStatus);
 
@@ -124,5 +125,5 @@ public sealed class RealtimeQueryService(
         return (asOf, all.Count == 0 ? clock.DateOf(asOf) : all.Max(r => r.Date)!, rows);
     }
 
-    private QueueView View(QueueStatus q) => new(q, SlaStatus.Of(q, options));
+    private QueueView View(QueueStatus q) => new(q, SlaStatus.Of(q, options.Value));
 }

@@ -13,7 +13,7 @@ namespace InsightsFunctions.Realtime;
 /// <c>X-Twilio-Signature</c> when present valid (403); then each record is its own event on the bus, keyed by
 /// its worker sid. Shared by the Functions class and the local host.
 /// </summary>
-public sealed class RtaIngestHandler(IOptionsMonitor<InsightsOptions> options, IAccountRegistry accounts, RtaRequestAuthenticator authenticator,
+public sealed class RtaIngestHandler(IOptionsMonitor<IngestOptions> ingestOptions, IOptionsMonitor<RtaOptions> rtaOptions, IAccountRegistry accounts, RtaRequestAuthenticator authenticator,
     PublicUrlResolver urls, IngestService ingest, TimeProvider clock)
 {
     public const string EventType = "rta.worker.change";
@@ -22,14 +22,13 @@ public sealed class RtaIngestHandler(IOptionsMonitor<InsightsOptions> options, I
     public async Task<IngestResponse> ProcessAsync(HttpContext context)
     {
         var request = context.Request;
-        var settings = options.CurrentValue;
-        var (rejection, body) = await TwilioWebhookGate.ReadCallbackBodyAsync(request, JsonContentType, settings.Ingest.MaxBodyBytes, context.RequestAborted);
+        var (rejection, body) = await TwilioWebhookGate.ReadCallbackBodyAsync(request, JsonContentType, ingestOptions.CurrentValue.MaxBodyBytes, context.RequestAborted);
         if (rejection is not null)
         {
             return rejection;
         }
         var presented = request.Query["code"].FirstOrDefault() ?? request.Headers["x-functions-key"].FirstOrDefault();
-        if (!RtaRequestAuthenticator.SecretMatches(settings.Rta.SharedSecret, presented))
+        if (!RtaRequestAuthenticator.SecretMatches(rtaOptions.CurrentValue.SharedSecret, presented))
         {
             return IngestResponse.Forbidden;
         }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using System.Reflection;
 using InsightsFunctions.Configuration;
 using Microsoft.AspNetCore.Http;
@@ -9,7 +10,7 @@ namespace InsightsFunctions.Realtime;
 /// (no CDN, no external font), with a Content-Security-Policy that allows nothing but this origin. The page's refresh
 /// cadence comes from <c>Insights:Realtime:WallboardRefreshSeconds</c>.
 /// </summary>
-public sealed class WallboardHandler(RealtimeOptions options)
+public sealed class WallboardHandler(IOptions<RealtimeOptions> options)
 {
     private static readonly Dictionary<string, (string Resource, string ContentType)> Assets = new(StringComparer.Ordinal)
     {
@@ -33,7 +34,7 @@ public sealed class WallboardHandler(RealtimeOptions options)
         var text = Read(file.Resource);
         if (file.Resource == "wallboard.html")
         {
-            text = text.Replace("{{REFRESH_SECONDS}}", Math.Max(2, options.WallboardRefreshSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+            text = text.Replace("{{REFRESH_SECONDS}}", Math.Max(2, options.Value.WallboardRefreshSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
         }
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = file.ContentType;

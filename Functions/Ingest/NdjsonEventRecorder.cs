@@ -1,6 +1,6 @@
 using InsightsFunctions.Events;
 
-namespace InsightsFunctions.Replay;
+namespace InsightsFunctions.Ingest;
 
 /// <summary>
 /// Appends every accepted envelope as one JSON line to a file (<c>Insights:Ingest:RecordPath</c>, or

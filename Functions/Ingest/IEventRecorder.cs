@@ -1,6 +1,6 @@
 using InsightsFunctions.Events;
 
-namespace InsightsFunctions.Replay;
+namespace InsightsFunctions.Ingest;
 
 /// <summary>Where the ingest writes each envelope it accepted (already HIPAA-filtered), when recording is on.</summary>
 public interface IEventRecorder

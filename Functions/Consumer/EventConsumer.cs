@@ -4,7 +4,9 @@ using InsightsFunctions.Events;
 using InsightsFunctions.Retention;
 using Microsoft.Extensions.Logging;
 
-namespace InsightsFunctions.Stitching;
+using InsightsFunctions.Stitching;
+
+namespace InsightsFunctions.Consumer;
 
 /// <summary>
 /// What every bus (Event Hubs processor, in-process bus) hands a batch to: events older than the dedupe

@@ -2,13 +2,14 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using NCrontab;
 
-namespace InsightsFunctions.Hosting;
+namespace InsightsFunctions.Scheduling;
 
 /// <summary>
 /// The local host's stand-in for a Functions timer: the same six-field schedule (parsed with NCrontab, as the
 /// Functions timer does), one run per occurrence; a failed run is logged and the next occurrence runs it again.
+/// A schedule that is switched off (<paramref name="enabled"/> false) runs nothing.
 /// </summary>
-public abstract partial class ScheduledService(string schedule, TimeProvider clock, ILogger logger) : BackgroundService
+public abstract partial class ScheduledService(string schedule, bool enabled, TimeProvider clock, ILogger logger) : BackgroundService
 {
     private readonly CrontabSchedule _schedule = CrontabSchedule.Parse(schedule, new CrontabSchedule.ParseOptions { IncludingSeconds = true });
 
@@ -17,7 +18,7 @@ public abstract partial class ScheduledService(string schedule, TimeProvider clo
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
+        while (enabled && !stoppingToken.IsCancellationRequested)
         {
             var now = clock.GetUtcNow();
             await Task.Delay(new DateTimeOffset(_schedule.GetNextOccurrence(now.UtcDateTime), TimeSpan.Zero) - now, clock, stoppingToken);

@@ -1,0 +1,47 @@
+using InsightsFunctions.Configuration;
+using InsightsFunctions.Ingest;
+using InsightsFunctions.Stitching;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace InsightsFunctions.Realtime;
+
+/// <summary>The live picture: agents' status (from the consumer and the RTA feed), QueueStatus, the realtime JSON and the wallboard.</summary>
+public static class RealtimeRegistration
+{
+    /// <summary>What the consumer writes live: the agents' status and the signal that something changed.</summary>
+    public static IServiceCollection AddRealtimeState(this IServiceCollection services)
+    {
+        services.AddSettings<RtaOptions>(RtaOptions.Section);
+        services.TryAddSingleton<AgentStatusService>();
+        services.TryAddSingleton<RealtimeSignal>();
+        return services;
+    }
+
+    /// <summary>The RTA feed route, the realtime JSON and the wallboard (and the QueueStatus they read).</summary>
+    public static IServiceCollection AddRealtime(this IServiceCollection services)
+    {
+        services.AddRealtimeState();
+        services.AddReportingRules();
+        services.AddSettings<RealtimeOptions, RealtimeOptions.Validator>(RealtimeOptions.Section);
+        services.TryAddSingleton(sp => new AgentAvailability(sp.Settings<RealtimeOptions>().AvailableActivities));
+        services.TryAddSingleton<QueueStatusCalculator>();
+        services.TryAddSingleton<QueueStatusService>();
+        services.TryAddSingleton<RealtimeQueryService>();
+        services.TryAddSingleton<RealtimeHandler>();
+        services.TryAddSingleton<WallboardHandler>();
+        services.AddIngest();
+        services.TryAddSingleton<PublicUrlResolver>();
+        services.TryAddSingleton<RtaRequestAuthenticator>();
+        services.TryAddSingleton<RtaIngestHandler>();
+        return services;
+    }
+
+    /// <summary>Recomputes QueueStatus while events arrive: hosted where the consumer runs for long (Functions app, serve, process).</summary>
+    public static IServiceCollection AddQueueStatusRefresh(this IServiceCollection services)
+    {
+        services.AddRealtime();
+        services.AddHostedService<QueueStatusRefresher>();
+        return services;
+    }
+}
