@@ -6,6 +6,7 @@ using InsightsFunctions.EventBus;
 using InsightsFunctions.Hipaa;
 using InsightsFunctions.Ingest;
 using InsightsFunctions.Stitching;
+using InsightsFunctions.TestSupport;
 using Moq;
 
 namespace InsightsFunctions.Tests.EventBus;

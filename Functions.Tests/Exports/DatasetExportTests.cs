@@ -9,6 +9,7 @@ using InsightsFunctions.Stitching;
 using InsightsFunctions.Storage;
 
 using InsightsFunctions.Tests.Support;
+using InsightsFunctions.TestSupport;
 
 namespace InsightsFunctions.Tests.Exports;
 

@@ -3,6 +3,7 @@ using InsightsFunctions.Events;
 using InsightsFunctions.Stitching;
 using InsightsFunctions.Storage;
 using InsightsFunctions.Tests.Support;
+using InsightsFunctions.TestSupport;
 
 namespace InsightsFunctions.Tests.Integration;
 

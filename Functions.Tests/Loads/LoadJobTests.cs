@@ -2,6 +2,7 @@ using InsightsFunctions.Configuration;
 using InsightsFunctions.Loads;
 using InsightsFunctions.Stitching;
 using InsightsFunctions.Tests.Support;
+using InsightsFunctions.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace InsightsFunctions.Tests.Loads;

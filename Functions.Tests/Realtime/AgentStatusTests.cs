@@ -3,6 +3,7 @@ using InsightsFunctions.Events;
 using InsightsFunctions.Realtime;
 using InsightsFunctions.Storage;
 using InsightsFunctions.Tests.Integration;
+using InsightsFunctions.TestSupport;
 
 namespace InsightsFunctions.Tests.Realtime;
 

@@ -2,6 +2,7 @@ using InsightsFunctions.Configuration;
 using InsightsFunctions.Realtime;
 using InsightsFunctions.Stitching;
 using InsightsFunctions.Tests.Support;
+using InsightsFunctions.TestSupport;
 
 namespace InsightsFunctions.Tests.Realtime;
 

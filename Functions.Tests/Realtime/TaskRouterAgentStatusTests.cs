@@ -1,6 +1,7 @@
 using InsightsFunctions.Configuration;
 using InsightsFunctions.Realtime;
 using InsightsFunctions.Tests.Support;
+using InsightsFunctions.TestSupport;
 
 namespace InsightsFunctions.Tests.Realtime;
 

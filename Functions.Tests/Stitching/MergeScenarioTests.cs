@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using InsightsFunctions.Configuration;
 using InsightsFunctions.Stitching;
 using InsightsFunctions.Tests.Support;
+using InsightsFunctions.TestSupport;
 
 namespace InsightsFunctions.Tests.Stitching;
 

@@ -3,6 +3,7 @@ using InsightsFunctions.Configuration;
 using InsightsFunctions.Events;
 using InsightsFunctions.Stitching;
 using InsightsFunctions.Tests.Support;
+using InsightsFunctions.TestSupport;
 
 namespace InsightsFunctions.Tests.Stitching;
 
