@@ -15,6 +15,7 @@ namespace InsightsFunctions.Tests.EventBus;
 /// A consumer that dies after its writes but before its checkpoint, and a new one that starts again from the
 /// previous checkpoint (as a new partition owner does), give the same datasets as a clean run: no double counting.
 /// </summary>
+[Trait("Category", "Unit")]
 public sealed class ProcessorCrashTests
 {
     private static readonly ConversationBuilder Builder = new(new SegmentBuilder(new SlaPolicy(new SlaOptions())), new ReportingClock("UTC"));

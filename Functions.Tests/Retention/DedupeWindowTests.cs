@@ -8,6 +8,7 @@ using Moq;
 
 namespace InsightsFunctions.Tests.Retention;
 
+[Trait("Category", "Unit")]
 public sealed class DedupeWindowTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
