@@ -13,6 +13,7 @@ using InsightsFunctions.Hipaa;
 using InsightsFunctions.Ingest;
 using InsightsFunctions.Retention;
 using InsightsFunctions.Storage;
+using InsightsFunctions.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace InsightsFunctions.Benchmarks;

@@ -4,6 +4,7 @@ using InsightsFunctions.Exports;
 using InsightsFunctions.Loads;
 using InsightsFunctions.Stitching;
 using InsightsFunctions.Storage;
+using InsightsFunctions.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace InsightsFunctions.Benchmarks;

@@ -2,6 +2,7 @@ using BenchmarkDotNet.Attributes;
 using InsightsFunctions.Configuration;
 using InsightsFunctions.Events;
 using InsightsFunctions.Stitching;
+using InsightsFunctions.TestSupport;
 
 namespace InsightsFunctions.Benchmarks;
 

@@ -1,5 +1,6 @@
 using InsightsFunctions.Configuration;
 using InsightsFunctions.Stitching;
+using InsightsFunctions.TestSupport;
 
 namespace InsightsFunctions.Benchmarks;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using InsightsFunctions.Configuration;
 using InsightsFunctions.Stitching;
+using InsightsFunctions.TestSupport;
 
 namespace InsightsFunctions.Benchmarks;
 

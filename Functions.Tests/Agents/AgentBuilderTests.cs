@@ -5,6 +5,7 @@ using InsightsFunctions.Tests.Support;
 
 namespace InsightsFunctions.Tests.Agents;
 
+[Trait("Category", "Unit")]
 public sealed class AgentBuilderTests
 {
     private static readonly DateTimeOffset T0 = DateTimeOffset.Parse("2026-11-24T08:00:00Z");

@@ -7,6 +7,7 @@ using InsightsFunctions.Hipaa;
 using InsightsFunctions.Ingest;
 using InsightsFunctions.Retention;
 using InsightsFunctions.Tests.Support;
+using InsightsFunctions.TestSupport;
 using Microsoft.Extensions.Logging;
 
 namespace InsightsFunctions.Tests.Backfill;

@@ -8,6 +8,7 @@ using InsightsFunctions.Tests.Support;
 
 namespace InsightsFunctions.Tests.Backfill;
 
+[Trait("Category", "Unit")]
 public sealed class BackfillServiceTests
 {
     private static readonly DateTimeOffset Now = new(2026, 12, 3, 12, 0, 0, TimeSpan.Zero);

@@ -4,6 +4,7 @@ using InsightsFunctions.Tests.Support;
 
 namespace InsightsFunctions.Tests.Backfill;
 
+[Trait("Category", "Unit")]
 public sealed class HistoricalEventTests
 {
     [Theory]

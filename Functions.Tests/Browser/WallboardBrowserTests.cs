@@ -20,6 +20,7 @@ namespace InsightsFunctions.Tests.Browser;
 /// no chrome. Screenshots go to <c>artifacts/wallboard*.png</c>.
 /// </summary>
 [Collection(nameof(AzuriteCollection))]
+[Trait("Category", "Browser")]
 public sealed class WallboardBrowserTests
 {
     private const string Chromium = "/usr/bin/chromium";

@@ -12,6 +12,7 @@ namespace InsightsFunctions.Tests.CliCommands;
 /// configuration by environment variables, Azurite storage; exit codes, one-line errors on stderr, no secret printed.
 /// </summary>
 [Collection(nameof(AzuriteCollection))]
+[Trait("Category", "Integration")]
 public sealed class CliProcessTests
 {
     private const string Token = "cli-token-not-a-secret";

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 
 namespace InsightsFunctions.Tests.CliCommands;
 
+[Trait("Category", "Unit")]
 public sealed class PublishingHostTests
 {
     [Fact]

@@ -5,6 +5,7 @@ using Moq;
 
 namespace InsightsFunctions.Tests.EventBus;
 
+[Trait("Category", "Unit")]
 public sealed class BatchCoalescerTests
 {
     private static EventEnvelope[] Events(int from, int count) => [.. Enumerable.Range(from, count).Select(n => Envelopes.Numbered(n))];

@@ -10,6 +10,7 @@ using Moq;
 namespace InsightsFunctions.Tests.EventBus;
 
 /// <summary>The Event Hubs processor's batch path, with <see cref="EventHubsModelFactory"/> events.</summary>
+[Trait("Category", "Unit")]
 public sealed class EventHubsBatchHandlerTests
 {
     private readonly List<string> _log = [];

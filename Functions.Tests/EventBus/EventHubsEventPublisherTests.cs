@@ -9,6 +9,7 @@ using Moq;
 namespace InsightsFunctions.Tests.EventBus;
 
 /// <summary>The Event Hubs adapter with a mocked producer and SDK model-factory batches.</summary>
+[Trait("Category", "Unit")]
 public sealed class EventHubsEventPublisherTests
 {
     private readonly Mock<EventHubProducerClient> _producer = new();

@@ -7,6 +7,7 @@ using Moq;
 
 namespace InsightsFunctions.Tests.EventBus;
 
+[Trait("Category", "Unit")]
 public sealed class InProcessEventBusTests
 {
     private static EventEnvelope Envelope(int n, string key) => Envelopes.Numbered(n, key);

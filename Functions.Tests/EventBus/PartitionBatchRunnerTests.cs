@@ -7,6 +7,7 @@ using Moq;
 
 namespace InsightsFunctions.Tests.EventBus;
 
+[Trait("Category", "Unit")]
 public sealed class PartitionBatchRunnerTests
 {
     private static readonly BatchRetryOptions NoWait = new() { FirstBackoff = TimeSpan.Zero };

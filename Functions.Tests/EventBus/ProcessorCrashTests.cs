@@ -6,6 +6,7 @@ using InsightsFunctions.EventBus;
 using InsightsFunctions.Hipaa;
 using InsightsFunctions.Ingest;
 using InsightsFunctions.Stitching;
+using InsightsFunctions.TestSupport;
 using Moq;
 
 namespace InsightsFunctions.Tests.EventBus;
@@ -14,6 +15,7 @@ namespace InsightsFunctions.Tests.EventBus;
 /// A consumer that dies after its writes but before its checkpoint, and a new one that starts again from the
 /// previous checkpoint (as a new partition owner does), give the same datasets as a clean run: no double counting.
 /// </summary>
+[Trait("Category", "Unit")]
 public sealed class ProcessorCrashTests
 {
     private static readonly ConversationBuilder Builder = new(new SegmentBuilder(new SlaPolicy(new SlaOptions())), new ReportingClock("UTC"));

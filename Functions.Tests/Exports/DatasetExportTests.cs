@@ -9,6 +9,7 @@ using InsightsFunctions.Stitching;
 using InsightsFunctions.Storage;
 
 using InsightsFunctions.Tests.Support;
+using InsightsFunctions.TestSupport;
 
 namespace InsightsFunctions.Tests.Exports;
 
@@ -16,6 +17,7 @@ namespace InsightsFunctions.Tests.Exports;
 /// Parquet and CSV exports read back by an independent reader (DuckDB), not by our writer code: the same row
 /// counts, column types and values as the rows written, each conversation exactly once across the date files.
 /// </summary>
+[Trait("Category", "Unit")]
 public sealed class DatasetExportTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("insights-exports-").FullName;

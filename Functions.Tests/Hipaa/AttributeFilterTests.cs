@@ -3,6 +3,7 @@ using InsightsFunctions.Hipaa;
 
 namespace InsightsFunctions.Tests.Hipaa;
 
+[Trait("Category", "Unit")]
 public sealed class AttributeFilterTests
 {
     private readonly AttributeFilter _filter = new(HipaaAllowList.Default);

@@ -15,6 +15,7 @@ using Moq;
 namespace InsightsFunctions.Tests.Hosting;
 
 /// <summary>The Functions side of the shared design: DI, worker middleware and routes match the local host.</summary>
+[Trait("Category", "Unit")]
 public sealed class FunctionsHostTests
 {
     private static ServiceProvider Provider(Dictionary<string, string?>? settings = null)

@@ -16,6 +16,7 @@ namespace InsightsFunctions.Tests.Hosting;
 /// Each host is composed from the features' registrations and runs only what it needs: the hosted services of each
 /// host are pinned here, and every container is built with ValidateOnBuild (a missing registration fails the build).
 /// </summary>
+[Trait("Category", "Unit")]
 public sealed class HostCompositionTests
 {
     private static readonly Dictionary<string, string?> EventHubs = new()

@@ -7,6 +7,7 @@ using OpenTelemetry.Metrics;
 
 namespace InsightsFunctions.Tests.Hosting;
 
+[Trait("Category", "Unit")]
 public sealed class InsightsTelemetryTests
 {
     [Fact]

@@ -11,6 +11,7 @@ namespace InsightsFunctions.Tests.Infra;
 /// The app settings a deployment writes, computed from the compiled template for given parameters (<see cref="ArmEvaluator"/>),
 /// then bound exactly as the Functions app binds its configuration: what Bicep sets is what the app reads.
 /// </summary>
+[Trait("Category", "Infra")]
 public sealed class AppSettingsEvaluationTests
 {
     private const string Hipaa = "AC11111111111111111111111111111111";

@@ -6,6 +6,7 @@ namespace InsightsFunctions.Tests.Infra;
 /// Every Bicep file under infra/ builds and lints clean with the real compiler (offline): any Warning or Error
 /// fails, unless it is listed in <see cref="AcceptedWarnings"/> with its reason.
 /// </summary>
+[Trait("Category", "Infra")]
 public sealed class BicepLintTests
 {
     /// <summary>Diagnostic codes accepted on purpose, with why. Empty: nothing is accepted today.</summary>

@@ -7,6 +7,7 @@ namespace InsightsFunctions.Tests.Infra;
 /// Consumption, storage (blob, table) and Event Hubs get private endpoints with their private DNS zones and refuse
 /// public network access. Conditions and values are evaluated from the compiled template for both settings.
 /// </summary>
+[Trait("Category", "Infra")]
 public sealed class InfraNetworkTests
 {
     private static async Task<JsonObject> Module(string symbol) => ArmResource.ModuleDeployment(await BicepCli.MainTemplate, symbol);

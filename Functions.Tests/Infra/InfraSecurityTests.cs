@@ -9,6 +9,7 @@ namespace InsightsFunctions.Tests.Infra;
 /// needs from the storage account, Event Hubs, Key Vault, monitoring and the function app, and app settings
 /// that carry service URIs and Key Vault references only.
 /// </summary>
+[Trait("Category", "Infra")]
 public sealed class InfraSecurityTests
 {
     private static async Task<IReadOnlyList<ArmResource>> Resources() => ArmResource.All(await BicepCli.MainTemplate);

@@ -5,6 +5,7 @@ using YamlDotNet.RepresentationModel;
 namespace InsightsFunctions.Tests.Infra;
 
 /// <summary>azure-pipelines.yml (and its deploy template) and azure.yaml, parsed as YAML and checked for what issue 7 asks.</summary>
+[Trait("Category", "Infra")]
 public sealed partial class PipelineYamlTests
 {
     private static YamlMappingNode Load(string relative)

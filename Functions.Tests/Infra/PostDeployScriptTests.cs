@@ -8,6 +8,7 @@ namespace InsightsFunctions.Tests.Infra;
 /// RTA secret is created once and the host key gets the same value, no secret is ever printed, missing auth tokens
 /// are named, and an unhealthy app fails the deployment.
 /// </summary>
+[Trait("Category", "Infra")]
 public sealed class PostDeployScriptTests : IDisposable
 {
     private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("insights-postdeploy-");

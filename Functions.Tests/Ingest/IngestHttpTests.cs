@@ -12,6 +12,7 @@ using Moq;
 namespace InsightsFunctions.Tests.Ingest;
 
 /// <summary>Every status code of http.md through the real HTTP pipeline of the local host.</summary>
+[Trait("Category", "Unit")]
 public sealed class IngestHttpTests : IAsyncLifetime
 {
     private readonly List<byte[]> _published = [];

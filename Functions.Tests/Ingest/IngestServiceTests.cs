@@ -9,6 +9,7 @@ using Moq;
 namespace InsightsFunctions.Tests.Ingest;
 
 /// <summary>The recording of what the ingest accepted: after a publish or a spool, never instead of either.</summary>
+[Trait("Category", "Unit")]
 public sealed class IngestServiceTests
 {
     private readonly Mock<IEventPublisher> _publisher = new();

@@ -12,6 +12,7 @@ namespace InsightsFunctions.Tests.Ingest;
 /// The gate's signature decision, with every expected signature computed here by hand (HMAC-SHA1 over
 /// URL + sorted name/value pairs, Base64), independently of the validator under test.
 /// </summary>
+[Trait("Category", "Unit")]
 public sealed class TwilioSignatureTests
 {
     private const string Token = "12345";

@@ -9,6 +9,7 @@ namespace InsightsFunctions.Tests.Integration;
 
 /// <summary>Agents and Activities rows in Azurite from one agent's day, delivered in different orders with duplicates.</summary>
 [Collection(nameof(AzuriteCollection))]
+[Trait("Category", "Integration")]
 public sealed class AgentsIntegrationTests
 {
     [Fact]

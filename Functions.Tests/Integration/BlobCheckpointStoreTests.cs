@@ -8,6 +8,7 @@ namespace InsightsFunctions.Tests.Integration;
 
 /// <summary>The Event Hubs checkpoint store against Azurite: the SDK's layout, ETag-guarded claims, checkpoints.</summary>
 [Collection(nameof(AzuriteCollection))]
+[Trait("Category", "Integration")]
 public sealed class BlobCheckpointStoreTests
 {
     private const string Namespace = "Contoso-Insights.servicebus.windows.net";

@@ -3,6 +3,7 @@ using InsightsFunctions.Events;
 using InsightsFunctions.Stitching;
 using InsightsFunctions.Storage;
 using InsightsFunctions.Tests.Support;
+using InsightsFunctions.TestSupport;
 
 namespace InsightsFunctions.Tests.Integration;
 
@@ -12,6 +13,7 @@ namespace InsightsFunctions.Tests.Integration;
 /// they leave must equal those of one clean ordered run, with no stale row left behind.
 /// </summary>
 [Collection(nameof(AzuriteCollection))]
+[Trait("Category", "Integration")]
 public sealed class ConcurrentStitchersTests
 {
     private static readonly ConversationBuilder Builder = AzuriteStitcher.Builder;

@@ -7,6 +7,7 @@ using InsightsFunctions.Tests.Support;
 namespace InsightsFunctions.Tests.Integration;
 
 [Collection(nameof(AzuriteCollection))]
+[Trait("Category", "Integration")]
 public sealed class CustomersIntegrationTests
 {
     private static (StitchingService Service, TableClient Customers) Arrange()

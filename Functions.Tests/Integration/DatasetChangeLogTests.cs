@@ -7,6 +7,7 @@ namespace InsightsFunctions.Tests.Integration;
 
 /// <summary>The change marks and the load lock against Azurite: a mark made after a load's read survives its clear; one load at a time.</summary>
 [Collection(nameof(AzuriteCollection))]
+[Trait("Category", "Integration")]
 public sealed class DatasetChangeLogTests
 {
     private static readonly int RunId = Random.Shared.Next(1, 0xFFFF);

@@ -6,6 +6,7 @@ namespace InsightsFunctions.Tests.Integration;
 
 /// <summary>The purge of pipeline state older than the dedupe window, against Azurite.</summary>
 [Collection(nameof(AzuriteCollection))]
+[Trait("Category", "Integration")]
 public sealed class ExpiredStatePurgeTests
 {
     [Fact]

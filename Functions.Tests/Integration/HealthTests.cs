@@ -5,6 +5,7 @@ using InsightsFunctions.Tests.Support;
 namespace InsightsFunctions.Tests.Integration;
 
 [Collection(nameof(AzuriteCollection))]
+[Trait("Category", "Integration")]
 public sealed class HealthTests
 {
     [Fact]

@@ -22,6 +22,7 @@ namespace InsightsFunctions.Tests.Integration;
 /// then a merge of two conversations and another load: each conversation is in the files exactly once.
 /// </summary>
 [Collection(nameof(AzuriteCollection))]
+[Trait("Category", "Integration")]
 public sealed class LoadsIntegrationTests : IAsyncLifetime
 {
     private static readonly int RunId = Random.Shared.Next(1, 0xFFFF);

@@ -13,6 +13,7 @@ namespace InsightsFunctions.Tests.Integration;
 /// so other tests' rows in the shared Azurite do not count.
 /// </summary>
 [Collection(nameof(AzuriteCollection))]
+[Trait("Category", "Integration")]
 public sealed class RealtimeApiTests
 {
     /// <summary>Sids unique across runs (the Azurite of a dev machine outlives a test process).</summary>

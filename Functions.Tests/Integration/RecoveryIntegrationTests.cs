@@ -21,6 +21,7 @@ namespace InsightsFunctions.Tests.Integration;
 /// which is the replay test's file.
 /// </summary>
 [Collection(nameof(AzuriteCollection))]
+[Trait("Category", "Integration")]
 public sealed class RecoveryIntegrationTests : IAsyncLifetime
 {
     private const string Token = "backfill-integration-token-not-a-secret";

@@ -13,6 +13,7 @@ namespace InsightsFunctions.Tests.Integration;
 
 /// <summary>The seed's RTA messages over real HTTP into the local host, through the bus and consumer, into AgentStatus in Azurite.</summary>
 [Collection(nameof(AzuriteCollection))]
+[Trait("Category", "Integration")]
 public sealed class RtaFeedIntegrationTests : IAsyncLifetime
 {
     private const string Secret = "rta-integration-secret";

@@ -20,6 +20,7 @@ namespace InsightsFunctions.Tests.Integration;
 /// are read back from Azurite and checked, and no PII canary is found in any table.
 /// </summary>
 [Collection(nameof(AzuriteCollection))]
+[Trait("Category", "Integration")]
 public sealed class SimulatedDayIntegrationTests : IAsyncLifetime
 {
     // Each run uses its own account and day so repeated runs against a long-lived Azurite do not mix.

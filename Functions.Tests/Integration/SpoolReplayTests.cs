@@ -11,6 +11,7 @@ namespace InsightsFunctions.Tests.Integration;
 
 /// <summary>The spool against Azurite: a failing bus spools, a replay with a healthy bus delivers each event once.</summary>
 [Collection(nameof(AzuriteCollection))]
+[Trait("Category", "Integration")]
 public sealed class SpoolReplayTests
 {
     private static BlobEventSpool NewSpool(out BlobContainerClient container)

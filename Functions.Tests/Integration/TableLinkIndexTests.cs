@@ -6,6 +6,7 @@ namespace InsightsFunctions.Tests.Integration;
 
 /// <summary>The compare-and-swap primitives of the link index, against Azurite.</summary>
 [Collection(nameof(AzuriteCollection))]
+[Trait("Category", "Integration")]
 public sealed class TableLinkIndexTests
 {
     private static (TableLinkIndex Index, string Run) Arrange()

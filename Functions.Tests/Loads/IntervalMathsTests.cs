@@ -7,6 +7,7 @@ using InsightsFunctions.Tests.Support;
 namespace InsightsFunctions.Tests.Loads;
 
 /// <summary>rules.md §6 with hand-computed values: splits at boundaries, counts at instants, DST, the late-event grace.</summary>
+[Trait("Category", "Unit")]
 public sealed class IntervalMathsTests
 {
     private static readonly SlaPolicy Sla = new(new SlaOptions { DefaultSeconds = 20 });

@@ -2,6 +2,7 @@ using InsightsFunctions.Configuration;
 using InsightsFunctions.Loads;
 using InsightsFunctions.Stitching;
 using InsightsFunctions.Tests.Support;
+using InsightsFunctions.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace InsightsFunctions.Tests.Loads;
@@ -10,6 +11,7 @@ namespace InsightsFunctions.Tests.Loads;
 /// The load job over in-memory boundaries (source, change marks, interval store, lock, export sink): catch-up
 /// order, crash and re-run, the late-event grace, idempotence, the singleton, emptied partitions.
 /// </summary>
+[Trait("Category", "Unit")]
 public sealed class LoadJobTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 24, 10, 0, 0, TimeSpan.Zero);

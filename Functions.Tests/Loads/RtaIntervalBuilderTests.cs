@@ -8,6 +8,7 @@ using InsightsFunctions.Tests.Support;
 namespace InsightsFunctions.Tests.Loads;
 
 /// <summary>RtaIntervals: the wallboard's picture at every interval end, reconstructed from segments and activities (hand-computed).</summary>
+[Trait("Category", "Unit")]
 public sealed class RtaIntervalBuilderTests
 {
     private static readonly DateTimeOffset T0 = DateTimeOffset.Parse("2026-11-24T09:00:00Z");

@@ -3,11 +3,13 @@ using InsightsFunctions.Events;
 using InsightsFunctions.Realtime;
 using InsightsFunctions.Storage;
 using InsightsFunctions.Tests.Integration;
+using InsightsFunctions.TestSupport;
 
 namespace InsightsFunctions.Tests.Realtime;
 
 /// <summary>AgentStatus from RTA records: the latest record wins in any arrival order; channels, capacity and active reservations as the feed says.</summary>
 [Collection(nameof(AzuriteCollection))]
+[Trait("Category", "Integration")]
 public sealed class AgentStatusTests
 {
     private const string X = "0123456789abcdef0123456789abcdef";

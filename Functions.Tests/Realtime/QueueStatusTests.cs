@@ -2,6 +2,7 @@ using InsightsFunctions.Configuration;
 using InsightsFunctions.Realtime;
 using InsightsFunctions.Stitching;
 using InsightsFunctions.Tests.Support;
+using InsightsFunctions.TestSupport;
 
 namespace InsightsFunctions.Tests.Realtime;
 
@@ -9,6 +10,7 @@ namespace InsightsFunctions.Tests.Realtime;
 /// QueueStatus for a scripted morning, hand-computed, through the real stitcher with the events shuffled,
 /// duplicated and split into batches: the figures are the same whatever the arrival order.
 /// </summary>
+[Trait("Category", "Unit")]
 public sealed class QueueStatusTests
 {
     private static readonly DateTimeOffset T0 = DateTimeOffset.Parse("2026-11-24T09:00:00Z");

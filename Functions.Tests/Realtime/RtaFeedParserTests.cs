@@ -4,6 +4,7 @@ using InsightsFunctions.Realtime;
 namespace InsightsFunctions.Tests.Realtime;
 
 /// <summary>The WFM RTA feed messages of seed 002 (placeholder sids made real), and malformed ones.</summary>
+[Trait("Category", "Unit")]
 public sealed class RtaFeedParserTests
 {
     private const string X = "0123456789abcdef0123456789abcdef"; // the seed's "xxxx…" placeholders

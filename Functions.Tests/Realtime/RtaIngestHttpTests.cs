@@ -13,6 +13,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 namespace InsightsFunctions.Tests.Realtime;
 
 /// <summary>POST /api/rta/events over the local host's real HTTP pipeline, with the bus replaced by a recorder.</summary>
+[Trait("Category", "Unit")]
 public sealed class RtaIngestHttpTests
 {
     private const string Secret = "rta-shared-secret-for-tests";

@@ -7,6 +7,7 @@ using Moq;
 namespace InsightsFunctions.Tests.Realtime;
 
 /// <summary>The RTA route's shared secret and optional Twilio signature (bodySHA256 variant).</summary>
+[Trait("Category", "Unit")]
 public sealed class RtaRequestAuthenticatorTests
 {
     private const string Account = "AC0123456789abcdef0123456789abcdef";

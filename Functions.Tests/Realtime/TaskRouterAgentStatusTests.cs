@@ -1,10 +1,12 @@
 using InsightsFunctions.Configuration;
 using InsightsFunctions.Realtime;
 using InsightsFunctions.Tests.Support;
+using InsightsFunctions.TestSupport;
 
 namespace InsightsFunctions.Tests.Realtime;
 
 /// <summary>Without an RTA feed, AgentStatus comes from TaskRouter worker and reservation events, in any order.</summary>
+[Trait("Category", "Unit")]
 public sealed class TaskRouterAgentStatusTests
 {
     private static readonly DateTimeOffset T0 = DateTimeOffset.Parse("2026-11-24T09:00:00Z");

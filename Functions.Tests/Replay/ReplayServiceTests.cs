@@ -14,6 +14,7 @@ using Moq;
 
 namespace InsightsFunctions.Tests.Replay;
 
+[Trait("Category", "Unit")]
 public sealed class ReplayServiceTests
 {
     private static readonly DateTimeOffset Now = new(2026, 12, 3, 12, 0, 0, TimeSpan.Zero);

@@ -12,6 +12,7 @@ namespace InsightsFunctions.Tests.Settings;
 /// Every feature's settings are checked when a host starts (ValidateOnStart): an invalid one stops the host with one
 /// line naming the setting and the rule, and never the value (which may be a secret).
 /// </summary>
+[Trait("Category", "Unit")]
 public sealed class SettingsValidationTests
 {
     private const string SecretLooking = "s3cr3t-value-that-must-never-be-printed";

@@ -4,6 +4,7 @@ using InsightsFunctions.Tests.Support;
 
 namespace InsightsFunctions.Tests.Simulation;
 
+[Trait("Category", "Unit")]
 public sealed class ContactCenterSimulatorTests
 {
     private static SimulationOptions Options(int seed) => new()

@@ -4,6 +4,7 @@ using InsightsFunctions.Tests.Support;
 
 namespace InsightsFunctions.Tests.Stitching;
 
+[Trait("Category", "Unit")]
 public sealed class LinkedTaskCacheTests
 {
     private static readonly string Task = TestSids.Fixed("WT", 8);

@@ -1,5 +1,6 @@
 using InsightsFunctions.Stitching;
 using InsightsFunctions.Tests.Support;
+using InsightsFunctions.TestSupport;
 
 namespace InsightsFunctions.Tests.Stitching;
 
@@ -7,6 +8,7 @@ namespace InsightsFunctions.Tests.Stitching;
 /// Many linkers at once over the same index, with random key overlaps: the components they leave are exactly
 /// the connected components of the key graph (a union-find oracle), whatever the interleaving.
 /// </summary>
+[Trait("Category", "Unit")]
 public sealed class LinkerConcurrencyTests
 {
     [Theory]

@@ -2,10 +2,12 @@ using System.Text.Json.Nodes;
 using InsightsFunctions.Configuration;
 using InsightsFunctions.Stitching;
 using InsightsFunctions.Tests.Support;
+using InsightsFunctions.TestSupport;
 
 namespace InsightsFunctions.Tests.Stitching;
 
 /// <summary>Linking scenarios of rules.md §3 through the stitching service (in-memory store and index).</summary>
+[Trait("Category", "Unit")]
 public sealed class MergeScenarioTests
 {
     private static readonly DateTimeOffset T0 = DateTimeOffset.Parse("2026-11-24T09:00:00Z");

@@ -3,6 +3,7 @@ using InsightsFunctions.Configuration;
 using InsightsFunctions.Events;
 using InsightsFunctions.Stitching;
 using InsightsFunctions.Tests.Support;
+using InsightsFunctions.TestSupport;
 
 namespace InsightsFunctions.Tests.Stitching;
 
@@ -12,6 +13,7 @@ namespace InsightsFunctions.Tests.Stitching;
 /// splits, gives the same rows as one ordered batch; and the conversations are exactly the groups the
 /// generator linked.
 /// </summary>
+[Trait("Category", "Unit")]
 public sealed class OrderIndependenceProperties
 {
     private const int Cases = 1000;

@@ -2,6 +2,7 @@ using InsightsFunctions.Stitching;
 
 namespace InsightsFunctions.Tests.Stitching;
 
+[Trait("Category", "Unit")]
 public sealed class ReportingClockTests
 {
     [Fact]

@@ -3,10 +3,12 @@ using InsightsFunctions.Configuration;
 using InsightsFunctions.Events;
 using InsightsFunctions.Stitching;
 using InsightsFunctions.Tests.Support;
+using InsightsFunctions.TestSupport;
 
 namespace InsightsFunctions.Tests.Stitching;
 
 /// <summary>Hand-written scenarios with hand-computed measures (rules.md §4–5).</summary>
+[Trait("Category", "Unit")]
 public sealed class ScenarioTests
 {
     private static readonly DateTimeOffset T0 = DateTimeOffset.Parse("2026-11-24T09:00:00Z");

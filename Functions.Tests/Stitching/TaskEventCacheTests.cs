@@ -3,6 +3,7 @@ using InsightsFunctions.Tests.Support;
 
 namespace InsightsFunctions.Tests.Stitching;
 
+[Trait("Category", "Unit")]
 public sealed class TaskEventCacheTests
 {
     private static readonly string Task = TestSids.Fixed("WT", 7);

@@ -4,6 +4,7 @@ using InsightsFunctions.Storage;
 namespace InsightsFunctions.Tests.Storage;
 
 /// <summary>The entity-group transaction guards Azurite does not enforce (peers-and-pitfalls §C.4).</summary>
+[Trait("Category", "Unit")]
 public sealed class TableBatchesTests
 {
     private static TableTransactionAction Upsert(string pk, int rk, int payloadChars = 10) =>

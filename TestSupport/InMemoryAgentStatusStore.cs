@@ -1,4 +1,6 @@
-namespace InsightsFunctions.Realtime;
+using InsightsFunctions.Realtime;
+
+namespace InsightsFunctions.TestSupport;
 
 /// <summary>AgentStatus in memory (tests, benchmarks), with the same rules as the table: newer RTA record wins, TaskRouter events merge.</summary>
 public sealed class InMemoryAgentStatusStore : IAgentStatusStore

@@ -1,6 +1,8 @@
-namespace InsightsFunctions.Backfill;
+using InsightsFunctions.Backfill;
 
-/// <summary>Checkpoints in memory (tests, and runs that should not resume).</summary>
+namespace InsightsFunctions.TestSupport;
+
+/// <summary>Checkpoints in memory (tests and benchmarks: runs that should not resume).</summary>
 public sealed class InMemoryBackfillCheckpointStore : IBackfillCheckpointStore
 {
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, BackfillCheckpoint> _checkpoints = new(StringComparer.Ordinal);

@@ -1,8 +1,9 @@
 using InsightsFunctions.Events;
+using InsightsFunctions.Stitching;
 
-namespace InsightsFunctions.Stitching;
+namespace InsightsFunctions.TestSupport;
 
-/// <summary>An in-memory <see cref="IConversationStore"/> with the Table adapter's semantics, for tests, benchmarks and single-process use.</summary>
+/// <summary>An in-memory <see cref="IConversationStore"/> with the Table adapter's semantics, for the tests and benchmarks.</summary>
 public sealed class InMemoryConversationStore : IConversationStore
 {
     private readonly Lock _gate = new();

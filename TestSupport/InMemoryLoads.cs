@@ -1,9 +1,10 @@
 using System.Runtime.CompilerServices;
+using InsightsFunctions.Loads;
 
-namespace InsightsFunctions.Loads;
+namespace InsightsFunctions.TestSupport;
 
 /// <summary>
-/// The loads' boundaries in memory (like <see cref="Stitching.InMemoryConversationStore"/>): for the unit tests and
+/// The loads' boundaries in memory (like <see cref="InMemoryConversationStore"/>): for the unit tests and
 /// the benchmark, which measure the load job itself rather than a storage emulator.
 /// </summary>
 /// <remarks>The consumers' datasets, read back in pages of <c>pageSize</c> rows, in insertion order.</remarks>

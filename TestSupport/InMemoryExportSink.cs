@@ -1,6 +1,6 @@
 using InsightsFunctions.Exports;
 
-namespace InsightsFunctions.Tests.Support;
+namespace InsightsFunctions.TestSupport;
 
 /// <summary>Export files in memory; optionally dies (like a killed instance) when asked to commit the n-th file.</summary>
 public sealed class InMemoryExportSink : IExportSink

@@ -1,8 +1,10 @@
-namespace InsightsFunctions.Stitching;
+using InsightsFunctions.Stitching;
+
+namespace InsightsFunctions.TestSupport;
 
 /// <summary>
 /// <see cref="ILinkIndex"/> in memory, with the same compare-and-swap semantics as the Table adapter
-/// (versions change on every write). For tests, benchmarks and single-process use.
+/// (versions change on every write). For the tests and benchmarks.
 /// </summary>
 public sealed class InMemoryLinkIndex : ILinkIndex
 {

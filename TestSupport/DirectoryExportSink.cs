@@ -1,6 +1,8 @@
-namespace InsightsFunctions.Exports;
+using InsightsFunctions.Exports;
 
-/// <summary>Export files in a local folder (the benchmark, and anyone who wants the files without Blob Storage); committed by rename.</summary>
+namespace InsightsFunctions.TestSupport;
+
+/// <summary>Export files in a local folder (the load benchmark, which measures the load job rather than Blob Storage); committed by rename.</summary>
 public sealed class DirectoryExportSink(string root) : IExportSink
 {
     public Task<IExportFile> CreateAsync(string path, CancellationToken cancellationToken)
