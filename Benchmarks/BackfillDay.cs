@@ -13,6 +13,7 @@ using InsightsFunctions.Hipaa;
 using InsightsFunctions.Ingest;
 using InsightsFunctions.Retention;
 using InsightsFunctions.Storage;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace InsightsFunctions.Benchmarks;
@@ -41,16 +42,19 @@ public static class BackfillDay
         var publisher = new SerializingPublisher();
         var clock = TimeProvider.System;
         var options = new BackfillOptions();
+        using var host = new ServiceCollection().AddPipelineMetrics().BuildServiceProvider();
+        var metrics = host.GetRequiredService<PipelineMetrics>();
         var service = new BackfillService(
             new ConfiguredAccountRegistry(new StaticMonitor(new InsightsOptions { Accounts = new(StringComparer.Ordinal) { [Account] = new AccountOptions { AuthToken = "bench-token" } } })),
             new TwilioEventHistoryFactory(new HttpClient(api)),
             new TaskRouterEnvelopeMapper(new AttributeFilter(HipaaAllowList.Default)),
             new AllMissing(),
-            new IngestService(publisher, new BlobEventSpool(new Azure.Storage.Blobs.BlobServiceClient("UseDevelopmentStorage=true")), NullLogger<IngestService>.Instance),
+            new IngestService(publisher, new BlobEventSpool(new Azure.Storage.Blobs.BlobServiceClient("UseDevelopmentStorage=true")), metrics, NullLogger<IngestService>.Instance),
             new InMemoryBackfillCheckpointStore(),
             new DedupeWindow(TimeSpan.FromDays(7), clock),
             options,
             clock,
+            metrics,
             NullLogger<BackfillService>.Instance);
 
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;

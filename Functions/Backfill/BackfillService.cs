@@ -27,6 +27,7 @@ public sealed partial class BackfillService(
     DedupeWindow dedupe,
     BackfillOptions options,
     TimeProvider clock,
+    PipelineMetrics metrics,
     ILogger<BackfillService> logger)
 {
     /// <param name="resume">Continue after the last finished page of the same request.</param>
@@ -75,7 +76,7 @@ public sealed partial class BackfillService(
                 {
                     await checkpoints.SaveAsync(state, cancellationToken);
                 }
-                PipelineMetrics.Backfilled.Add(missing.Count);
+                metrics.Backfilled.Add(missing.Count);
                 progress?.Report(new BackfillProgress(windows.Count, state.Window, state.Pages, state.EventsRead, state.Published, state.Recovered, state.Invalid,
                     url is null ? until : from));
             }

@@ -34,6 +34,7 @@ public static class InsightsPipelineRegistration
     {
         services.AddOptions<InsightsOptions>().Bind(configuration.GetSection(InsightsOptions.SectionName));
         services.TryAddSingleton(TimeProvider.System);
+        services.AddPipelineMetrics();
         services.TryAddSingleton<TokenCredential>(_ => new DefaultAzureCredential());
 
         // Storage
@@ -60,7 +61,7 @@ public static class InsightsPipelineRegistration
         services.TryAddSingleton<ILinkIndex, TableLinkIndex>();
         services.TryAddSingleton<IEventSpool, BlobEventSpool>();
         services.TryAddSingleton<IDeadLetterSink, BlobDeadLetterSink>();
-        services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<SpoolReplayer>(sp).Observed());
+        services.TryAddSingleton<SpoolReplayer>();
 
         // Ingest
         services.TryAddSingleton<IAccountRegistry, ConfiguredAccountRegistry>();
@@ -170,7 +171,7 @@ public static class InsightsPipelineRegistration
             sp.GetRequiredService<IEnvelopeBatchHandler>(), Options(sp).Consumer.BatchWindow, Options(sp).Consumer.MaxBatchEvents, sources: 1));
         services.TryAddSingleton(sp => new PartitionBatchRunner(
             sp.GetRequiredService<BatchCoalescer>(), sp.GetRequiredService<IEnvelopeBatchHandler>(), sp.GetRequiredService<IDeadLetterSink>(),
-            sp.GetRequiredService<BatchRetryOptions>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<PartitionBatchRunner>()));
+            sp.GetRequiredService<BatchRetryOptions>(), sp.GetRequiredService<PipelineMetrics>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<PartitionBatchRunner>()));
         services.TryAddSingleton<EventHubsBatchHandler>();
         services.TryAddKeyedSingleton(CheckpointsKey, (sp, _) => sp.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(Options(sp).EventHubs.CheckpointContainer));
         services.TryAddSingleton(sp => EventHubsProcessor.Create(
