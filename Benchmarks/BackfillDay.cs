@@ -14,6 +14,7 @@ using InsightsFunctions.Ingest;
 using InsightsFunctions.Retention;
 using InsightsFunctions.Storage;
 using InsightsFunctions.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace InsightsFunctions.Benchmarks;
@@ -42,16 +43,19 @@ public static class BackfillDay
         var publisher = new SerializingPublisher();
         var clock = TimeProvider.System;
         var options = new BackfillOptions();
+        using var host = new ServiceCollection().AddPipelineMetrics().BuildServiceProvider();
+        var metrics = host.GetRequiredService<PipelineMetrics>();
         var service = new BackfillService(
             new ConfiguredAccountRegistry(new StaticMonitor(new AccountsOptions { Accounts = new(StringComparer.Ordinal) { [Account] = new AccountOptions { AuthToken = "bench-token" } } })),
             new TwilioEventHistoryFactory(new HttpClient(api)),
             new TaskRouterEnvelopeMapper(new AttributeFilter(HipaaAllowList.Default)),
             new AllMissing(),
-            new IngestService(publisher, new BlobEventSpool(new Azure.Storage.Blobs.BlobServiceClient("UseDevelopmentStorage=true")), NullLogger<IngestService>.Instance),
+            new IngestService(publisher, new BlobEventSpool(new Azure.Storage.Blobs.BlobServiceClient("UseDevelopmentStorage=true")), metrics, NullLogger<IngestService>.Instance),
             new InMemoryBackfillCheckpointStore(),
             new DedupeWindow(TimeSpan.FromDays(7), clock),
             Microsoft.Extensions.Options.Options.Create(options),
             clock,
+            metrics,
             NullLogger<BackfillService>.Instance);
 
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;

@@ -38,17 +38,19 @@ internal sealed class BackfillHarness
     public BackfillService Service()
     {
         var loggers = LoggerFactory.Create(b => b.AddProvider(Logs));
+        var metrics = TestMetrics.Create();
         var registry = new ConfiguredAccountRegistry(new StaticOptionsMonitor<AccountsOptions>(new AccountsOptions { Accounts = Accounts }));
         return new BackfillService(
             registry,
             new TwilioEventHistoryFactory(new HttpClient(Api)),
             new TaskRouterEnvelopeMapper(new AttributeFilter(HipaaAllowList.Default)),
             new HeldEvents(Held),
-            new IngestService(Publisher, new FailingSpool(), loggers.CreateLogger<IngestService>()),
+            new IngestService(Publisher, new FailingSpool(), metrics, loggers.CreateLogger<IngestService>()),
             Checkpoints,
             new DedupeWindow(TimeSpan.FromDays(7), Clock),
             Microsoft.Extensions.Options.Options.Create(Options),
             Clock,
+            metrics,
             loggers.CreateLogger<BackfillService>());
     }
 

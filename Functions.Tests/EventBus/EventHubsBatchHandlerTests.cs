@@ -20,9 +20,12 @@ public sealed class EventHubsBatchHandlerTests
         EventHubsModelFactory.EventData(new BinaryData(EnvelopeJson.Serialize(envelope)), null, null, envelope.PartitionKey,
             sequenceNumber, (sequenceNumber * 512).ToString(System.Globalization.CultureInfo.InvariantCulture), DateTimeOffset.UtcNow);
 
-    internal static EventHubsBatchHandler Handler(IEnvelopeBatchHandler consumer, IDeadLetterSink deadLetters, BatchRetryOptions? retry = null) =>
-        new(new PartitionBatchRunner(new BatchCoalescer(consumer, TimeSpan.Zero, 10_000), consumer, deadLetters, retry ?? new BatchRetryOptions { FirstBackoff = TimeSpan.Zero }, NullLogger.Instance),
-            deadLetters, new PartitionLag(), NullLogger<EventHubsBatchHandler>.Instance);
+    internal static EventHubsBatchHandler Handler(IEnvelopeBatchHandler consumer, IDeadLetterSink deadLetters, BatchRetryOptions? retry = null)
+    {
+        var metrics = TestMetrics.Create();
+        return new(new PartitionBatchRunner(new BatchCoalescer(consumer, TimeSpan.Zero, 10_000), consumer, deadLetters, retry ?? new BatchRetryOptions { FirstBackoff = TimeSpan.Zero }, metrics, NullLogger.Instance),
+            deadLetters, new PartitionLag(), metrics, NullLogger<EventHubsBatchHandler>.Instance);
+    }
 
     private Mock<IEnvelopeBatchHandler> Consumer(Func<IReadOnlyList<EventEnvelope>, Task>? behaviour = null)
     {

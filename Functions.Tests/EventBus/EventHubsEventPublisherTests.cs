@@ -3,6 +3,7 @@ using Azure.Messaging.EventHubs.Producer;
 using InsightsFunctions.EventBus;
 using InsightsFunctions.Events;
 using InsightsFunctions.Ingest;
+using InsightsFunctions.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 using Moq;
 
@@ -98,7 +99,7 @@ public sealed class EventHubsEventPublisherTests
         _producer.Setup(p => p.CreateBatchAsync(It.IsAny<CreateBatchOptions>(), It.IsAny<CancellationToken>()))
             .ThrowsAsync(new EventHubsException(isTransient: true, "hub", EventHubsException.FailureReason.ServiceBusy));
         var spool = new Mock<IEventSpool>();
-        var service = new IngestService(new EventHubsEventPublisher(_producer.Object), spool.Object, NullLogger<IngestService>.Instance);
+        var service = new IngestService(new EventHubsEventPublisher(_producer.Object), spool.Object, TestMetrics.Create(), NullLogger<IngestService>.Instance);
 
         var outcome = await service.AcceptAsync(Envelope("EV9", taskSid: "WT9"), CancellationToken.None);
 
@@ -113,7 +114,7 @@ public sealed class EventHubsEventPublisherTests
             .ThrowsAsync(new EventHubsException(isTransient: true, "hub", EventHubsException.FailureReason.ServiceBusy));
         var spool = new Mock<IEventSpool>();
         spool.Setup(s => s.SpoolAsync(It.IsAny<EventEnvelope>(), It.IsAny<CancellationToken>())).ThrowsAsync(new Azure.RequestFailedException(503, "down"));
-        var service = new IngestService(new EventHubsEventPublisher(_producer.Object), spool.Object, NullLogger<IngestService>.Instance);
+        var service = new IngestService(new EventHubsEventPublisher(_producer.Object), spool.Object, TestMetrics.Create(), NullLogger<IngestService>.Instance);
 
         Assert.Equal(IngestOutcome.Unavailable, await service.AcceptAsync(Envelope("EV9", taskSid: "WT9"), CancellationToken.None));
     }

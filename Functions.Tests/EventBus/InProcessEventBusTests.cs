@@ -35,7 +35,7 @@ public sealed class InProcessEventBusTests
     public async Task Publish_SameKey_SamePartitionAndOrderKept()
     {
         var handler = new RecordingHandler();
-        var bus = new InProcessEventBus(new InProcessBusOptions { Partitions = 4, MaxBatchSize = 7 }, handler, Mock.Of<IDeadLetterSink>(), NullLogger<InProcessEventBus>.Instance);
+        var bus = new InProcessEventBus(new InProcessBusOptions { Partitions = 4, MaxBatchSize = 7 }, handler, Mock.Of<IDeadLetterSink>(), TestMetrics.Create(), NullLogger<InProcessEventBus>.Instance);
         await bus.StartAsync(CancellationToken.None);
 
         var keys = Enumerable.Range(0, 20).Select(k => $"WT{k}").ToArray();
@@ -64,7 +64,7 @@ public sealed class InProcessEventBusTests
         var handler = new RecordingHandler(fails: e => e.EventSid == poison.EventSid);
         var deadLetters = new Mock<IDeadLetterSink>();
         var options = new InProcessBusOptions { Partitions = partitions, BatchWindow = TimeSpan.FromMilliseconds(windowMs) };
-        var bus = new InProcessEventBus(options, handler, deadLetters.Object, NullLogger<InProcessEventBus>.Instance);
+        var bus = new InProcessEventBus(options, handler, deadLetters.Object, TestMetrics.Create(), NullLogger<InProcessEventBus>.Instance);
         await bus.StartAsync(CancellationToken.None);
 
         await bus.PublishAsync([.. Enumerable.Range(0, 30).Select(n => n == 13 ? poison : Envelope(n, $"WT{n % 5}"))], CancellationToken.None);

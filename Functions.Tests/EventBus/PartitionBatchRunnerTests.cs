@@ -13,7 +13,7 @@ public sealed class PartitionBatchRunnerTests
     private static readonly BatchRetryOptions NoWait = new() { FirstBackoff = TimeSpan.Zero };
 
     private static PartitionBatchRunner Runner(IEnvelopeBatchHandler handler, IDeadLetterSink deadLetters) =>
-        new(new BatchCoalescer(handler, TimeSpan.Zero, 10_000), handler, deadLetters, NoWait, NullLogger.Instance);
+        new(new BatchCoalescer(handler, TimeSpan.Zero, 10_000), handler, deadLetters, NoWait, TestMetrics.Create(), NullLogger.Instance);
 
     [Fact]
     public async Task ATransientStorageFailure_IsRetriedWhole_AndNothingIsDeadLettered()
@@ -69,7 +69,7 @@ public sealed class PartitionBatchRunnerTests
         handler.Setup(h => h.HandleAsync(It.IsAny<IReadOnlyList<EventEnvelope>>(), It.IsAny<CancellationToken>()))
             .ThrowsAsync(new TimeoutException());
         var runner = new PartitionBatchRunner(new BatchCoalescer(handler.Object, TimeSpan.Zero, 10), handler.Object, Mock.Of<IDeadLetterSink>(),
-            new BatchRetryOptions { FirstBackoff = TimeSpan.FromMilliseconds(20) }, NullLogger.Instance);
+            new BatchRetryOptions { FirstBackoff = TimeSpan.FromMilliseconds(20) }, TestMetrics.Create(), NullLogger.Instance);
         using var stopping = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => runner.RunAsync("0", [Envelopes.Numbered(1, "WT1")], stopping.Token));

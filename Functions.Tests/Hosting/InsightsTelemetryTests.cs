@@ -17,13 +17,15 @@ public sealed class InsightsTelemetryTests
         var exported = new List<Metric>();
         var services = new ServiceCollection();
         services.AddLogging();
+        services.AddPipelineMetrics();
         services.AddInsightsTelemetry(new ConfigurationBuilder().Build())
             .WithMetrics(metrics => metrics.AddInMemoryExporter(exported));
         using var provider = services.BuildServiceProvider();
         var meters = provider.GetRequiredService<MeterProvider>();
+        var pipeline = provider.GetRequiredService<PipelineMetrics>();
 
         // Act
-        PipelineMetrics.DeadLettered.Add(3);
+        pipeline.DeadLettered.Add(3);
         meters.ForceFlush();
 
         // Assert

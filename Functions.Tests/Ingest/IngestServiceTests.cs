@@ -17,7 +17,7 @@ public sealed class IngestServiceTests
     private readonly Mock<IEventRecorder> _recorder = new();
     private readonly EventEnvelope _envelope = Envelopes.Numbered(1, TestSids.Fixed("WT", 1));
 
-    private IngestService Service() => new(_publisher.Object, _spool.Object, NullLogger<IngestService>.Instance, _recorder.Object);
+    private IngestService Service() => new(_publisher.Object, _spool.Object, TestMetrics.Create(), NullLogger<IngestService>.Instance, _recorder.Object);
 
     [Fact]
     public async Task AcceptAsync_Published_IsRecorded()

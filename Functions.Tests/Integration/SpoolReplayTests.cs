@@ -47,13 +47,13 @@ public sealed class SpoolReplayTests
         var spool = NewSpool(out var container);
         var down = new Mock<IEventPublisher>();
         down.Setup(p => p.PublishAsync(It.IsAny<IReadOnlyList<EventEnvelope>>(), It.IsAny<CancellationToken>())).ThrowsAsync(new RequestFailedException(503, "down"));
-        var ingest = new IngestService(down.Object, spool, NullLogger<IngestService>.Instance);
+        var ingest = new IngestService(down.Object, spool, TestMetrics.Create(), NullLogger<IngestService>.Instance);
         var events = Enumerable.Range(1, 600).Select(n => Envelopes.Numbered(n, "WT" + (n % 17))).ToList();
         Assert.All(await Task.WhenAll(events.Select(e => ingest.AcceptAsync(e, CancellationToken.None))), outcome => Assert.Equal(IngestOutcome.Spooled, outcome));
         await ingest.AcceptAsync(events[5], CancellationToken.None); // Twilio retried one: the spool holds it once
 
         var bus = new RecordingBus();
-        var replayer = new SpoolReplayer(spool, bus, NullLogger<SpoolReplayer>.Instance);
+        var replayer = new SpoolReplayer(spool, bus, new SpoolDepth(), TestMetrics.Create(), NullLogger<SpoolReplayer>.Instance);
         Assert.Equal(600, await replayer.ReplayAsync(CancellationToken.None));
 
         Assert.Equal(events.Select(e => e.EventSid).Order(), bus.Published.Select(e => e.EventSid).Order());
@@ -71,9 +71,9 @@ public sealed class SpoolReplayTests
         await Task.WhenAll(events.Select(e => spool.SpoolAsync(e, CancellationToken.None)));
         var bus = new RecordingBus { FailAfter = SpoolReplayer.PageSize }; // takes the first page, refuses the second
 
-        Assert.Equal(SpoolReplayer.PageSize, await new SpoolReplayer(spool, bus, NullLogger<SpoolReplayer>.Instance).ReplayAsync(CancellationToken.None));
+        Assert.Equal(SpoolReplayer.PageSize, await new SpoolReplayer(spool, bus, new SpoolDepth(), TestMetrics.Create(), NullLogger<SpoolReplayer>.Instance).ReplayAsync(CancellationToken.None));
         bus.FailAfter = int.MaxValue;
-        Assert.Equal(700 - SpoolReplayer.PageSize, await new SpoolReplayer(spool, bus, NullLogger<SpoolReplayer>.Instance).ReplayAsync(CancellationToken.None));
+        Assert.Equal(700 - SpoolReplayer.PageSize, await new SpoolReplayer(spool, bus, new SpoolDepth(), TestMetrics.Create(), NullLogger<SpoolReplayer>.Instance).ReplayAsync(CancellationToken.None));
 
         Assert.Equal(events.Select(e => e.EventSid).Order(), bus.Published.Select(e => e.EventSid).Order()); // each exactly once
     }
@@ -85,7 +85,7 @@ public sealed class SpoolReplayTests
         await spool.SpoolAsync(Envelopes.Numbered(1, "WT1"), CancellationToken.None);
         await container.GetBlobClient("2026/11/24/08/broken.json").UploadAsync(BinaryData.FromString("{not json"));
         var bus = new RecordingBus();
-        var replayer = new SpoolReplayer(spool, bus, NullLogger<SpoolReplayer>.Instance);
+        var replayer = new SpoolReplayer(spool, bus, new SpoolDepth(), TestMetrics.Create(), NullLogger<SpoolReplayer>.Instance);
 
         Assert.Equal(1, await replayer.ReplayAsync(CancellationToken.None));
 

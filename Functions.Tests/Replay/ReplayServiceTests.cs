@@ -27,7 +27,7 @@ public sealed class ReplayServiceTests
             Accounts = new(StringComparer.Ordinal) { [TestSids.Account] = new AccountOptions { AuthToken = TestSids.AuthToken } },
         })),
         _mapper, new AttributeFilter(HipaaAllowList.Default),
-        new IngestService(_publisher, new Mock<InsightsFunctions.EventBus.IEventSpool>().Object, NullLogger<IngestService>.Instance),
+        new IngestService(_publisher, new Mock<InsightsFunctions.EventBus.IEventSpool>().Object, TestMetrics.Create(), NullLogger<IngestService>.Instance),
         new FixedClock(Now), NullLogger<ReplayService>.Instance);
 
     private static List<SimulatedEvent> Events() => BackfillHarness.Simulate(Now.AddHours(-2), 0.5, seed: 21);

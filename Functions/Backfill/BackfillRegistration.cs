@@ -1,4 +1,5 @@
 using InsightsFunctions.Configuration;
+using InsightsFunctions.EventBus;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -12,6 +13,7 @@ public static class BackfillRegistration
         services.AddSettings<BackfillOptions, BackfillOptions.Validator>(BackfillOptions.Section);
         services.AddSettings<ReconcileOptions, ReconcileOptions.Validator>(ReconcileOptions.Section);
         services.TryAddSingleton<IEventHistoryFactory>(_ => new TwilioEventHistoryFactory(new HttpClient { Timeout = TimeSpan.FromSeconds(60) }));
+        services.AddPipelineMetrics();
         services.TryAddSingleton<BackfillService>();
         services.TryAddSingleton<ReconciliationService>();
         return services;

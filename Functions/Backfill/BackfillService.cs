@@ -28,6 +28,7 @@ public sealed partial class BackfillService(
     DedupeWindow dedupe,
     IOptions<BackfillOptions> settings,
     TimeProvider clock,
+    PipelineMetrics metrics,
     ILogger<BackfillService> logger)
 {
     /// <param name="resume">Continue after the last finished page of the same request.</param>
@@ -76,7 +77,7 @@ public sealed partial class BackfillService(
                 {
                     await checkpoints.SaveAsync(state, cancellationToken);
                 }
-                PipelineMetrics.Backfilled.Add(missing.Count);
+                metrics.Backfilled.Add(missing.Count);
                 progress?.Report(new BackfillProgress(windows.Count, state.Window, state.Pages, state.EventsRead, state.Published, state.Recovered, state.Invalid,
                     url is null ? until : from));
             }

@@ -13,7 +13,7 @@ public sealed record ReconciliationOutcome(string AccountSid, string WorkspaceSi
 /// or unreturned callback lost appear in the datasets without anyone noticing the outage; the
 /// <c>insights.reconcile.recovered</c> metric counts them. One workspace's failure does not stop the others.
 /// </summary>
-public sealed partial class ReconciliationService(BackfillService backfill, IOptionsMonitor<AccountsOptions> accounts, IOptions<ReconcileOptions> options, TimeProvider clock, ILogger<ReconciliationService> logger)
+public sealed partial class ReconciliationService(BackfillService backfill, IOptionsMonitor<AccountsOptions> accounts, IOptions<ReconcileOptions> options, TimeProvider clock, EventBus.PipelineMetrics metrics, ILogger<ReconciliationService> logger)
 {
     public async Task<IReadOnlyList<ReconciliationOutcome>> RunAsync(CancellationToken cancellationToken)
     {
@@ -28,7 +28,7 @@ public sealed partial class ReconciliationService(BackfillService backfill, IOpt
                 {
                     // Not resumable and no checkpoints on purpose: the next run covers the same window again anyway.
                     var result = await backfill.RunAsync(request, resume: false, progress: null, cancellationToken, saveProgress: false);
-                    EventBus.PipelineMetrics.Recovered.Add(result.Recovered);
+                    metrics.Recovered.Add(result.Recovered);
                     if (result.Recovered > 0)
                     {
                         LogRecovered(logger, result.Recovered, accountSid, workspaceSid);

@@ -23,6 +23,7 @@ public static class ConsumerRegistration
         services.AddAgents();
         services.AddRealtimeState();
         services.TryAddSingleton(sp => new DedupeWindow(sp.Settings<ConsumerOptions>().DedupeWindow, sp.GetRequiredService<TimeProvider>()));
+        services.AddPipelineMetrics();
         services.TryAddSingleton<EventConsumer>();
         services.TryAddSingleton<IEnvelopeBatchHandler>(sp => sp.GetRequiredService<EventConsumer>());
         return services;

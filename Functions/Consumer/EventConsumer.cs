@@ -13,7 +13,7 @@ namespace InsightsFunctions.Consumer;
 /// window are dropped (counted), then conversations, then agents, then the agents' real-time status;
 /// then it tells the QueueStatus refresher that something changed.
 /// </summary>
-public sealed partial class EventConsumer(StitchingService conversations, AgentService agents, Realtime.AgentStatusService agentStatus, Realtime.RealtimeSignal realtime, DedupeWindow window, ILogger<EventConsumer> logger) : IEnvelopeBatchHandler
+public sealed partial class EventConsumer(StitchingService conversations, AgentService agents, Realtime.AgentStatusService agentStatus, Realtime.RealtimeSignal realtime, DedupeWindow window, PipelineMetrics metrics, ILogger<EventConsumer> logger) : IEnvelopeBatchHandler
 {
     private long _expired;
 
@@ -26,7 +26,7 @@ public sealed partial class EventConsumer(StitchingService conversations, AgentS
         if (expired > 0)
         {
             Interlocked.Add(ref _expired, expired);
-            PipelineMetrics.Expired.Add(expired);
+            metrics.Expired.Add(expired);
             LogExpired(logger, expired, window.Length);
         }
         await conversations.HandleAsync(kept, cancellationToken);

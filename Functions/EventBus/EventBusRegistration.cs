@@ -24,7 +24,8 @@ public static class EventBusRegistration
         services.AddSettings<ConsumerOptions, ConsumerOptions.Validator>(ConsumerOptions.Section);
         services.TryAddSingleton<IEventSpool, BlobEventSpool>();
         services.TryAddSingleton<IDeadLetterSink, BlobDeadLetterSink>();
-        services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<SpoolReplayer>(sp).Observed());
+        services.AddPipelineMetrics();
+        services.TryAddSingleton<SpoolReplayer>();
 
         var eventHubs = configuration.GetSection(EventHubsOptions.Section).Get<EventHubsOptions>() ?? new EventHubsOptions();
         if (eventHubs.IsConfigured)
@@ -66,13 +67,12 @@ public static class EventBusRegistration
     /// <summary>The consumer of Event Hubs: the hosted processor, over the same runner and group commit as the in-process bus.</summary>
     private static void AddEventHubsProcessor(this IServiceCollection services)
     {
-        services.TryAddSingleton<PartitionLag>();
         services.TryAddSingleton(new BatchRetryOptions());
         services.TryAddSingleton(sp => new BatchCoalescer(
             sp.GetRequiredService<IEnvelopeBatchHandler>(), sp.Settings<ConsumerOptions>().BatchWindow, sp.Settings<ConsumerOptions>().MaxBatchEvents, sources: 1));
         services.TryAddSingleton(sp => new PartitionBatchRunner(
             sp.GetRequiredService<BatchCoalescer>(), sp.GetRequiredService<IEnvelopeBatchHandler>(), sp.GetRequiredService<IDeadLetterSink>(),
-            sp.GetRequiredService<BatchRetryOptions>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<PartitionBatchRunner>()));
+            sp.GetRequiredService<BatchRetryOptions>(), sp.GetRequiredService<PipelineMetrics>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<PartitionBatchRunner>()));
         services.TryAddSingleton<EventHubsBatchHandler>();
         services.TryAddKeyedSingleton(CheckpointsKey, (sp, _) => sp.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(sp.Settings<EventHubsOptions>().CheckpointContainer));
         services.TryAddSingleton(sp => EventHubsProcessor.Create(

@@ -13,7 +13,7 @@ namespace InsightsFunctions.EventBus;
 /// transient failures until they pass and throws only on shutdown, so a checkpoint never moves past an event
 /// that was not stored or dead-lettered.
 /// </summary>
-public sealed partial class EventHubsBatchHandler(PartitionBatchRunner runner, IDeadLetterSink deadLetters, PartitionLag lag, ILogger<EventHubsBatchHandler> logger)
+public sealed partial class EventHubsBatchHandler(PartitionBatchRunner runner, IDeadLetterSink deadLetters, PartitionLag lag, PipelineMetrics metrics, ILogger<EventHubsBatchHandler> logger)
 {
     public delegate Task Checkpoint(CheckpointPosition after, CancellationToken cancellationToken);
 
@@ -33,14 +33,14 @@ public sealed partial class EventHubsBatchHandler(PartitionBatchRunner runner, I
             catch (System.Text.Json.JsonException ex)
             {
                 LogUndecodable(logger, partitionId, data.SequenceNumber);
-                PipelineMetrics.DeadLettered.Add(1);
+                metrics.DeadLettered.Add(1);
                 var reason = "JsonException: " + ex.Message;
                 await runner.UntilDoneAsync(partitionId, ct => deadLetters.DeadLetterUndecodableAsync(partitionId, data.SequenceNumber, data.EventBody, reason, ct), cancellationToken);
             }
         }
-        PipelineMetrics.BatchSize.Record(envelopes.Count);
+        metrics.BatchSize.Record(envelopes.Count);
         await runner.RunAsync(partitionId, envelopes, cancellationToken);
-        PipelineMetrics.EventsConsumed.Add(envelopes.Count);
+        metrics.EventsConsumed.Add(envelopes.Count);
         var last = events[^1];
         await checkpoint(CheckpointPosition.FromEvent(last), cancellationToken);
         lag.Processed(partitionId, last.SequenceNumber);

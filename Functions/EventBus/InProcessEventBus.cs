@@ -33,15 +33,17 @@ public sealed class InProcessEventBus : BackgroundService, IEventPublisher
     private readonly int _maxBatch;
     private readonly PartitionBatchRunner _runner;
     private readonly TimeSpan _window;
+    private readonly PipelineMetrics _metrics;
     private long _pending;
     private TaskCompletionSource _idle = NewIdle(completed: true);
 
-    public InProcessEventBus(InProcessBusOptions options, IEnvelopeBatchHandler handler, IDeadLetterSink deadLetters, ILogger<InProcessEventBus> logger, BatchRetryOptions? retry = null)
+    public InProcessEventBus(InProcessBusOptions options, IEnvelopeBatchHandler handler, IDeadLetterSink deadLetters, PipelineMetrics metrics, ILogger<InProcessEventBus> logger, BatchRetryOptions? retry = null)
     {
+        _metrics = metrics;
         _maxBatch = options.MaxBatchSize;
         _window = options.BatchWindow;
         var coalescer = new BatchCoalescer(handler, options.BatchWindow, options.MaxCoalescedEvents, sources: options.Partitions);
-        _runner = new PartitionBatchRunner(coalescer, handler, deadLetters, retry ?? new BatchRetryOptions(), logger);
+        _runner = new PartitionBatchRunner(coalescer, handler, deadLetters, retry ?? new BatchRetryOptions(), metrics, logger);
         _partitions = Enumerable.Range(0, options.Partitions)
             .Select(_ => Channel.CreateBounded<EventEnvelope>(new BoundedChannelOptions(options.Capacity)
             {
@@ -112,10 +114,10 @@ public sealed class InProcessEventBus : BackgroundService, IEventPublisher
             while (await reader.WaitToReadAsync(stoppingToken))
             {
                 await FillAsync(reader, batch, stoppingToken);
-                PipelineMetrics.BatchSize.Record(batch.Count);
+                _metrics.BatchSize.Record(batch.Count);
                 await _runner.RunAsync(partitionId, batch, stoppingToken);
                 Interlocked.Add(ref _processed, batch.Count);
-                PipelineMetrics.EventsConsumed.Add(batch.Count);
+                _metrics.EventsConsumed.Add(batch.Count);
                 if (Interlocked.Add(ref _pending, -batch.Count) == 0)
                 {
                     Volatile.Read(ref _idle).TrySetResult();

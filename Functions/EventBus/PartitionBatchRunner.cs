@@ -22,7 +22,7 @@ public sealed class BatchRetryOptions
 /// the last checkpoint (the consumer is idempotent by EventSid).</item>
 /// </list>
 /// </summary>
-public sealed partial class PartitionBatchRunner(BatchCoalescer coalescer, IEnvelopeBatchHandler handler, IDeadLetterSink deadLetters, BatchRetryOptions retry, ILogger logger)
+public sealed partial class PartitionBatchRunner(BatchCoalescer coalescer, IEnvelopeBatchHandler handler, IDeadLetterSink deadLetters, BatchRetryOptions retry, PipelineMetrics metrics, ILogger logger)
 {
     private long _deadLettered;
     private long _transientRetries;
@@ -78,7 +78,7 @@ public sealed partial class PartitionBatchRunner(BatchCoalescer coalescer, IEnve
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 Interlocked.Increment(ref _deadLettered);
-                PipelineMetrics.DeadLettered.Add(1);
+                metrics.DeadLettered.Add(1);
                 LogDeadLettered(logger, envelope.EventSid, partition, ex.GetType().Name);
                 await DeadLetterAsync(partition, envelope, ex.GetType().Name + ": " + ex.Message, cancellationToken);
                 return;

@@ -5,13 +5,11 @@ namespace InsightsFunctions.EventBus;
 /// <summary>
 /// Per-partition consumer lag: the last sequence number the hub had enqueued (as the processor last saw it)
 /// minus the last one this process committed. Published as the gauge <c>insights.consumer.lag</c> with a
-/// <c>partition</c> tag.
+/// <c>partition</c> tag by the host's <see cref="PipelineMetrics"/>, which reads this singleton.
 /// </summary>
 public sealed class PartitionLag
 {
     private readonly ConcurrentDictionary<string, (long Enqueued, long Processed)> _partitions = new(StringComparer.Ordinal);
-
-    public PartitionLag() => PipelineMetrics.ObserveLag(this);
 
     public void Processed(string partitionId, long sequenceNumber) =>
         _partitions.AddOrUpdate(partitionId, (sequenceNumber, sequenceNumber), (_, p) => (Math.Max(p.Enqueued, sequenceNumber), sequenceNumber));

@@ -4,56 +4,51 @@ namespace InsightsFunctions.EventBus;
 
 /// <summary>
 /// The pipeline's custom metrics (System.Diagnostics.Metrics, meter <c>InsightsFunctions</c>); OpenTelemetry
-/// or Application Insights collect them in Azure, <c>dotnet-counters</c> locally.
+/// or Application Insights collect them in Azure, <c>dotnet-counters</c> locally. One per host: a singleton whose
+/// meter comes from the host's <see cref="IMeterFactory"/>, so two hosts in one process (tests, the CLI) do not see
+/// each other's measurements, and disposing the host's service provider disposes the meter and its gauges.
+/// The gauges read this host's <see cref="PartitionLag"/> and <see cref="SpoolDepth"/> (registered beside it by
+/// <see cref="PipelineMetricsRegistration.AddPipelineMetrics"/>).
 /// </summary>
-public static class PipelineMetrics
+public sealed class PipelineMetrics
 {
     public const string MeterName = "InsightsFunctions";
 
-    private static readonly Meter Meter = new(MeterName);
-
-    public static readonly Counter<long> EventsConsumed = Meter.CreateCounter<long>("insights.events.consumed", description: "Events handed to the consumer");
-    public static readonly Counter<long> DeadLettered = Meter.CreateCounter<long>("insights.events.deadlettered", description: "Events that failed on their own and went to the deadletter container");
-    public static readonly Counter<long> Expired = Meter.CreateCounter<long>("insights.events.expired", description: "Events older than the dedupe window, dropped by the consumer");
-    public static readonly Counter<long> Spooled = Meter.CreateCounter<long>("insights.events.spooled", description: "Accepted events written to the spool because the bus refused them");
-    public static readonly Counter<long> TableRequests = Meter.CreateCounter<long>("insights.table.requests", description: "Table Storage requests (transactions) made by the pipeline");
-    public static readonly Counter<long> Replayed = Meter.CreateCounter<long>("insights.spool.replayed", description: "Spooled events re-published to the bus and removed from the spool");
-    public static readonly Counter<long> Backfilled = Meter.CreateCounter<long>("insights.backfill.published", description: "Events read back from the TaskRouter Events API and published because the pipeline did not hold them");
-    public static readonly Counter<long> Recovered = Meter.CreateCounter<long>("insights.reconcile.recovered", description: "Task events the hourly reconciliation found missing (a lost or failed callback) and recovered");
-    public static readonly Histogram<int> BatchSize = Meter.CreateHistogram<int>("insights.consumer.batch_size", description: "Events per consumer batch");
-
-    private static readonly List<PartitionLag> Lags = [];
-    private static readonly List<Func<long>> SpoolDepths = [];
-
-    static PipelineMetrics()
+    /// <param name="lag">The consumer lag the <c>insights.consumer.lag</c> gauge reports; none reported without one.</param>
+    /// <param name="spoolDepth">The spool depth the <c>insights.spool.depth</c> gauge reports; 0 without one.</param>
+    public PipelineMetrics(IMeterFactory meterFactory, PartitionLag? lag = null, SpoolDepth? spoolDepth = null)
     {
-        Meter.CreateObservableGauge("insights.consumer.lag", ObserveLags, unit: "{event}", description: "Events enqueued on a partition and not yet committed by this process");
-        Meter.CreateObservableGauge("insights.spool.depth", () => { lock (SpoolDepths) { return SpoolDepths.Sum(d => d()); } }, unit: "{event}", description: "Events waiting in the spool at the last replay");
+        Meter = meterFactory.Create(new MeterOptions(MeterName));
+        EventsConsumed = Meter.CreateCounter<long>("insights.events.consumed", description: "Events handed to the consumer");
+        DeadLettered = Meter.CreateCounter<long>("insights.events.deadlettered", description: "Events that failed on their own and went to the deadletter container");
+        Expired = Meter.CreateCounter<long>("insights.events.expired", description: "Events older than the dedupe window, dropped by the consumer");
+        Spooled = Meter.CreateCounter<long>("insights.events.spooled", description: "Accepted events written to the spool because the bus refused them");
+        TableRequests = Meter.CreateCounter<long>("insights.table.requests", description: "Table Storage requests (transactions) made by the pipeline");
+        Replayed = Meter.CreateCounter<long>("insights.spool.replayed", description: "Spooled events re-published to the bus and removed from the spool");
+        Backfilled = Meter.CreateCounter<long>("insights.backfill.published", description: "Events read back from the TaskRouter Events API and published because the pipeline did not hold them");
+        Recovered = Meter.CreateCounter<long>("insights.reconcile.recovered", description: "Task events the hourly reconciliation found missing (a lost or failed callback) and recovered");
+        BatchSize = Meter.CreateHistogram<int>("insights.consumer.batch_size", description: "Events per consumer batch");
+        ConsumerLagGauge = Meter.CreateObservableGauge("insights.consumer.lag", () => ObserveLag(lag), unit: "{event}", description: "Events enqueued on a partition and not yet committed by this process");
+        SpoolDepthGauge = Meter.CreateObservableGauge("insights.spool.depth", () => spoolDepth?.Value ?? 0, unit: "{event}", description: "Events waiting in the spool at the last replay");
     }
 
-    internal static void ObserveLag(PartitionLag lag)
-    {
-        lock (Lags)
-        {
-            Lags.Add(lag);
-        }
-    }
+    /// <summary>This host's meter (named <see cref="MeterName"/>), owned and disposed by its <see cref="IMeterFactory"/>.</summary>
+    public Meter Meter { get; }
 
-    internal static void ObserveSpoolDepth(Func<long> depth)
-    {
-        lock (SpoolDepths)
-        {
-            SpoolDepths.Add(depth);
-        }
-    }
+    public Counter<long> EventsConsumed { get; }
+    public Counter<long> DeadLettered { get; }
+    public Counter<long> Expired { get; }
+    public Counter<long> Spooled { get; }
+    public Counter<long> TableRequests { get; }
+    public Counter<long> Replayed { get; }
+    public Counter<long> Backfilled { get; }
+    public Counter<long> Recovered { get; }
+    public Histogram<int> BatchSize { get; }
+    public ObservableGauge<long> ConsumerLagGauge { get; }
+    public ObservableGauge<long> SpoolDepthGauge { get; }
 
-    private static IEnumerable<Measurement<long>> ObserveLags()
-    {
-        List<PartitionLag> lags;
-        lock (Lags)
-        {
-            lags = [.. Lags];
-        }
-        return lags.SelectMany(l => l.Current()).Select(p => new Measurement<long>(p.Value, new KeyValuePair<string, object?>("partition", p.Key)));
-    }
+    private static IEnumerable<Measurement<long>> ObserveLag(PartitionLag? lag) =>
+        lag is null
+            ? []
+            : lag.Current().Select(p => new Measurement<long>(p.Value, new KeyValuePair<string, object?>("partition", p.Key)));
 }

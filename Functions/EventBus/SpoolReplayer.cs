@@ -9,20 +9,12 @@ namespace InsightsFunctions.EventBus;
 /// send and the removal) is harmless: the consumer dedupes by EventSid. An unreadable spool blob is left in place
 /// and logged, never dropped. Called by the <c>ReplaySpool</c> timer function and by the local host's scheduler.
 /// </summary>
-public sealed partial class SpoolReplayer(IEventSpool spool, IEventPublisher publisher, ILogger<SpoolReplayer> logger)
+public sealed partial class SpoolReplayer(IEventSpool spool, IEventPublisher publisher, SpoolDepth depth, PipelineMetrics metrics, ILogger<SpoolReplayer> logger)
 {
     public const int PageSize = 500;
 
-    private long _depth;
-
     /// <summary>Events left in the spool after the last replay (those that could not be read or sent).</summary>
-    public long Depth => Interlocked.Read(ref _depth);
-
-    public SpoolReplayer Observed()
-    {
-        PipelineMetrics.ObserveSpoolDepth(() => Depth);
-        return this;
-    }
+    public long Depth => depth.Value;
 
     /// <summary>Replays until the spool is empty or the bus fails; returns how many events reached the bus.</summary>
     public async Task<int> ReplayAsync(CancellationToken cancellationToken)
@@ -34,7 +26,7 @@ public sealed partial class SpoolReplayer(IEventSpool spool, IEventPublisher pub
             var page = (await spool.ReadAsync(PageSize + skipped.Count, cancellationToken)).Where(s => !skipped.Contains(s.Name)).ToList();
             if (page.Count == 0)
             {
-                Interlocked.Exchange(ref _depth, skipped.Count);
+                depth.Set(skipped.Count);
                 return replayed;
             }
             foreach (var unreadable in page.Where(s => s.Envelope is null))
@@ -53,14 +45,14 @@ public sealed partial class SpoolReplayer(IEventSpool spool, IEventPublisher pub
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                Interlocked.Exchange(ref _depth, skipped.Count + page.Count);
+                depth.Set(skipped.Count + page.Count);
                 LogBusFailed(logger, ex.GetType().Name, replayed);
                 return replayed;
             }
             await Parallel.ForEachAsync(readable, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken },
                 async (sent, ct) => await spool.RemoveAsync(sent, ct));
             replayed += readable.Count;
-            PipelineMetrics.Replayed.Add(readable.Count);
+            metrics.Replayed.Add(readable.Count);
             LogReplayed(logger, readable.Count);
         }
     }

@@ -1,4 +1,5 @@
 using InsightsFunctions.Configuration;
+using InsightsFunctions.EventBus;
 using InsightsFunctions.Hipaa;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,6 +22,7 @@ public static class IngestRegistration
         services.TryAddSingleton(HipaaAllowList.Default);
         services.TryAddSingleton<AttributeFilter>();
         services.TryAddSingleton<TaskRouterEnvelopeMapper>();
+        services.AddPipelineMetrics();
         services.TryAddSingleton<IngestService>();
         return services;
     }

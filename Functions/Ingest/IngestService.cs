@@ -15,7 +15,7 @@ public enum IngestOutcome
 /// Hands an accepted, filtered envelope to the bus; when the bus fails, to the spool; only when both fail
 /// does the caller answer 503. Nothing is processed inline, so TaskRouter gets its answer fast.
 /// </summary>
-public sealed partial class IngestService(IEventPublisher publisher, IEventSpool spool, ILogger<IngestService> logger, IEventRecorder? recorder = null)
+public sealed partial class IngestService(IEventPublisher publisher, IEventSpool spool, PipelineMetrics metrics, ILogger<IngestService> logger, IEventRecorder? recorder = null)
 {
     public async Task<IngestOutcome> AcceptAsync(EventEnvelope envelope, CancellationToken cancellationToken)
     {
@@ -76,7 +76,7 @@ public sealed partial class IngestService(IEventPublisher publisher, IEventSpool
             try
             {
                 await spool.SpoolAsync(envelope, cancellationToken);
-                PipelineMetrics.Spooled.Add(1);
+                metrics.Spooled.Add(1);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

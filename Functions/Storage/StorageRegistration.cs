@@ -5,6 +5,7 @@ using Azure.Storage.Blobs;
 using InsightsFunctions.Agents;
 using InsightsFunctions.Backfill;
 using InsightsFunctions.Configuration;
+using InsightsFunctions.EventBus;
 using InsightsFunctions.Loads;
 using InsightsFunctions.Realtime;
 using InsightsFunctions.Retention;
@@ -27,6 +28,7 @@ public static class StorageRegistration
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<TokenCredential>(_ => new DefaultAzureCredential());
 
+        services.AddPipelineMetrics();
         services.TryAddSingleton<TableRequestCounter>();
         services.TryAddSingleton(sp =>
         {

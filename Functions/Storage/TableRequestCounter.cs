@@ -10,7 +10,7 @@ namespace InsightsFunctions.Storage;
 /// table, to report Table transactions per event. Added to the TableServiceClient pipeline in
 /// <c>AddInsightsPipeline</c>.
 /// </summary>
-public sealed class TableRequestCounter : HttpPipelineSynchronousPolicy
+public sealed class TableRequestCounter(EventBus.PipelineMetrics metrics) : HttpPipelineSynchronousPolicy
 {
     private long _requests;
     private readonly ConcurrentDictionary<string, long> _byTable = new(StringComparer.Ordinal);
@@ -24,7 +24,7 @@ public sealed class TableRequestCounter : HttpPipelineSynchronousPolicy
     {
         Interlocked.Increment(ref _requests);
         _byTable.AddOrUpdate(TableOf(message.Request.Uri.Path), 1, (_, n) => n + 1);
-        EventBus.PipelineMetrics.TableRequests.Add(1);
+        metrics.TableRequests.Add(1);
     }
 
     /// <summary>The table a request path names: the last segment, without its key predicate.</summary>
