@@ -16,6 +16,7 @@ using InsightsFunctions.Storage;
 using InsightsFunctions.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using InsightsFunctions.Metrics;
 
 namespace InsightsFunctions.Benchmarks;
 

@@ -6,6 +6,7 @@ using InsightsFunctions.Events;
 using InsightsFunctions.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 using Moq;
+using InsightsFunctions.Metrics;
 
 namespace InsightsFunctions.Tests.EventBus;
 

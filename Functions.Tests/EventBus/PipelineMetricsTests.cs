@@ -8,6 +8,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Moq;
+using InsightsFunctions.Metrics;
 
 namespace InsightsFunctions.Tests.EventBus;
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
+using InsightsFunctions.Metrics;
 
 namespace InsightsFunctions.Tests.Hosting;
 

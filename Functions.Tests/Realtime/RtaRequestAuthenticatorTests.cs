@@ -3,6 +3,7 @@ using System.Text;
 using InsightsFunctions.Configuration;
 using InsightsFunctions.Realtime;
 using Moq;
+using InsightsFunctions.Events;
 
 namespace InsightsFunctions.Tests.Realtime;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using InsightsFunctions.EventBus;
 using Microsoft.Extensions.DependencyInjection;
+using InsightsFunctions.Metrics;
 
 namespace InsightsFunctions.Tests.Support;
 

@@ -2,6 +2,7 @@ using InsightsFunctions.Configuration;
 using InsightsFunctions.EventBus;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using InsightsFunctions.Metrics;
 
 namespace InsightsFunctions.Backfill;
 

@@ -6,6 +6,7 @@ using InsightsFunctions.Events;
 using InsightsFunctions.Ingest;
 using InsightsFunctions.Retention;
 using Microsoft.Extensions.Logging;
+using InsightsFunctions.Metrics;
 
 namespace InsightsFunctions.Backfill;
 

@@ -1,6 +1,7 @@
 using InsightsFunctions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using InsightsFunctions.Metrics;
 
 namespace InsightsFunctions.Backfill;
 
@@ -13,7 +14,7 @@ public sealed record ReconciliationOutcome(string AccountSid, string WorkspaceSi
 /// or unreturned callback lost appear in the datasets without anyone noticing the outage; the
 /// <c>insights.reconcile.recovered</c> metric counts them. One workspace's failure does not stop the others.
 /// </summary>
-public sealed partial class ReconciliationService(BackfillService backfill, IOptionsMonitor<AccountsOptions> accounts, IOptions<ReconcileOptions> options, TimeProvider clock, EventBus.PipelineMetrics metrics, ILogger<ReconciliationService> logger)
+public sealed partial class ReconciliationService(BackfillService backfill, IOptionsMonitor<AccountsOptions> accounts, IOptions<ReconcileOptions> options, TimeProvider clock, PipelineMetrics metrics, ILogger<ReconciliationService> logger)
 {
     public async Task<IReadOnlyList<ReconciliationOutcome>> RunAsync(CancellationToken cancellationToken)
     {

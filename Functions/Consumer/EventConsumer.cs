@@ -5,6 +5,7 @@ using InsightsFunctions.Retention;
 using Microsoft.Extensions.Logging;
 
 using InsightsFunctions.Stitching;
+using InsightsFunctions.Metrics;
 
 namespace InsightsFunctions.Consumer;
 

@@ -2,6 +2,7 @@ using Azure.Messaging.EventHubs;
 using Azure.Messaging.EventHubs.Processor;
 using InsightsFunctions.Events;
 using Microsoft.Extensions.Logging;
+using InsightsFunctions.Metrics;
 
 namespace InsightsFunctions.EventBus;
 

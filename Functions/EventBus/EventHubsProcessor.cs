@@ -4,6 +4,7 @@ using Azure.Messaging.EventHubs.Primitives;
 using Azure.Messaging.EventHubs.Processor;
 using InsightsFunctions.Configuration;
 using Microsoft.Extensions.Logging;
+using InsightsFunctions.Metrics;
 
 namespace InsightsFunctions.EventBus;
 

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using InsightsFunctions.Events;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using InsightsFunctions.Metrics;
 
 namespace InsightsFunctions.EventBus;
 

@@ -1,5 +1,6 @@
 using InsightsFunctions.Events;
 using Microsoft.Extensions.Logging;
+using InsightsFunctions.Metrics;
 
 namespace InsightsFunctions.EventBus;
 

@@ -43,7 +43,7 @@ public sealed record EventEnvelope
     [JsonPropertyName("worker")] public WorkerFields? Worker { get; init; }
 
     /// <summary>A WFM RTA feed record (kind <c>rta</c>): the agent's whole current state; no PII in it.</summary>
-    [JsonPropertyName("rta")] public Realtime.RtaWorkerChange? Rta { get; init; }
+    [JsonPropertyName("rta")] public RtaWorkerChange? Rta { get; init; }
 
     /// <summary>Linking identifiers, extracted before filtering (they are Twilio ids, not PII).</summary>
     [JsonPropertyName("links")] public LinkingIds Links { get; init; } = LinkingIds.None;

@@ -4,6 +4,7 @@ using InsightsFunctions.Hipaa;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using InsightsFunctions.Metrics;
 
 namespace InsightsFunctions.Ingest;
 

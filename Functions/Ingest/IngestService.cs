@@ -1,6 +1,7 @@
 using InsightsFunctions.EventBus;
 using InsightsFunctions.Events;
 using Microsoft.Extensions.Logging;
+using InsightsFunctions.Metrics;
 
 namespace InsightsFunctions.Ingest;
 

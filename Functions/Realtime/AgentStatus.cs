@@ -1,3 +1,4 @@
+using InsightsFunctions.Events;
 namespace InsightsFunctions.Realtime;
 
 /// <summary>

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using InsightsFunctions.Configuration;
 using InsightsFunctions.Ingest;
+using InsightsFunctions.Events;
 
 namespace InsightsFunctions.Realtime;
 

@@ -12,6 +12,7 @@ using InsightsFunctions.Retention;
 using InsightsFunctions.Stitching;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using InsightsFunctions.Metrics;
 
 namespace InsightsFunctions.Storage;
 

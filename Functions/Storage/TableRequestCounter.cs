@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Azure.Core;
 using Azure.Core.Pipeline;
+using InsightsFunctions.Metrics;
 
 namespace InsightsFunctions.Storage;
 
@@ -10,7 +11,7 @@ namespace InsightsFunctions.Storage;
 /// table, to report Table transactions per event. Added to the TableServiceClient pipeline in
 /// <c>AddInsightsPipeline</c>.
 /// </summary>
-public sealed class TableRequestCounter(EventBus.PipelineMetrics metrics) : HttpPipelineSynchronousPolicy
+public sealed class TableRequestCounter(PipelineMetrics metrics) : HttpPipelineSynchronousPolicy
 {
     private long _requests;
     private readonly ConcurrentDictionary<string, long> _byTable = new(StringComparer.Ordinal);

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-namespace InsightsFunctions.EventBus;
+namespace InsightsFunctions.Metrics;
 
 public static class PipelineMetricsRegistration
 {

@@ -1,4 +1,4 @@
-namespace InsightsFunctions.EventBus;
+namespace InsightsFunctions.Metrics;
 
 /// <summary>
 /// Events left in the spool after the last replay, as the host's <see cref="SpoolReplayer"/> last saw them (those that

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace InsightsFunctions.Realtime;
+namespace InsightsFunctions.Events;
 
 /// <summary>
 /// One record of the WFM RTA feed (<c>WFMWorkerChange</c>, seed 002): the whole current state of one agent. The

@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 
-namespace InsightsFunctions.EventBus;
+namespace InsightsFunctions.Metrics;
 
 /// <summary>
 /// The pipeline's custom metrics (System.Diagnostics.Metrics, meter <c>InsightsFunctions</c>); OpenTelemetry

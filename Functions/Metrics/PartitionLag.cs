@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace InsightsFunctions.EventBus;
+namespace InsightsFunctions.Metrics;
 
 /// <summary>
 /// Per-partition consumer lag: the last sequence number the hub had enqueued (as the processor last saw it)
