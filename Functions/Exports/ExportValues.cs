@@ -1,62 +1,23 @@
-using System.Globalization;
+using InsightsFunctions.Datasets;
 
 namespace InsightsFunctions.Exports;
 
-/// <summary>
-/// Reads a row value (as the dataset tables hold it: strings, doubles, ints, UTC DateTimes, "Yes"/"No") as the
-/// type its export column has. Absent or unreadable values are null (empty), never a made-up 0.
-/// </summary>
+/// <summary>A row value read as the type of its export column (<see cref="DatasetValues"/>, where the dataset rules live).</summary>
 public static class ExportValues
 {
-    public static string? Text(object? value) => value switch
-    {
-        null => null,
-        string s => s,
-        DateTime d => Iso(d),
-        DateTimeOffset d => Iso(d.UtcDateTime),
-        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-        _ => value.ToString(),
-    };
+    public static string? Text(object? value) => DatasetValues.Text(value);
 
-    public static double? Number(object? value) => value switch
-    {
-        double d => d,
-        float f => f,
-        int i => i,
-        long l => l,
-        string s when double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) => d,
-        _ => null,
-    };
+    public static double? Number(object? value) => DatasetValues.Number(value);
 
-    public static long? Integer(object? value) => value switch
-    {
-        int i => i,
-        long l => l,
-        double d when d == Math.Floor(d) => (long)d,
-        string s when long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var l) => l,
-        _ => null,
-    };
+    public static long? Integer(object? value) => DatasetValues.Integer(value);
 
-    public static bool? Flag(object? value) => value switch
-    {
-        bool b => b,
-        "Yes" => true,
-        "No" => false,
-        _ => null,
-    };
+    public static bool? Flag(object? value) => DatasetValues.Flag(value);
 
-    public static DateTime? Timestamp(object? value) => value switch
-    {
-        DateTime d => DateTime.SpecifyKind(d.Kind == DateTimeKind.Local ? d.ToUniversalTime() : d, DateTimeKind.Utc),
-        DateTimeOffset d => d.UtcDateTime,
-        string s when DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var d) => d.UtcDateTime,
-        _ => null,
-    };
+    public static DateTime? Timestamp(object? value) => DatasetValues.Timestamp(value);
 
-    /// <summary>ISO 8601 UTC with milliseconds, e.g. <c>2026-11-24T10:15:02.123Z</c>.</summary>
-    public static string Iso(DateTime utc) => utc.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+    /// <inheritdoc cref="DatasetValues.Iso"/>
+    public static string Iso(DateTime utc) => DatasetValues.Iso(utc);
 
-    /// <summary>ISO 8601 in <paramref name="zone"/> with its offset and milliseconds, e.g. <c>2026-11-24T05:15:00.000-05:00</c>.</summary>
-    public static string IsoWithOffset(DateTime utc, TimeZoneInfo zone) =>
-        TimeZoneInfo.ConvertTime(new DateTimeOffset(utc, TimeSpan.Zero), zone).ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz", CultureInfo.InvariantCulture);
+    /// <inheritdoc cref="DatasetValues.IsoWithOffset"/>
+    public static string IsoWithOffset(DateTime utc, TimeZoneInfo zone) => DatasetValues.IsoWithOffset(utc, zone);
 }

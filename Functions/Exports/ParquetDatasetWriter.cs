@@ -1,5 +1,6 @@
 using Parquet;
 using Parquet.Schema;
+using InsightsFunctions.Datasets;
 
 namespace InsightsFunctions.Exports;
 
