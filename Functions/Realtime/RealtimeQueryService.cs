@@ -1,5 +1,6 @@
 using System.Globalization;
 using InsightsFunctions.Configuration;
+using InsightsFunctions.Datasets;
 using InsightsFunctions.Exports;
 using InsightsFunctions.Loads;
 using InsightsFunctions.Stitching;
@@ -77,10 +78,10 @@ public sealed class RealtimeQueryService(
         var buckets = new List<HistoryBucket>();
         if (range == "week")
         {
-            var last = DateOnly.ParseExact(day, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+            var last = DatasetDate.Parse(day);
             for (var d = last.AddDays(-6); d <= last; d = d.AddDays(1))
             {
-                var text = d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+                var text = DatasetDate.Text(d);
                 var rows = await RowsAsync(text, filter, cancellationToken);
                 buckets.Add(Bucket($"{d.DayOfWeek.ToString()[..3]} {d:MM-dd}", null, rows));
             }
