@@ -19,9 +19,9 @@ namespace InsightsFunctions.Storage;
 /// </summary>
 public sealed class TableAgentStore(StorageTables tables, TimeProvider clock, IDatasetChangeLog changes) : IAgentStore
 {
-    public const string AgentsTable = AgentsDataset.Table;
-    public const string ActivitiesTable = ActivitiesDataset.Table;
-    public const string StateTable = "AgentActivityState";
+    public const string AgentsTable = TableNames.Agents;
+    public const string ActivitiesTable = TableNames.Activities;
+    public const string StateTable = TableNames.AgentActivityState;
 
     public static string AgentPartition(string agentSid) => $"a{PartitionHash.PartitionFor(agentSid, TableKeys.DateBuckets):x2}";
 
