@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using InsightsFunctions.Configuration;
+using InsightsFunctions.Datasets;
 using InsightsFunctions.EventBus;
 using InsightsFunctions.Events;
 using InsightsFunctions.Ingest;
@@ -175,7 +176,7 @@ public sealed partial class BackfillService(
         return (envelopes, invalid);
     }
 
-    private static string Iso(DateTimeOffset instant) => Exports.ExportValues.Iso(instant.UtcDateTime);
+    private static string Iso(DateTimeOffset instant) => DatasetValues.Iso(instant.UtcDateTime);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Events API throttled ({Reason}), attempt {Attempt}; retrying in {Delay}")]
     private static partial void LogThrottled(ILogger logger, string reason, int attempt, TimeSpan delay);

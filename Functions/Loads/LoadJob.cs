@@ -277,7 +277,7 @@ public sealed class LoadJob(
     private static DateTimeOffset Floor(DateTimeOffset instant) =>
         new(instant.UtcTicks - (instant.UtcTicks % IntervalGrid.Length.Ticks), TimeSpan.Zero);
 
-    private static string Iso(DateTimeOffset instant) => ExportValues.Iso(instant.UtcDateTime);
+    private static string Iso(DateTimeOffset instant) => DatasetValues.Iso(instant.UtcDateTime);
 
     /// <summary>The recomputed interval rows by dataset and date.</summary>
     private sealed class ComputedIntervals(bool openActivity)
