@@ -3,6 +3,7 @@ using InsightsFunctions.Datasets;
 using InsightsFunctions.Loads;
 using InsightsFunctions.Stitching;
 using InsightsFunctions.Storage;
+using InsightsFunctions.Tests.Support;
 
 namespace InsightsFunctions.Tests.Datasets;
 
@@ -225,5 +226,18 @@ public sealed class DatasetDefinitionTests
             Assert.Equal(expected, DatasetValues.Stored(column.Type, column.ValueOf(back)));
         });
         Assert.Equal(At, entity.GetDateTimeOffset("updated_at"));
+    }
+}
+
+public sealed class DatasetsDependencyTests
+{
+    /// <summary>Datasets/ knows the record types only: no Storage, Exports, Realtime, Hosting or Azure SDK (issue 17).</summary>
+    [Fact]
+    public void Datasets_DependOnNoStorageExportsRealtimeHostingOrAzure()
+    {
+        var forbidden = new System.Text.RegularExpressions.Regex(@"\b(InsightsFunctions\.(Storage|Exports|Realtime|Hosting)|Azure)\b");
+        var files = Directory.GetFiles(RepositoryFiles.Path("Functions/Datasets"), "*.cs");
+        Assert.NotEmpty(files);
+        Assert.All(files, file => Assert.DoesNotMatch(forbidden, File.ReadAllText(file)));
     }
 }
