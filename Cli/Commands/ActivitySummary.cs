@@ -1,4 +1,4 @@
-using Azure.Data.Tables;
+using InsightsFunctions.Datasets;
 using InsightsFunctions.Storage;
 
 namespace InsightsFunctions.Cli.Commands;
@@ -10,16 +10,16 @@ public static class ActivitySummary
 {
     public static async Task<IReadOnlyList<ActivitySummaryRow>> ReadAsync(DatasetReader reader, IEnumerable<string> dates, CancellationToken cancellationToken)
     {
-        var rows = await reader.ReadDatesAsync(TableNames.Activities, dates, cancellationToken);
+        var rows = await reader.ReadDatesAsync(ActivitiesDataset.Definition, dates, cancellationToken);
         return rows
-            .GroupBy(r => r.GetString("activity_name") ?? "(unknown)")
-            .OrderByDescending(g => g.Sum(r => r.GetDouble("duration") ?? 0))
+            .GroupBy(a => a.ActivityName ?? "(unknown)")
+            .OrderByDescending(g => g.Sum(a => a.Duration ?? 0))
             .Select(g => new ActivitySummaryRow(
                 g.Key,
-                g.Select(r => r.GetString("agent_sid")).Distinct().Count(),
+                g.Select(a => a.AgentSid).Distinct().Count(),
                 g.Count(),
-                g.Sum(r => r.GetDouble("duration") ?? 0) / 3600,
-                g.Count(r => !r.ContainsKey("ended_at"))))
+                g.Sum(a => a.Duration ?? 0) / 3600,
+                g.Count(a => a.EndedAt is null)))
             .ToList();
     }
 }

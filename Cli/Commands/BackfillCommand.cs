@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using InsightsFunctions.Backfill;
+using InsightsFunctions.Datasets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Spectre.Console;
@@ -94,7 +95,7 @@ public sealed class BackfillCommand : AsyncCommand<BackfillCommand.Settings>
                 {
                     var seconds = Math.Max((DateTimeOffset.UtcNow - began).TotalSeconds, 0.001);
                     Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                        $"backfill: up to {Exports.ExportValues.Iso(p.Position.UtcDateTime)}: {p.Pages} pages, {p.EventsRead:N0} events ({p.EventsRead / seconds:N0}/s), {p.Published:N0} published"));
+                        $"backfill: up to {DatasetValues.Iso(p.Position.UtcDateTime)}: {p.Pages} pages, {p.EventsRead:N0} events ({p.EventsRead / seconds:N0}/s), {p.Published:N0} published"));
                 }
             });
             return await service.RunAsync(request, resume, lines, cancellationToken);

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
+using InsightsFunctions.Datasets;
 using InsightsFunctions.Exports;
 using InsightsFunctions.Hosting;
 using InsightsFunctions.Loads;
@@ -54,7 +55,7 @@ public sealed class LoadCommand : AsyncCommand<LoadCommand.Settings>
     /// <summary>What a run did: its outcome, and per dataset the partitions and rows written.</summary>
     public static void Print(LoadRunResult result)
     {
-        AnsiConsole.MarkupLineInterpolated($"Load: [bold]{result.Outcome}[/] — {result.Message}; complete up to {(result.CompleteUpTo is { } c ? ExportValues.Iso(c.UtcDateTime) : "(nothing loaded yet)")}.");
+        AnsiConsole.MarkupLineInterpolated($"Load: [bold]{result.Outcome}[/] — {result.Message}; complete up to {(result.CompleteUpTo is { } c ? DatasetValues.Iso(c.UtcDateTime) : "(nothing loaded yet)")}.");
         if (result.Windows.Count == 0)
         {
             return;

@@ -1,4 +1,5 @@
-using Azure.Data.Tables;
+using InsightsFunctions.Datasets;
+using InsightsFunctions.Stitching;
 using InsightsFunctions.Storage;
 
 namespace InsightsFunctions.Cli.Commands;
@@ -10,27 +11,27 @@ public static class QueueSummary
 {
     public static async Task<IReadOnlyList<QueueSummaryRow>> ReadAsync(DatasetReader reader, IEnumerable<string> dates, CancellationToken cancellationToken)
     {
-        var rows = await reader.ReadDatesAsync(TableNames.Conversations, dates, cancellationToken);
+        var rows = await reader.ReadDatesAsync(ConversationsDataset.Definition, dates, cancellationToken);
         return Summarise(rows);
     }
 
-    public static IReadOnlyList<QueueSummaryRow> Summarise(IEnumerable<TableEntity> conversations) =>
+    public static IReadOnlyList<QueueSummaryRow> Summarise(IEnumerable<Conversation> conversations) =>
         conversations
-            .GroupBy(r => r.GetString("first_queue_name") ?? "(no queue)")
+            .GroupBy(c => c.FirstQueueName ?? "(no queue)")
             .OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => new QueueSummaryRow(
                 g.Key,
                 g.Count(),
-                g.Count(r => r.GetString("handled") == "Yes"),
-                g.Count(r => r.GetString("abandoned") == "Yes"),
-                Average(g, "queue_time"),
-                Average(g.Where(r => r.GetString("handled") == "Yes"), "talk_time"),
-                Average(g.Where(r => r.GetString("handled") == "Yes"), "wrap_up_time")))
+                g.Count(c => c.Handled),
+                g.Count(c => c.Abandoned),
+                Average(g.Select(c => c.QueueTime)),
+                Average(g.Where(c => c.Handled).Select(c => c.TalkTime)),
+                Average(g.Where(c => c.Handled).Select(c => c.WrapUpTime))))
             .ToList();
 
-    private static double? Average(IEnumerable<TableEntity> rows, string column)
+    private static double? Average(IEnumerable<double?> values)
     {
-        var values = rows.Select(r => r.GetDouble(column)).Where(v => v is not null).Select(v => v!.Value).ToList();
-        return values.Count == 0 ? null : values.Average();
+        var known = values.OfType<double>().ToList();
+        return known.Count == 0 ? null : known.Average();
     }
 }

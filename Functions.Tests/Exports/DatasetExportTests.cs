@@ -2,6 +2,7 @@ using System.Globalization;
 using DuckDB.NET.Data;
 using InsightsFunctions.Cli.Simulation;
 using InsightsFunctions.Configuration;
+using InsightsFunctions.Datasets;
 using InsightsFunctions.Exports;
 using InsightsFunctions.Hipaa;
 using InsightsFunctions.Ingest;

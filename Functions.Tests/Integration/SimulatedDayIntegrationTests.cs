@@ -168,6 +168,9 @@ public sealed class SimulatedDayIntegrationTests : IAsyncLifetime
             Assert.DoesNotContain(canary, text, StringComparison.OrdinalIgnoreCase);
         }
         Assert.DoesNotContain(Token, text, StringComparison.Ordinal);
+
+        // Every table the pipeline opened on the way is one of TableNames.All, the tables the scan above covers.
+        Assert.Empty(tables.Opened.Except(TableNames.All));
     }
 
     /// <summary>A SID unique to this run, so state left in a long-lived Azurite never mixes in.</summary>

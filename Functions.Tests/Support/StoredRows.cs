@@ -16,7 +16,12 @@ public static class StoredRows
         var service = new TableServiceClient(Azurite.ConnectionString);
         foreach (var table in TableNames.All)
         {
-            await foreach (var row in service.GetTableClient(table).QueryAsync<TableEntity>())
+            var client = service.GetTableClient(table);
+            if (!await ExistsAsync(service, table))
+            {
+                continue; // a table no run has written yet (a fresh Azurite)
+            }
+            await foreach (var row in client.QueryAsync<TableEntity>())
             {
                 var values = string.Join(";", row.Select(p => $"{p.Key}={p.Value}"));
                 if (needles.Any(n => values.Contains(n, StringComparison.Ordinal)))
@@ -26,5 +31,14 @@ public static class StoredRows
             }
         }
         return found;
+    }
+
+    private static async Task<bool> ExistsAsync(TableServiceClient service, string table)
+    {
+        await foreach (var _ in service.QueryAsync(t => t.Name == table))
+        {
+            return true;
+        }
+        return false;
     }
 }

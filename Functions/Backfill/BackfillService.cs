@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using System.Diagnostics;
 using InsightsFunctions.Configuration;
+using InsightsFunctions.Datasets;
 using InsightsFunctions.EventBus;
 using InsightsFunctions.Events;
 using InsightsFunctions.Ingest;
@@ -178,7 +179,7 @@ public sealed partial class BackfillService(
         return (envelopes, invalid);
     }
 
-    private static string Iso(DateTimeOffset instant) => Exports.ExportValues.Iso(instant.UtcDateTime);
+    private static string Iso(DateTimeOffset instant) => DatasetValues.Iso(instant.UtcDateTime);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Events API throttled ({Reason}), attempt {Attempt}; retrying in {Delay}")]
     private static partial void LogThrottled(ILogger logger, string reason, int attempt, TimeSpan delay);

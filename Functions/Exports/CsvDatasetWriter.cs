@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using InsightsFunctions.Datasets;
 
 namespace InsightsFunctions.Exports;
 
@@ -71,12 +72,12 @@ public sealed class CsvDatasetWriter : IDatasetFileWriter
     /// <summary>A value as its CSV field (unquoted): also the canonical text two rows are compared by.</summary>
     public static string Field(ExportColumn column, object? value, TimeZoneInfo zone) => column.Type switch
     {
-        ColumnType.Timestamp => ExportValues.Timestamp(value) is { } t ? ExportValues.Iso(t) : "",
-        ColumnType.IntervalBoundary => ExportValues.Timestamp(value) is { } t ? ExportValues.IsoWithOffset(t, zone) : "",
-        ColumnType.Flag => ExportValues.Flag(value) switch { true => "Yes", false => "No", null => "" },
-        ColumnType.Number => ExportValues.Number(value)?.ToString("R", CultureInfo.InvariantCulture) ?? "",
-        ColumnType.Integer => ExportValues.Integer(value)?.ToString(CultureInfo.InvariantCulture) ?? "",
-        _ => ExportValues.Text(value) ?? "",
+        ColumnType.Timestamp => DatasetValues.Timestamp(value) is { } t ? DatasetValues.Iso(t) : "",
+        ColumnType.IntervalBoundary => DatasetValues.Timestamp(value) is { } t ? DatasetValues.IsoWithOffset(t, zone) : "",
+        ColumnType.Flag => DatasetValues.Flag(value) switch { true => "Yes", false => "No", null => "" },
+        ColumnType.Number => DatasetValues.Number(value)?.ToString("R", CultureInfo.InvariantCulture) ?? "",
+        ColumnType.Integer => DatasetValues.Integer(value)?.ToString(CultureInfo.InvariantCulture) ?? "",
+        _ => DatasetValues.Text(value) ?? "",
     };
 
     private static string Quote(string field) =>

@@ -1,5 +1,6 @@
 using Parquet;
 using Parquet.Schema;
+using InsightsFunctions.Datasets;
 
 namespace InsightsFunctions.Exports;
 
@@ -86,19 +87,19 @@ public sealed class ParquetDatasetWriter : IDatasetFileWriter
             switch (_columns[c].Type)
             {
                 case ColumnType.Timestamp or ColumnType.IntervalBoundary:
-                    await group.WriteAsync<DateTime>(field, page.Select(r => ExportValues.Timestamp(r.GetValueOrDefault(name))).ToArray(), cancellationToken: cancellationToken);
+                    await group.WriteAsync<DateTime>(field, page.Select(r => DatasetValues.Timestamp(r.GetValueOrDefault(name))).ToArray(), cancellationToken: cancellationToken);
                     break;
                 case ColumnType.Number:
-                    await group.WriteAsync<double>(field, page.Select(r => ExportValues.Number(r.GetValueOrDefault(name))).ToArray(), cancellationToken: cancellationToken);
+                    await group.WriteAsync<double>(field, page.Select(r => DatasetValues.Number(r.GetValueOrDefault(name))).ToArray(), cancellationToken: cancellationToken);
                     break;
                 case ColumnType.Integer:
-                    await group.WriteAsync<long>(field, page.Select(r => ExportValues.Integer(r.GetValueOrDefault(name))).ToArray(), cancellationToken: cancellationToken);
+                    await group.WriteAsync<long>(field, page.Select(r => DatasetValues.Integer(r.GetValueOrDefault(name))).ToArray(), cancellationToken: cancellationToken);
                     break;
                 case ColumnType.Flag:
-                    await group.WriteAsync<bool>(field, page.Select(r => ExportValues.Flag(r.GetValueOrDefault(name))).ToArray(), cancellationToken: cancellationToken);
+                    await group.WriteAsync<bool>(field, page.Select(r => DatasetValues.Flag(r.GetValueOrDefault(name))).ToArray(), cancellationToken: cancellationToken);
                     break;
                 default:
-                    await group.WriteAsync(field, page.Select(r => ExportValues.Text(r.GetValueOrDefault(name))).ToArray()!);
+                    await group.WriteAsync(field, page.Select(r => DatasetValues.Text(r.GetValueOrDefault(name))).ToArray()!);
                     break;
             }
         }

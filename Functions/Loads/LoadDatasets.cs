@@ -1,34 +1,23 @@
+using InsightsFunctions.Datasets;
 using InsightsFunctions.Exports;
 
 namespace InsightsFunctions.Loads;
 
-/// <summary>The exported datasets (datasets.md, Exports) by their export names, with their columns.</summary>
+/// <summary>The exported datasets (datasets.md, Exports) by their export names (<see cref="DatasetDefinition.ExportName"/>), with their columns.</summary>
 public static class LoadDatasets
 {
-    public const string Conversations = "conversations";
-    public const string Segments = "segments";
-    public const string Activities = "activities";
-    public const string QueueIntervals = "queue_intervals";
-    public const string AgentIntervals = "agent_intervals";
-    public const string AgentActivityIntervals = "agent_activity_intervals";
-    public const string RtaIntervals = "rta_intervals";
-    public const string Agents = "agents";
-    public const string Customers = "customers";
+    public const string Conversations = ConversationsDataset.ExportName;
+    public const string Segments = SegmentsDataset.ExportName;
+    public const string Activities = ActivitiesDataset.ExportName;
+    public const string QueueIntervals = QueueIntervalsDataset.ExportName;
+    public const string AgentIntervals = AgentIntervalsDataset.ExportName;
+    public const string AgentActivityIntervals = AgentActivityIntervalsDataset.ExportName;
+    public const string RtaIntervals = RtaIntervalsDataset.ExportName;
+    public const string Agents = AgentsDataset.ExportName;
+    public const string Customers = CustomersDataset.ExportName;
 
     /// <summary>The fixed columns; Conversations add their custom attributes (<see cref="ExportSchemas.Conversations"/>).</summary>
-    public static IReadOnlyList<ExportColumn> ColumnsOf(string dataset) => dataset switch
-    {
-        Conversations => ExportSchemas.ConversationColumns,
-        Segments => ExportSchemas.SegmentColumns,
-        Activities => ExportSchemas.ActivityColumns,
-        QueueIntervals => ExportSchemas.QueueIntervalColumns,
-        AgentIntervals => ExportSchemas.AgentIntervalColumns,
-        AgentActivityIntervals => ExportSchemas.AgentActivityIntervalColumns,
-        RtaIntervals => ExportSchemas.RtaIntervalColumns,
-        Agents => ExportSchemas.AgentColumns,
-        Customers => ExportSchemas.CustomerColumns,
-        _ => throw new ArgumentOutOfRangeException(nameof(dataset), dataset, "Not an exported dataset."),
-    };
+    public static IReadOnlyList<ExportColumn> ColumnsOf(string dataset) => ExportSchemas.Of(dataset);
 
     /// <summary>The blob path of a partition's file: <c>{dataset}/date=YYYY-MM-DD/{dataset}.{extension}</c>, or <c>{dataset}/{dataset}.{extension}</c> for a snapshot.</summary>
     public static string PathOf(string dataset, string? date, string extension) =>

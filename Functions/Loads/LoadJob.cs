@@ -1,4 +1,4 @@
-using System.Globalization;
+using InsightsFunctions.Datasets;
 using InsightsFunctions.Exports;
 using Microsoft.Extensions.Logging;
 
@@ -222,11 +222,10 @@ public sealed class LoadJob(
         var rta = rtaBuilder.Start(end);
         foreach (var date in segmentDates.Union(rtaDates).SelectMany(d => new[] { Shift(d, -1), d }).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
         {
-            await foreach (var page in source.ReadAsync(LoadDatasets.Segments, date, cancellationToken))
+            await foreach (var page in source.ReadRecordsAsync(SegmentsDataset.Definition, date, cancellationToken))
             {
-                foreach (var row in page)
+                foreach (var segment in page)
                 {
-                    var segment = DatasetRows.ToSegment(row);
                     queues.Add(segment);
                     agents.Add(segment);
                     rta.Add(segment);
@@ -237,11 +236,10 @@ public sealed class LoadJob(
         var openActivity = false;
         foreach (var date in activityDates.Union(rtaDates).SelectMany(d => new[] { Shift(d, -1), d }).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
         {
-            await foreach (var page in source.ReadAsync(LoadDatasets.Activities, date, cancellationToken))
+            await foreach (var page in source.ReadRecordsAsync(ActivitiesDataset.Definition, date, cancellationToken))
             {
-                foreach (var row in page)
+                foreach (var activity in page)
                 {
-                    var activity = DatasetRows.ToActivity(row);
                     openActivity |= activity.EndedAt is null;
                     activities.Add(activity);
                     rta.Add(activity);
@@ -274,13 +272,12 @@ public sealed class LoadJob(
 
     private static IEnumerable<string> Expand(IEnumerable<string> dates) => dates.SelectMany(d => new[] { d, Shift(d, 1) });
 
-    private static string Shift(string date, int days) =>
-        DateOnly.ParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture).AddDays(days).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    private static string Shift(string date, int days) => DatasetDate.Shift(date, days);
 
     private static DateTimeOffset Floor(DateTimeOffset instant) =>
         new(instant.UtcTicks - (instant.UtcTicks % IntervalGrid.Length.Ticks), TimeSpan.Zero);
 
-    private static string Iso(DateTimeOffset instant) => ExportValues.Iso(instant.UtcDateTime);
+    private static string Iso(DateTimeOffset instant) => DatasetValues.Iso(instant.UtcDateTime);
 
     /// <summary>The recomputed interval rows by dataset and date.</summary>
     private sealed class ComputedIntervals(bool openActivity)

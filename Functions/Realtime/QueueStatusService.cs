@@ -1,3 +1,4 @@
+using InsightsFunctions.Datasets;
 using InsightsFunctions.Loads;
 using InsightsFunctions.Stitching;
 
@@ -12,13 +13,13 @@ public sealed class QueueStatusService(ILoadSource datasets, IAgentStatusStore a
 {
     public async Task<IReadOnlyList<QueueStatus>> RefreshAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var today = DateOnly.ParseExact(clock.DateOf(now), "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var today = DatasetDate.Parse(clock.DateOf(now));
         var segments = new List<Segment>();
         foreach (var date in new[] { today.AddDays(-1), today })
         {
-            await foreach (var page in datasets.ReadAsync(LoadDatasets.Segments, date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), cancellationToken))
+            await foreach (var page in datasets.ReadRecordsAsync(SegmentsDataset.Definition, DatasetDate.Text(date), cancellationToken))
             {
-                segments.AddRange(page.Select(DatasetRows.ToSegment).Where(s => s.Kind is SegmentKinds.Queue or SegmentKinds.Conversation or SegmentKinds.ConversationInProgress));
+                segments.AddRange(page.Where(s => s.Kind is SegmentKinds.Queue or SegmentKinds.Conversation or SegmentKinds.ConversationInProgress));
             }
         }
         var rows = calculator.Compute(segments, await agents.ReadAllAsync(cancellationToken), availability, now);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using InsightsFunctions.Datasets;
 using Microsoft.AspNetCore.Http;
 
 namespace InsightsFunctions.Realtime;
@@ -51,7 +52,7 @@ public sealed class RealtimeHandler(RealtimeQueryService service, TimeProvider c
                 string? date = null;
                 if (query["date"].ToString() is { Length: > 0 } d)
                 {
-                    if (!DateOnly.TryParseExact(d, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
+                    if (!DatasetDate.TryParse(d, out _))
                     {
                         await WriteAsync(response, StatusCodes.Status400BadRequest, Error("date must be YYYY-MM-DD.", "date"));
                         return;

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using InsightsFunctions.Exports;
+using InsightsFunctions.Datasets;
 
 namespace InsightsFunctions.Realtime;
 
@@ -109,5 +109,5 @@ public static class RealtimeJson
         };
     }
 
-    private static string Iso(DateTimeOffset instant) => ExportValues.Iso(instant.UtcDateTime);
+    private static string Iso(DateTimeOffset instant) => DatasetValues.Iso(instant.UtcDateTime);
 }

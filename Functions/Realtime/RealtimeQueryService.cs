@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using System.Globalization;
 using InsightsFunctions.Configuration;
-using InsightsFunctions.Exports;
+using InsightsFunctions.Datasets;
 using InsightsFunctions.Loads;
 using InsightsFunctions.Stitching;
 
@@ -78,10 +78,10 @@ public sealed class RealtimeQueryService(
         var buckets = new List<HistoryBucket>();
         if (range == "week")
         {
-            var last = DateOnly.ParseExact(day, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+            var last = DatasetDate.Parse(day);
             for (var d = last.AddDays(-6); d <= last; d = d.AddDays(1))
             {
-                var text = d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+                var text = DatasetDate.Text(d);
                 var rows = await RowsAsync(text, filter, cancellationToken);
                 buckets.Add(Bucket($"{d.DayOfWeek.ToString()[..3]} {d:MM-dd}", null, rows));
             }
@@ -89,7 +89,7 @@ public sealed class RealtimeQueryService(
         else
         {
             var rows = (await RowsAsync(day, filter, cancellationToken))
-                .Select(r => (Local: TimeZoneInfo.ConvertTime(new DateTimeOffset(ExportValues.Timestamp(r.GetValueOrDefault("interval_start")) ?? DateTime.UnixEpoch, TimeSpan.Zero), zone), Row: r))
+                .Select(r => (Local: TimeZoneInfo.ConvertTime(new DateTimeOffset(DatasetValues.Timestamp(r.GetValueOrDefault("interval_start")) ?? DateTime.UnixEpoch, TimeSpan.Zero), zone), Row: r))
                 .Where(r => range != "hour" || r.Local.Hour == hour)
                 .ToList();
             var groups = byHour && range != "hour"
@@ -107,8 +107,8 @@ public sealed class RealtimeQueryService(
 
     private static HistoryBucket Bucket(string label, DateTimeOffset? start, IReadOnlyList<IReadOnlyDictionary<string, object?>> rows)
     {
-        int Sum(string column) => rows.Sum(r => (int)(ExportValues.Integer(r.GetValueOrDefault(column)) ?? 0));
-        double Weighted(string average, string count) => rows.Sum(r => (ExportValues.Number(r.GetValueOrDefault(average)) ?? 0) * (ExportValues.Integer(r.GetValueOrDefault(count)) ?? 0));
+        int Sum(string column) => rows.Sum(r => (int)(DatasetValues.Integer(r.GetValueOrDefault(column)) ?? 0));
+        double Weighted(string average, string count) => rows.Sum(r => (DatasetValues.Number(r.GetValueOrDefault(average)) ?? 0) * (DatasetValues.Integer(r.GetValueOrDefault(count)) ?? 0));
         var (handled, abandoned) = (Sum("handled"), Sum("abandoned"));
         var shortAbandoned = Sum("short_abandoned");
         var inServiceLevel = Sum("handled_in_service_level");

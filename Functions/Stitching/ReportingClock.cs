@@ -17,7 +17,7 @@ public sealed class ReportingClock(string timeZoneId)
         {
             return last.Text;
         }
-        var text = day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var text = Datasets.DatasetDate.Text(day);
         _last = new Formatted(day, text); // a race between threads only formats once more
         return text;
     }

@@ -1,4 +1,5 @@
 using Azure.Data.Tables;
+using InsightsFunctions.Datasets;
 
 namespace InsightsFunctions.Storage;
 
@@ -18,6 +19,10 @@ public sealed class DatasetReader(StorageTables tables)
         }
         return rows;
     }
+
+    /// <summary>All rows of the dataset for several reporting dates, as its typed records.</summary>
+    public async Task<List<TRecord>> ReadDatesAsync<TRecord>(DatasetDefinition<TRecord> dataset, IEnumerable<string> dates, CancellationToken cancellationToken = default) =>
+        [.. (await ReadDatesAsync(dataset.Table, dates, cancellationToken)).Select(e => DatasetEntities.FromEntity(dataset, e))];
 
     public async IAsyncEnumerable<TableEntity> ReadDateAsync(string tableName, string date, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {

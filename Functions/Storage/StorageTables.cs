@@ -13,6 +13,9 @@ public sealed class StorageTables(TableServiceClient service)
 
     public TableServiceClient Service => service;
 
+    /// <summary>The tables this instance was asked for (each one is in <see cref="TableNames.All"/>; the tests check it).</summary>
+    public IReadOnlyCollection<string> Opened => [.. _tables.Keys.Order(StringComparer.Ordinal)];
+
     public async Task<TableClient> GetAsync(string name, CancellationToken cancellationToken)
     {
         var lazy = _tables.GetOrAdd(name, n => new Lazy<Task<TableClient>>(() => CreateAsync(n)));

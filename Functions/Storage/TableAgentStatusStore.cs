@@ -13,7 +13,7 @@ namespace InsightsFunctions.Storage;
 /// </summary>
 public sealed class TableAgentStatusStore(StorageTables tables, TimeProvider clock) : IAgentStatusStore
 {
-    public const string TableName = "AgentStatus";
+    public const string TableName = TableNames.AgentStatus;
 
     private const int Parallelism = 8;
 

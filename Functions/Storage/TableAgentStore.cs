@@ -1,6 +1,7 @@
 using Azure;
 using Azure.Data.Tables;
 using InsightsFunctions.Agents;
+using InsightsFunctions.Datasets;
 using InsightsFunctions.EventBus;
 using InsightsFunctions.Loads;
 
@@ -18,9 +19,9 @@ namespace InsightsFunctions.Storage;
 /// </summary>
 public sealed class TableAgentStore(StorageTables tables, TimeProvider clock, IDatasetChangeLog changes) : IAgentStore
 {
-    public const string AgentsTable = "Agents";
-    public const string ActivitiesTable = "Activities";
-    public const string StateTable = "AgentActivityState";
+    public const string AgentsTable = TableNames.Agents;
+    public const string ActivitiesTable = TableNames.Activities;
+    public const string StateTable = TableNames.AgentActivityState;
 
     public static string AgentPartition(string agentSid) => $"a{PartitionHash.PartitionFor(agentSid, TableKeys.DateBuckets):x2}";
 
@@ -183,54 +184,10 @@ public sealed class TableAgentStore(StorageTables tables, TimeProvider clock, ID
         await changes.MarkAsync(LoadDatasets.Activities, [TableKeys.DateOfPartition(partition)], cancellationToken);
     }
 
-    private TableEntity ToEntity(Agent a, string pk, string rk)
-    {
-        var e = new TableEntity(pk, rk) { ["agent_sid"] = a.AgentSid, ["account_sid"] = a.AccountSid };
-        void Put(string name, string? value) => DatasetEntities.Put(e, name, value);
-        Put("full_name", a.FullName);
-        Put("email", a.Email);
-        Put("phone", a.Phone);
-        Put("location", a.Location);
-        Put("manager", a.Manager);
-        Put("role", a.Role);
-        Put("state", a.State);
-        Put("team_id", a.TeamId);
-        Put("team_name", a.TeamName);
-        Put("team_name_in_hierarchy", a.TeamNameInHierarchy);
-        Put("department_id", a.DepartmentId);
-        Put("department_name", a.DepartmentName);
-        Put("department_name_in_hierarchy", a.DepartmentNameInHierarchy);
-        e["updated_at"] = clock.GetUtcNow();
-        e["_source_version"] = a.Source.WorkerVersion;
-        e["_source_ts"] = a.Source.TimestampMs;
-        e["_source_event"] = a.Source.EventSid;
-        e["_has_attributes"] = a.HasAttributes;
-        return e;
-    }
+    private TableEntity ToEntity(Agent a, string pk, string rk) => DatasetEntities.ToEntity(AgentsDataset.Definition, a, pk, rk, clock.GetUtcNow());
 
-    private static Agent FromEntity(TableEntity e) => new()
-    {
-        AgentSid = e.GetString("agent_sid"),
-        AccountSid = e.GetString("account_sid"),
-        Source = new AgentSource(e.GetInt64("_source_version") ?? -1, e.GetInt64("_source_ts") ?? 0, e.GetString("_source_event") ?? ""),
-        HasAttributes = e.GetBoolean("_has_attributes") ?? false,
-    };
+    private static Agent FromEntity(TableEntity e) => DatasetEntities.FromEntity(AgentsDataset.Definition, e);
 
-    private TableEntity ToEntity(ActivityInterval i)
-    {
-        var e = new TableEntity(ActivityPartition(i.Date, i.AgentSid), ActivityRowKey(i.AgentSid, i.StartedAt))
-        {
-            ["agent_sid"] = i.AgentSid,
-            ["account_sid"] = i.AccountSid,
-            ["started_at"] = i.StartedAt.ToUniversalTime(),
-            ["date"] = i.Date,
-            ["updated_at"] = clock.GetUtcNow(),
-        };
-        DatasetEntities.Put(e, "agent_name", i.AgentName);
-        DatasetEntities.Put(e, "activity_sid", i.ActivitySid);
-        DatasetEntities.Put(e, "activity_name", i.ActivityName);
-        DatasetEntities.Put(e, "ended_at", i.EndedAt);
-        DatasetEntities.Put(e, "duration", i.Duration);
-        return e;
-    }
+    private TableEntity ToEntity(ActivityInterval i) =>
+        DatasetEntities.ToEntity(ActivitiesDataset.Definition, i, ActivityPartition(i.Date, i.AgentSid), ActivityRowKey(i.AgentSid, i.StartedAt), clock.GetUtcNow());
 }

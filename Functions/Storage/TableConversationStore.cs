@@ -1,4 +1,5 @@
 using Azure.Data.Tables;
+using InsightsFunctions.Datasets;
 using InsightsFunctions.Events;
 using InsightsFunctions.Loads;
 using InsightsFunctions.Stitching;
@@ -140,22 +141,8 @@ public sealed class TableConversationStore(StorageTables tables, TimeProvider cl
         }
     }
 
-    private static TableEntity CustomerEntity(Customer customer, DateTimeOffset now)
-    {
-        var entity = new TableEntity(CustomerPartition(customer.CustomerKey), CustomerRowKey(customer.AccountSid, customer.CustomerKey))
-        {
-            ["customer_key"] = customer.CustomerKey,
-            ["account_sid"] = customer.AccountSid,
-            ["updated_at"] = now,
-            ["_source_started_at"] = customer.SourceStartedAt.ToUniversalTime(),
-            ["_source_conversation"] = customer.SourceConversationId,
-        };
-        foreach (var (column, value) in customer.Columns)
-        {
-            entity[column] = value;
-        }
-        return entity;
-    }
+    private static TableEntity CustomerEntity(Customer customer, DateTimeOffset now) =>
+        DatasetEntities.ToEntity(CustomersDataset.Definition, customer, CustomerPartition(customer.CustomerKey), CustomerRowKey(customer.AccountSid, customer.CustomerKey), now);
 
     /// <summary>What identifies a customer row's content (everything but <c>updated_at</c>).</summary>
     private static string Fingerprint(TableEntity customer)

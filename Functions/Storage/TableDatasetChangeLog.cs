@@ -11,7 +11,7 @@ namespace InsightsFunctions.Storage;
 /// </summary>
 public sealed class TableDatasetChangeLog(StorageTables tables, string tableName = TableDatasetChangeLog.TableName) : IDatasetChangeLog
 {
-    public const string TableName = "LoadChanges";
+    public const string TableName = TableNames.LoadChanges;
     private const string Partition = "changes";
 
     public async Task MarkAsync(string dataset, IEnumerable<string?> dates, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using Azure.Data.Tables;
+using InsightsFunctions.Datasets;
 using InsightsFunctions.EventBus;
 using InsightsFunctions.Loads;
 
@@ -11,19 +12,7 @@ namespace InsightsFunctions.Storage;
 /// </summary>
 public sealed class TableIntervalStore(StorageTables tables, DatasetReader reader) : IIntervalStore
 {
-    public const string QueueIntervalsTable = "QueueIntervals";
-    public const string AgentIntervalsTable = "AgentIntervals";
-    public const string AgentActivityIntervalsTable = "AgentActivityIntervals";
-    public const string RtaIntervalsTable = "RtaIntervals";
-
-    public static string TableOf(string dataset) => dataset switch
-    {
-        LoadDatasets.QueueIntervals => QueueIntervalsTable,
-        LoadDatasets.AgentIntervals => AgentIntervalsTable,
-        LoadDatasets.AgentActivityIntervals => AgentActivityIntervalsTable,
-        LoadDatasets.RtaIntervals => RtaIntervalsTable,
-        _ => throw new ArgumentOutOfRangeException(nameof(dataset), dataset, "Not an interval dataset."),
-    };
+    public static string TableOf(string dataset) => DatasetCatalog.IntervalByExportName(dataset).Table;
 
     public async Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, object?>>> ReadDateAsync(string dataset, string date, CancellationToken cancellationToken)
     {

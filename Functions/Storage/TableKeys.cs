@@ -45,7 +45,7 @@ public static class TableKeys
         $"{date}_{PartitionHash.PartitionFor(conversationId, DateBuckets):x2}";
 
     /// <summary>The reporting date of a <see cref="DatePartition"/> (<c>{date}_{bucket}</c>).</summary>
-    public static string DateOfPartition(string partition) => partition[..partition.LastIndexOf('_')];
+    public static string DateOfPartition(string partition) => Datasets.DatasetDate.OfPartition(partition);
 
     public static IEnumerable<string> DatePartitions(string date) =>
         Enumerable.Range(0, DateBuckets).Select(b => $"{date}_{b:x2}");

@@ -21,8 +21,8 @@ namespace InsightsFunctions.Storage;
 /// </summary>
 public sealed class TableLinkIndex(StorageTables tables) : ILinkIndex
 {
-    public const string KeysTable = "LinkKeys";
-    public const string ComponentsTable = "Components";
+    public const string KeysTable = TableNames.LinkKeys;
+    public const string ComponentsTable = TableNames.Components;
 
     /// <summary>A string property holds at most 64 KiB (32K UTF-16 characters); longer lists continue in <c>{name}_1</c>, ….</summary>
     private const int ChunkChars = 30_000;

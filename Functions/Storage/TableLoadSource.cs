@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Azure.Data.Tables;
+using InsightsFunctions.Datasets;
 using InsightsFunctions.Loads;
 
 namespace InsightsFunctions.Storage;
@@ -12,18 +13,14 @@ public sealed class TableLoadSource(StorageTables tables) : ILoadSource
 {
     public const int PageSize = 1000;
 
+    /// <summary>The datasets the consumers write (the loads compute the interval ones).</summary>
+    private static readonly DatasetDefinition[] Sources = [.. DatasetCatalog.All.Except(DatasetCatalog.Intervals)];
+
     public async IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> ReadAsync(string dataset, string? date, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var (tableName, partitions) = dataset switch
-        {
-            LoadDatasets.Conversations => (TableNames.Conversations, TableKeys.DatePartitions(Required(date))),
-            LoadDatasets.Segments => (TableNames.Segments, TableKeys.DatePartitions(Required(date))),
-            LoadDatasets.Activities => (TableNames.Activities, TableKeys.DatePartitions(Required(date))),
-            LoadDatasets.Agents => (TableNames.Agents, Buckets('a')),
-            LoadDatasets.Customers => (TableNames.Customers, Buckets('c')),
-            _ => throw new ArgumentOutOfRangeException(nameof(dataset), dataset, "Not a dataset the consumers write."),
-        };
-        var table = await tables.GetAsync(tableName, cancellationToken);
+        var definition = Sources.FirstOrDefault(d => d.ExportName == dataset) ?? throw new ArgumentOutOfRangeException(nameof(dataset), dataset, "Not a dataset the consumers write.");
+        var partitions = definition.SnapshotPrefix is { } prefix ? Buckets(prefix) : TableKeys.DatePartitions(Required(date));
+        var table = await tables.GetAsync(definition.Table, cancellationToken);
         foreach (var partition in partitions)
         {
             await foreach (var page in table.QueryAsync<TableEntity>($"PartitionKey eq '{TableKeys.Quote(partition)}'", maxPerPage: PageSize, cancellationToken: cancellationToken).AsPages())

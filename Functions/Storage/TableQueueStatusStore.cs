@@ -11,7 +11,7 @@ namespace InsightsFunctions.Storage;
 /// </summary>
 public sealed class TableQueueStatusStore(StorageTables tables) : IQueueStatusStore
 {
-    public const string TableName = "QueueStatus";
+    public const string TableName = TableNames.QueueStatus;
     private const string Partition = "q";
 
     public async Task ReplaceAsync(IReadOnlyList<QueueStatus> rows, CancellationToken cancellationToken)

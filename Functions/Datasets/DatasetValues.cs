@@ -1,12 +1,12 @@
 using System.Globalization;
 
-namespace InsightsFunctions.Exports;
+namespace InsightsFunctions.Datasets;
 
 /// <summary>
 /// Reads a row value (as the dataset tables hold it: strings, doubles, ints, UTC DateTimes, "Yes"/"No") as the
-/// type its export column has. Absent or unreadable values are null (empty), never a made-up 0.
+/// type its column has. Absent or unreadable values are null (empty), never a made-up 0.
 /// </summary>
-public static class ExportValues
+public static class DatasetValues
 {
     public static string? Text(object? value) => value switch
     {
@@ -59,4 +59,25 @@ public static class ExportValues
     /// <summary>ISO 8601 in <paramref name="zone"/> with its offset and milliseconds, e.g. <c>2026-11-24T05:15:00.000-05:00</c>.</summary>
     public static string IsoWithOffset(DateTime utc, TimeZoneInfo zone) =>
         TimeZoneInfo.ConvertTime(new DateTimeOffset(utc, TimeSpan.Zero), zone).ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz", CultureInfo.InvariantCulture);
+
+    /// <summary>A Yes/No flag as the tables and CSV hold it (datasets.md), null when unknown.</summary>
+    public static string? YesNo(bool? value) => value switch
+    {
+        true => "Yes",
+        false => "No",
+        null => null,
+    };
+
+    /// <summary>
+    /// A typed record's value as a dataset row holds it: flags as <c>Yes</c>/<c>No</c>, instants as UTC, interval
+    /// boundaries as UTC DateTimes; other values as they are.
+    /// </summary>
+    public static object? Stored(ColumnType type, object? value) => (type, value) switch
+    {
+        (_, null) => null,
+        (ColumnType.Flag, bool b) => YesNo(b),
+        (ColumnType.Timestamp, DateTimeOffset d) => d.ToUniversalTime(),
+        (ColumnType.IntervalBoundary, DateTimeOffset d) => d.UtcDateTime,
+        _ => value,
+    };
 }
