@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using InsightsFunctions.Loads;
+using InsightsFunctions.Datasets;
 
 namespace InsightsFunctions.TestSupport;
 

@@ -7,6 +7,7 @@ using InsightsFunctions.Tests.Support;
 
 namespace InsightsFunctions.Tests.Datasets;
 
+[Trait("Category", "Unit")]
 public sealed class DatasetDefinitionTests
 {
     private static readonly DateTimeOffset At = new(2026, 11, 24, 10, 15, 2, 123, TimeSpan.Zero);
@@ -208,9 +209,9 @@ public sealed class DatasetDefinitionTests
     [Fact]
     public void DatasetDate_FormatsParsesAndShifts()
     {
-        Assert.Equal("2026-03-01", DatasetDate.Shift("2026-02-28", 1));
-        Assert.Equal(new DateOnly(2026, 11, 24), DatasetDate.Parse("2026-11-24"));
-        Assert.False(DatasetDate.TryParse("24/11/2026", out _));
+        Assert.Equal("2026-03-01", ReportingDate.Shift("2026-02-28", 1));
+        Assert.Equal(new DateOnly(2026, 11, 24), ReportingDate.Parse("2026-11-24"));
+        Assert.False(ReportingDate.TryParse("24/11/2026", out _));
         Assert.Equal("2026-11-24", DatasetDate.OfPartition("2026-11-24_0a"));
         Assert.Equal(new DateOnly(2026, 11, 24), DatasetDate.Of(new Dictionary<string, object?> { ["date"] = "2026-11-24" }));
     }
@@ -226,18 +227,5 @@ public sealed class DatasetDefinitionTests
             Assert.Equal(expected, DatasetValues.Stored(column.Type, column.ValueOf(back)));
         });
         Assert.Equal(At, entity.GetDateTimeOffset("updated_at"));
-    }
-}
-
-public sealed class DatasetsDependencyTests
-{
-    /// <summary>Datasets/ knows the record types only: no Storage, Exports, Realtime, Hosting or Azure SDK (issue 17).</summary>
-    [Fact]
-    public void Datasets_DependOnNoStorageExportsRealtimeHostingOrAzure()
-    {
-        var forbidden = new System.Text.RegularExpressions.Regex(@"\b(InsightsFunctions\.(Storage|Exports|Realtime|Hosting)|Azure)\b");
-        var files = Directory.GetFiles(RepositoryFiles.Path("Functions/Datasets"), "*.cs");
-        Assert.NotEmpty(files);
-        Assert.All(files, file => Assert.DoesNotMatch(forbidden, File.ReadAllText(file)));
     }
 }

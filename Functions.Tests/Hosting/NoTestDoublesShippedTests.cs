@@ -8,6 +8,7 @@ using InsightsFunctions.Realtime;
 using InsightsFunctions.Stitching;
 using InsightsFunctions.Storage;
 using InsightsFunctions.TestSupport;
+using InsightsFunctions.Datasets;
 
 namespace InsightsFunctions.Tests.Hosting;
 

@@ -4,6 +4,7 @@ using InsightsFunctions.Stitching;
 using InsightsFunctions.Tests.Support;
 using InsightsFunctions.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
+using InsightsFunctions.Datasets;
 
 namespace InsightsFunctions.Tests.Loads;
 

@@ -4,6 +4,7 @@ using InsightsFunctions.Loads;
 using InsightsFunctions.Realtime;
 using InsightsFunctions.Stitching;
 using InsightsFunctions.Tests.Support;
+using InsightsFunctions.Datasets;
 
 namespace InsightsFunctions.Tests.Loads;
 

@@ -4,6 +4,7 @@ using InsightsFunctions.Storage;
 
 namespace InsightsFunctions.Tests.Storage;
 
+[Trait("Category", "Unit")]
 public sealed class TableNamesTests
 {
     /// <summary>The tables the pipeline writes, by the code that writes them (grep of tables.GetAsync).</summary>

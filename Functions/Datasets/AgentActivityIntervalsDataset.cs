@@ -1,5 +1,4 @@
-using InsightsFunctions.Loads;
-using static InsightsFunctions.Datasets.Column<InsightsFunctions.Loads.AgentActivityInterval>;
+using static InsightsFunctions.Datasets.Column<InsightsFunctions.Datasets.AgentActivityInterval>;
 
 namespace InsightsFunctions.Datasets;
 

@@ -1,5 +1,4 @@
-using InsightsFunctions.Loads;
-using static InsightsFunctions.Datasets.Column<InsightsFunctions.Loads.AgentInterval>;
+using static InsightsFunctions.Datasets.Column<InsightsFunctions.Datasets.AgentInterval>;
 
 namespace InsightsFunctions.Datasets;
 

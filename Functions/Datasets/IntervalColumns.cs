@@ -1,4 +1,3 @@
-using InsightsFunctions.Loads;
 
 namespace InsightsFunctions.Datasets;
 

@@ -1,5 +1,4 @@
-using InsightsFunctions.Loads;
-using static InsightsFunctions.Datasets.Column<InsightsFunctions.Loads.QueueInterval>;
+using static InsightsFunctions.Datasets.Column<InsightsFunctions.Datasets.QueueInterval>;
 
 namespace InsightsFunctions.Datasets;
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
-using InsightsFunctions.Loads;
-using static InsightsFunctions.Datasets.Column<InsightsFunctions.Loads.RtaInterval>;
+using static InsightsFunctions.Datasets.Column<InsightsFunctions.Datasets.RtaInterval>;
 
 namespace InsightsFunctions.Datasets;
 

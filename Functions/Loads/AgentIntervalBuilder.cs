@@ -1,5 +1,6 @@
 using InsightsFunctions.Agents;
 using InsightsFunctions.Stitching;
+using InsightsFunctions.Datasets;
 
 namespace InsightsFunctions.Loads;
 

@@ -1,15 +1,7 @@
 using InsightsFunctions.Stitching;
+using InsightsFunctions.Datasets;
 
 namespace InsightsFunctions.Loads;
-
-/// <summary>One 15-minute reporting interval: [<see cref="Start"/>, <see cref="End"/>) in UTC, with its start as the reporting zone shows it.</summary>
-public readonly record struct ReportingInterval(DateTimeOffset Start, DateTimeOffset LocalStart, string Date)
-{
-    public DateTimeOffset End => Start + IntervalGrid.Length;
-
-    /// <summary>The end as the reporting zone shows it (its offset can differ from the start's on a DST change).</summary>
-    public DateTimeOffset LocalEnd(TimeZoneInfo zone) => TimeZoneInfo.ConvertTime(End, zone);
-}
 
 /// <summary>
 /// The 15-minute grid of rules.md §6: intervals aligned to :00, :15, :30, :45 in the reporting time zone.
@@ -21,7 +13,7 @@ public readonly record struct ReportingInterval(DateTimeOffset Start, DateTimeOf
 /// </summary>
 public sealed class IntervalGrid
 {
-    public static readonly TimeSpan Length = TimeSpan.FromMinutes(15);
+    public static readonly TimeSpan Length = ReportingInterval.Length;
 
     private readonly ReportingClock _clock;
 

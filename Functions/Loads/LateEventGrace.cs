@@ -1,3 +1,4 @@
+using InsightsFunctions.Datasets;
 namespace InsightsFunctions.Loads;
 
 /// <summary>

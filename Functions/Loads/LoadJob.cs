@@ -1,6 +1,7 @@
 using InsightsFunctions.Datasets;
 using InsightsFunctions.Exports;
 using Microsoft.Extensions.Logging;
+using InsightsFunctions.Stitching;
 
 namespace InsightsFunctions.Loads;
 
@@ -272,7 +273,7 @@ public sealed class LoadJob(
 
     private static IEnumerable<string> Expand(IEnumerable<string> dates) => dates.SelectMany(d => new[] { d, Shift(d, 1) });
 
-    private static string Shift(string date, int days) => DatasetDate.Shift(date, days);
+    private static string Shift(string date, int days) => ReportingDate.Shift(date, days);
 
     private static DateTimeOffset Floor(DateTimeOffset instant) =>
         new(instant.UtcTicks - (instant.UtcTicks % IntervalGrid.Length.Ticks), TimeSpan.Zero);

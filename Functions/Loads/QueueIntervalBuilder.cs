@@ -1,4 +1,5 @@
 using InsightsFunctions.Stitching;
+using InsightsFunctions.Datasets;
 
 namespace InsightsFunctions.Loads;
 

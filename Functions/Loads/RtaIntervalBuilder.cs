@@ -177,7 +177,7 @@ public sealed class RtaIntervalBuilder(IntervalGrid grid, SlaPolicy sla, AgentAv
         /// <summary>The intervals of one reporting date, up to the one that ends at the cap.</summary>
         private IEnumerable<ReportingInterval> IntervalsOf(string date)
         {
-            var day = DatasetDate.Parse(date).ToDateTime(TimeOnly.MinValue);
+            var day = ReportingDate.Parse(date).ToDateTime(TimeOnly.MinValue);
             var from = new DateTimeOffset(day, TimeSpan.Zero) - grid.Zone.BaseUtcOffset - TimeSpan.FromHours(3);
             for (var start = grid.IntervalOf(from).Start; start + Step <= _cap; start += Step)
             {

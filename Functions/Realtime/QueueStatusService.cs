@@ -13,11 +13,11 @@ public sealed class QueueStatusService(ILoadSource datasets, IAgentStatusStore a
 {
     public async Task<IReadOnlyList<QueueStatus>> RefreshAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var today = DatasetDate.Parse(clock.DateOf(now));
+        var today = ReportingDate.Parse(clock.DateOf(now));
         var segments = new List<Segment>();
         foreach (var date in new[] { today.AddDays(-1), today })
         {
-            await foreach (var page in datasets.ReadRecordsAsync(SegmentsDataset.Definition, DatasetDate.Text(date), cancellationToken))
+            await foreach (var page in datasets.ReadRecordsAsync(SegmentsDataset.Definition, ReportingDate.Text(date), cancellationToken))
             {
                 segments.AddRange(page.Where(s => s.Kind is SegmentKinds.Queue or SegmentKinds.Conversation or SegmentKinds.ConversationInProgress));
             }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using InsightsFunctions.Datasets;
 using Microsoft.AspNetCore.Http;
+using InsightsFunctions.Stitching;
 
 namespace InsightsFunctions.Realtime;
 
@@ -52,7 +53,7 @@ public sealed class RealtimeHandler(RealtimeQueryService service, TimeProvider c
                 string? date = null;
                 if (query["date"].ToString() is { Length: > 0 } d)
                 {
-                    if (!DatasetDate.TryParse(d, out _))
+                    if (!ReportingDate.TryParse(d, out _))
                     {
                         await WriteAsync(response, StatusCodes.Status400BadRequest, Error("date must be YYYY-MM-DD.", "date"));
                         return;

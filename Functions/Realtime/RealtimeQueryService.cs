@@ -78,10 +78,10 @@ public sealed class RealtimeQueryService(
         var buckets = new List<HistoryBucket>();
         if (range == "week")
         {
-            var last = DatasetDate.Parse(day);
+            var last = ReportingDate.Parse(day);
             for (var d = last.AddDays(-6); d <= last; d = d.AddDays(1))
             {
-                var text = DatasetDate.Text(d);
+                var text = ReportingDate.Text(d);
                 var rows = await RowsAsync(text, filter, cancellationToken);
                 buckets.Add(Bucket($"{d.DayOfWeek.ToString()[..3]} {d:MM-dd}", null, rows));
             }

@@ -17,7 +17,7 @@ public sealed class ReportingClock(string timeZoneId)
         {
             return last.Text;
         }
-        var text = Datasets.DatasetDate.Text(day);
+        var text = ReportingDate.Text(day);
         _last = new Formatted(day, text); // a race between threads only formats once more
         return text;
     }

@@ -13,6 +13,7 @@ using InsightsFunctions.Stitching;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using InsightsFunctions.Metrics;
+using InsightsFunctions.Datasets;
 
 namespace InsightsFunctions.Storage;
 

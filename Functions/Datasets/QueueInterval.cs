@@ -1,4 +1,4 @@
-namespace InsightsFunctions.Loads;
+namespace InsightsFunctions.Datasets;
 
 /// <summary>One row of QueueIntervals (datasets.md): one queue in one 15-minute interval. Averages are seconds; empty = nothing to average.</summary>
 public sealed record QueueInterval

@@ -1,4 +1,4 @@
-namespace InsightsFunctions.Loads;
+namespace InsightsFunctions.Datasets;
 
 /// <summary>One row of AgentIntervals (datasets.md): one agent in one 15-minute interval; times in seconds inside the interval.</summary>
 public sealed record AgentInterval

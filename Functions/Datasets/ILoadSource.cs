@@ -1,4 +1,4 @@
-namespace InsightsFunctions.Loads;
+namespace InsightsFunctions.Datasets;
 
 /// <summary>
 /// The rows the consumers wrote (Conversations, Segments, Activities, Agents, Customers), read page by page in a

@@ -1,4 +1,4 @@
-namespace InsightsFunctions.Loads;
+namespace InsightsFunctions.Datasets;
 
 /// <summary>
 /// The interval datasets as loaded so far (QueueIntervals, AgentIntervals, AgentActivityIntervals in Tables):

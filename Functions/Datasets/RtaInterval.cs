@@ -1,4 +1,4 @@
-namespace InsightsFunctions.Loads;
+namespace InsightsFunctions.Datasets;
 
 /// <summary>
 /// One row of RtaIntervals (datasets.md): the real-time picture of one queue (or <c>*</c>, all queues of the account)

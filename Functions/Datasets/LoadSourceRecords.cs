@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
-using InsightsFunctions.Datasets;
 
-namespace InsightsFunctions.Loads;
+namespace InsightsFunctions.Datasets;
 
 /// <summary>A dataset's rows read from an <see cref="ILoadSource"/> as its typed records (<see cref="DatasetDefinition{TRecord}.Read"/>).</summary>
 public static class LoadSourceRecords
