@@ -37,6 +37,33 @@ public sealed class FolderDependencyTests
         Assert.True(upward.Count == 0, "Folders that use a folder above them:\n" + string.Join("\n", upward));
     }
 
+    /// <summary>
+    /// The compiler copies constants into the IL as values, so a folder that only reads another's <c>const</c> leaves no
+    /// token behind: the source's <c>using InsightsFunctions.X;</c> directives and <c>InsightsFunctions.X.</c> names are held
+    /// to the same order.
+    /// </summary>
+    [Fact]
+    public void EveryFolder_ImportsOnlyTheFoldersBelowIt()
+    {
+        var upward = new List<string>();
+        foreach (var folder in Layers)
+        {
+            foreach (var file in Directory.GetFiles(InsightsFunctions.Tests.Support.RepositoryFiles.Path($"Functions/{folder}"), "*.cs", SearchOption.AllDirectories))
+            {
+                foreach (System.Text.RegularExpressions.Match match in System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(file), @"\bInsightsFunctions\.(\w+)"))
+                {
+                    var to = match.Groups[1].Value;
+                    if (Array.IndexOf(Layers, to) > Array.IndexOf(Layers, folder))
+                    {
+                        upward.Add($"{folder} -> {to} ({Path.GetFileName(file)})");
+                    }
+                }
+            }
+        }
+
+        Assert.True(upward.Count == 0, "Source files that import a folder above theirs:\n" + string.Join("\n", upward.Distinct()));
+    }
+
     /// <summary>The domain folders: no Azure SDK and no Functions worker type (adapters and function classes live elsewhere).</summary>
     public static readonly string[] Domain = ["Events", "Hipaa", "Stitching", "Agents", "Datasets"];
 

@@ -1,5 +1,4 @@
 using InsightsFunctions.Datasets;
-using InsightsFunctions.Loads;
 using InsightsFunctions.Stitching;
 
 namespace InsightsFunctions.Realtime;

@@ -2,7 +2,6 @@ using Microsoft.Extensions.Options;
 using System.Globalization;
 using InsightsFunctions.Configuration;
 using InsightsFunctions.Datasets;
-using InsightsFunctions.Loads;
 using InsightsFunctions.Stitching;
 
 namespace InsightsFunctions.Realtime;
@@ -51,14 +50,11 @@ public sealed class RealtimeQueryService(
     public async Task<IReadOnlyList<AgentView>> AgentsAsync(CancellationToken cancellationToken)
     {
         var names = new Dictionary<string, string?>(StringComparer.Ordinal);
-        await foreach (var page in datasets.ReadAsync(LoadDatasets.Agents, null, cancellationToken))
+        await foreach (var page in datasets.ReadRecordsAsync(AgentsDataset.Definition, null, cancellationToken))
         {
-            foreach (var row in page)
+            foreach (var agent in page.Where(a => !string.IsNullOrEmpty(a.AgentSid)))
             {
-                if (row.GetValueOrDefault("agent_sid") is string sid)
-                {
-                    names[sid] = row.GetValueOrDefault("full_name") as string;
-                }
+                names[agent.AgentSid] = agent.FullName;
             }
         }
         var rows = await agents.ReadAllAsync(cancellationToken);
@@ -102,7 +98,7 @@ public sealed class RealtimeQueryService(
     }
 
     private async Task<List<IReadOnlyDictionary<string, object?>>> RowsAsync(string date, IReadOnlySet<string>? filter, CancellationToken cancellationToken) =>
-        [.. (await intervals.ReadDateAsync(LoadDatasets.QueueIntervals, date, cancellationToken)).Values
+        [.. (await intervals.ReadDateAsync(QueueIntervalsDataset.ExportName, date, cancellationToken)).Values
             .Where(r => filter is null || (r.GetValueOrDefault("queue_sid") is string q && filter.Contains(q)))];
 
     private static HistoryBucket Bucket(string label, DateTimeOffset? start, IReadOnlyList<IReadOnlyDictionary<string, object?>> rows)
