@@ -36,13 +36,7 @@ public sealed class LoadCommand : AsyncCommand<LoadCommand.Settings>
     {
         DateTimeOffset? until = settings.Until is { } text && TryParse(text, out var parsed) ? parsed : null;
         // A host (not a bare container) so that the settings are validated when it starts, as in every other host.
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
-        {
-            ContentRootPath = AppContext.BaseDirectory,
-            EnvironmentName = Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT") ?? Environments.Production,
-        });
-        builder.Configuration.AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true);
-        builder.Logging.ClearProviders().AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+        var builder = CliHost.CreateBuilder().Quiet();
         builder.Services.AddLoadHost(builder.Configuration);
         using var host = builder.Build();
         await host.StartAsync(cancellationToken);

@@ -18,12 +18,7 @@ public sealed class ProcessCommand : AsyncCommand<ProcessCommand.Settings>
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
-        {
-            ContentRootPath = AppContext.BaseDirectory,
-            EnvironmentName = Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT") ?? Environments.Production,
-        });
-        builder.Configuration.AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true);
+        var builder = CliHost.CreateBuilder();
         var eventHubs = CliConfiguration.Insights(builder.Configuration).EventHubs;
         if (!eventHubs.IsConfigured)
         {

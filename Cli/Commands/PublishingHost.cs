@@ -17,12 +17,7 @@ internal static class PublishingHost
     /// </summary>
     internal static IHost Build(IDictionary<string, string?>? overrides = null)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
-        {
-            ContentRootPath = AppContext.BaseDirectory,
-            EnvironmentName = Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT") ?? Environments.Production,
-        });
-        builder.Configuration.AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true);
+        var builder = CliHost.CreateBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(overrides ?? new Dictionary<string, string?>())
         {
             ["Insights:EventHubs:ProcessorEnabled"] = "false",

@@ -39,8 +39,8 @@ public sealed class FolderDependencyTests
 
     /// <summary>
     /// The compiler copies constants into the IL as values, so a folder that only reads another's <c>const</c> leaves no
-    /// token behind: the source's <c>using InsightsFunctions.X;</c> directives and <c>InsightsFunctions.X.</c> names are held
-    /// to the same order.
+    /// token behind: the source's <c>using InsightsFunctions.X;</c> directives, <c>InsightsFunctions.X.</c> names and names
+    /// qualified by a folder (<c>Loads.LoadDatasets</c>) are held to the same order.
     /// </summary>
     [Fact]
     public void EveryFolder_ImportsOnlyTheFoldersBelowIt()
@@ -50,9 +50,10 @@ public sealed class FolderDependencyTests
         {
             foreach (var file in Directory.GetFiles(InsightsFunctions.Tests.Support.RepositoryFiles.Path($"Functions/{folder}"), "*.cs", SearchOption.AllDirectories))
             {
-                foreach (System.Text.RegularExpressions.Match match in System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(file), @"\bInsightsFunctions\.(\w+)"))
+                // InsightsFunctions.X (usings, full names) and X.Type (a name qualified from inside InsightsFunctions).
+                foreach (System.Text.RegularExpressions.Match match in System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(file), @"\bInsightsFunctions\.(\w+)|(?<![\w.])(\w+)\.[A-Z]"))
                 {
-                    var to = match.Groups[1].Value;
+                    var to = match.Groups[1].Success ? match.Groups[1].Value : match.Groups[2].Value;
                     if (Array.IndexOf(Layers, to) > Array.IndexOf(Layers, folder))
                     {
                         upward.Add($"{folder} -> {to} ({Path.GetFileName(file)})");
@@ -171,10 +172,25 @@ public sealed class FolderDependencyTests
             foreach (var attribute in attributes)
             {
                 Add(attribute.AttributeType);
+                foreach (var argument in attribute.ConstructorArguments.Concat(attribute.NamedArguments.Select(n => n.TypedValue)))
+                {
+                    Add(argument.Value as Type); // typeof(...) in an attribute
+                }
+            }
+        }
+        void AddConstraints(IEnumerable<Type> parameters)
+        {
+            foreach (var parameter in parameters.Where(p => p.IsGenericParameter))
+            {
+                foreach (var constraint in parameter.GetGenericParameterConstraints())
+                {
+                    Add(constraint);
+                }
             }
         }
 
         Add(type.BaseType);
+        AddConstraints(type.IsGenericTypeDefinition ? type.GetGenericArguments() : []);
         foreach (var i in type.GetInterfaces())
         {
             Add(i);
@@ -201,6 +217,11 @@ public sealed class FolderDependencyTests
             {
                 Add(parameter.ParameterType);
                 AddAttributes(parameter.CustomAttributes);
+            }
+            AddConstraints(method.IsGenericMethodDefinition ? method.GetGenericArguments() : []);
+            foreach (var local in method.GetMethodBody()?.LocalVariables ?? [])
+            {
+                Add(local.LocalType);
             }
             foreach (var used in TypesInBody(method))
             {

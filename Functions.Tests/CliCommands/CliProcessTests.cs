@@ -70,6 +70,18 @@ public sealed class CliProcessTests
     }
 
     [Fact]
+    public async Task Load_AnEnvironmentVariable_OutranksAppsettings()
+    {
+        // appsettings.json beside the CLI sets Insights:ReportingTimeZone to UTC: the environment's value must be the one read.
+        Assert.Contains("\"ReportingTimeZone\": \"UTC\"", await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "appsettings.json")), StringComparison.Ordinal);
+
+        var (exitCode, _, stderr) = await RunWithAsync(new Dictionary<string, string> { ["Insights__ReportingTimeZone"] = "Mars/Olympus_Mons" }, "load");
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("Insights:ReportingTimeZone must be an IANA time zone id", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Backfill_WithoutItsRequiredOptions_SaysWhichAreRequired()
     {
         var (exitCode, stdout, stderr) = await RunAsync("backfill", "--account", _account);

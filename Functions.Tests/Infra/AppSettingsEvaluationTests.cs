@@ -4,6 +4,9 @@ using System.Text.Json.Nodes;
 using InsightsFunctions.Configuration;
 using InsightsFunctions.Hosting;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace InsightsFunctions.Tests.Infra;
 
@@ -51,6 +54,34 @@ public sealed class AppSettingsEvaluationTests
         var options = new InsightsOptions();
         configuration.GetSection(InsightsOptions.SectionName).Bind(options);
         return options;
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("https://cc.example.org")]
+    public async Task TheDeployedSettings_PassTheAppsStartUpValidation(string publicBaseUrl)
+    {
+        var settings = await DeployedSettingsAsync(publicBaseUrl);
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key.Replace("__", ":", StringComparison.Ordinal), (string?)s.Value)))
+            .Build();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton<IHostEnvironment>(new ProductionEnvironment());
+        services.AddFunctionsApp(configuration);
+        await using var provider = services.BuildServiceProvider();
+
+        // What the Functions host runs before anything starts: it throws, naming the setting, if a deployed value breaks a rule.
+        provider.GetRequiredService<IStartupValidator>().Validate();
+        Assert.Equal([Hipaa, Plain], provider.GetRequiredService<IOptions<AccountsOptions>>().Value.Accounts.Keys.Order(StringComparer.Ordinal));
+    }
+
+    private sealed class ProductionEnvironment : IHostEnvironment
+    {
+        public string EnvironmentName { get; set; } = "Production";
+        public string ApplicationName { get; set; } = "tests";
+        public string ContentRootPath { get; set; } = AppContext.BaseDirectory;
+        public Microsoft.Extensions.FileProviders.IFileProvider ContentRootFileProvider { get; set; } = null!;
     }
 
     [Fact]

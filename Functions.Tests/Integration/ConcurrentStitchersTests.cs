@@ -1,3 +1,4 @@
+using InsightsFunctions.Datasets;
 using Azure.Data.Tables;
 using InsightsFunctions.Events;
 using InsightsFunctions.Stitching;
@@ -82,7 +83,7 @@ public sealed class ConcurrentStitchersTests
         {
             var row = actual[id];
             var c = stitched.Conversation;
-            Assert.Equal((c.Segments, c.Transfers, DatasetEntities.YesNo(c.Handled), DatasetEntities.YesNo(c.Abandoned), c.QueueTime, c.TalkTime, c.RingTime),
+            Assert.Equal((c.Segments, c.Transfers, DatasetValues.YesNo(c.Handled), DatasetValues.YesNo(c.Abandoned), c.QueueTime, c.TalkTime, c.RingTime),
                 (row.GetInt32("segments")!.Value, row.GetInt32("transfers")!.Value, row.GetString("handled"), row.GetString("abandoned"), row.GetDouble("queue_time"), row.GetDouble("talk_time"), row.GetDouble("ring_time")));
         }
         Assert.Equal(

@@ -1,3 +1,4 @@
+using InsightsFunctions.Datasets;
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
@@ -171,7 +172,7 @@ public sealed class LoadsIntegrationTests : IAsyncLifetime
         var queueSegments = segments.Where(s => s.GetString("kind") == "Queue").ToList();
         var offered = DuckDb.Query($"SELECT CAST(sum(offered) AS BIGINT), CAST(sum(handled) AS BIGINT) FROM read_parquet('{folder}/queue_intervals/date=*/queue_intervals.parquet') WHERE account_sid = '{Account}'").Single();
         Assert.Equal(queueSegments.Count - intervalsOutsideGrace, Convert.ToInt64(offered[0], CultureInfo.InvariantCulture));
-        Assert.Equal(queueSegments.Count(s => s.GetString(DatasetEntities.QueueExitColumn) == "accepted") - intervalsOutsideGrace, Convert.ToInt64(offered[1], CultureInfo.InvariantCulture));
+        Assert.Equal(queueSegments.Count(s => s.GetString(SegmentsDataset.QueueExitColumn) == "accepted") - intervalsOutsideGrace, Convert.ToInt64(offered[1], CultureInfo.InvariantCulture));
 
         // Agent intervals split talk exactly: their talk adds up to the completed Conversation segments' talk.
         if (intervalsOutsideGrace == 0)

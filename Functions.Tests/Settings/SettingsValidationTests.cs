@@ -130,8 +130,9 @@ public sealed class SettingsValidationTests
         services.AddLoadHost(configuration);
         using var provider = services.BuildServiceProvider();
 
-        var failure = Assert.ThrowsAny<InvalidOperationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
-        Assert.Contains("Insights:Loads:LateEventGrace", failure.Message, StringComparison.Ordinal);
+        var failure = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+        Assert.Equal("Insights:Loads:LateEventGrace must be a duration ([d.]hh:mm:ss) (the value does not convert).", failure.Message);
+        Assert.DoesNotContain("two hours", failure.Message, StringComparison.Ordinal);
     }
 
     [Fact]

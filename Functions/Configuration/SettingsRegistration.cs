@@ -1,3 +1,5 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -30,9 +32,39 @@ public static class SettingsRegistration
             return services;
         }
         services.AddSingleton<Bound<TOptions>>();
-        services.AddOptions<TOptions>().BindConfiguration(section).ValidateOnStart();
+        // BindConfiguration, except that a value that does not convert is reported by its setting and type only: the
+        // binder's own message quotes the value, which must never reach a log or a start-up error.
+        services.AddOptions<TOptions>()
+            .Configure<IConfiguration>((options, configuration) => Bind(configuration.GetSection(section), options))
+            .ValidateOnStart();
+        services.AddSingleton<IOptionsChangeTokenSource<TOptions>>(sp => new ConfigurationChangeTokenSource<TOptions>(sp.GetRequiredService<IConfiguration>().GetSection(section)));
         return services;
     }
+
+    private static void Bind<TOptions>(IConfigurationSection section, TOptions options) where TOptions : class
+    {
+        try
+        {
+            section.Bind(options);
+        }
+        catch (InvalidOperationException ex)
+        {
+            var at = Regex.Match(ex.Message, @" at '(?<setting>[^']*)' to type '(?<type>[^']*)'", RegexOptions.RightToLeft);
+            var failure = at.Success
+                ? $"{at.Groups["setting"].Value} must be {Kind(at.Groups["type"].Value)} (the value does not convert)."
+                : $"{section.Path} holds a value that does not convert to its setting's type.";
+            throw new OptionsValidationException(section.Path, typeof(TOptions), [failure]);
+        }
+    }
+
+    private static string Kind(string type) => type switch
+    {
+        "System.TimeSpan" => "a duration ([d.]hh:mm:ss)",
+        "System.Int32" or "System.Int64" => "a whole number",
+        "System.Double" => "a number",
+        "System.Boolean" => "true or false",
+        _ => $"a {type}",
+    };
 
     /// <summary>Marks a settings class as bound in this container.</summary>
     private sealed class Bound<TOptions>;

@@ -33,11 +33,6 @@ public static class DatasetEntities
     /// <summary>The entity's properties (without the Table system ones) as the record.</summary>
     public static TRecord FromEntity<TRecord>(DatasetDefinition<TRecord> dataset, TableEntity entity) => dataset.Read(TableLoadSource.Row(entity));
 
-    /// <inheritdoc cref="SegmentsDataset.QueueExitColumn"/>
-    public const string QueueExitColumn = SegmentsDataset.QueueExitColumn;
-
-    public static string? YesNo(bool? value) => DatasetValues.YesNo(value);
-
     /// <summary>Sets a property of a row that has no definition (the real-time state tables); a null value is no property.</summary>
     internal static void Put(TableEntity e, string name, string? value)
     {
