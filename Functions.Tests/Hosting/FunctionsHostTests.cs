@@ -26,7 +26,7 @@ public sealed class FunctionsHostTests
         }).Build();
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddSingleton<IHostEnvironment>(new TestEnvironment());
+        services.AddSingleton<IHostEnvironment>(new TestHostEnvironment());
         services.AddFunctionsApp(configuration);
         services.AddTransient<TaskRouterEventsFunction>();
         services.AddTransient<HealthFunction>();
@@ -147,13 +147,5 @@ public sealed class FunctionsHostTests
         context.SetupGet(c => c.InstanceServices).Returns(http.RequestServices);
         Assert.Same(http, context.Object.GetHttpContext()); // guards the key this depends on
         return context.Object;
-    }
-
-    private sealed class TestEnvironment : IHostEnvironment
-    {
-        public string EnvironmentName { get; set; } = "Production";
-        public string ApplicationName { get; set; } = "tests";
-        public string ContentRootPath { get; set; } = AppContext.BaseDirectory;
-        public Microsoft.Extensions.FileProviders.IFileProvider ContentRootFileProvider { get; set; } = null!;
     }
 }

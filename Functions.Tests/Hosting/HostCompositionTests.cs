@@ -33,7 +33,7 @@ public sealed class HostCompositionTests
         }).Build();
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddSingleton<IHostEnvironment>(new Environment());
+        services.AddSingleton<IHostEnvironment>(new TestHostEnvironment());
         compose(services, configuration);
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
@@ -92,13 +92,5 @@ public sealed class HostCompositionTests
         Assert.Empty(HostedServices(provider));
         Assert.NotNull(provider.GetRequiredService<LoadJob>());
         Assert.Null(provider.GetService<IEventPublisher>());
-    }
-
-    private sealed class Environment : IHostEnvironment
-    {
-        public string EnvironmentName { get; set; } = "Production";
-        public string ApplicationName { get; set; } = "tests";
-        public string ContentRootPath { get; set; } = AppContext.BaseDirectory;
-        public Microsoft.Extensions.FileProviders.IFileProvider ContentRootFileProvider { get; set; } = null!;
     }
 }

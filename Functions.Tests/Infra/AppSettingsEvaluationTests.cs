@@ -1,3 +1,4 @@
+using InsightsFunctions.Tests.Support;
 using InsightsFunctions.Backfill;
 using InsightsFunctions.Loads;
 using System.Text.Json.Nodes;
@@ -67,21 +68,13 @@ public sealed class AppSettingsEvaluationTests
             .Build();
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddSingleton<IHostEnvironment>(new ProductionEnvironment());
+        services.AddSingleton<IHostEnvironment>(new TestHostEnvironment());
         services.AddFunctionsApp(configuration);
         await using var provider = services.BuildServiceProvider();
 
         // What the Functions host runs before anything starts: it throws, naming the setting, if a deployed value breaks a rule.
         provider.GetRequiredService<IStartupValidator>().Validate();
         Assert.Equal([Hipaa, Plain], provider.GetRequiredService<IOptions<AccountsOptions>>().Value.Accounts.Keys.Order(StringComparer.Ordinal));
-    }
-
-    private sealed class ProductionEnvironment : IHostEnvironment
-    {
-        public string EnvironmentName { get; set; } = "Production";
-        public string ApplicationName { get; set; } = "tests";
-        public string ContentRootPath { get; set; } = AppContext.BaseDirectory;
-        public Microsoft.Extensions.FileProviders.IFileProvider ContentRootFileProvider { get; set; } = null!;
     }
 
     [Fact]

@@ -29,7 +29,7 @@ public sealed class SettingsValidationTests
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddSingleton<IHostEnvironment>(new HostEnvironment(environment));
+        services.AddSingleton<IHostEnvironment>(new TestHostEnvironment(environment));
         (compose ?? ((s, c) => s.AddLocalHost(c)))(services, configuration);
         using var provider = services.BuildServiceProvider();
         try
@@ -100,7 +100,7 @@ public sealed class SettingsValidationTests
         settings["Insights:Realtime:AvailableActivities:0"] = "Ready";
         settings[$"Insights:Accounts:{TestSids.Account}:Workspaces:0"] = TestSids.Workspace;
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        var services = new ServiceCollection().AddLogging().AddSingleton<IHostEnvironment>(new HostEnvironment("Production"));
+        var services = new ServiceCollection().AddLogging().AddSingleton<IHostEnvironment>(new TestHostEnvironment("Production"));
         services.AddLocalHost(configuration); // the realtime, loads and consumer registrations all add the same settings
 
         using var provider = services.BuildServiceProvider();
@@ -126,7 +126,7 @@ public sealed class SettingsValidationTests
         settings["Insights:Loads:LateEventGrace"] = "two hours";
 
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        var services = new ServiceCollection().AddLogging().AddSingleton<IHostEnvironment>(new HostEnvironment("Production"));
+        var services = new ServiceCollection().AddLogging().AddSingleton<IHostEnvironment>(new TestHostEnvironment("Production"));
         services.AddLoadHost(configuration);
         using var provider = services.BuildServiceProvider();
 
@@ -148,13 +148,5 @@ public sealed class SettingsValidationTests
 
         var failure = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
         Assert.Contains("Insights:Consumer:DedupeWindow must be at least", failure.Message, StringComparison.Ordinal);
-    }
-
-    private sealed class HostEnvironment(string name) : IHostEnvironment
-    {
-        public string EnvironmentName { get; set; } = name;
-        public string ApplicationName { get; set; } = "tests";
-        public string ContentRootPath { get; set; } = AppContext.BaseDirectory;
-        public Microsoft.Extensions.FileProviders.IFileProvider ContentRootFileProvider { get; set; } = null!;
     }
 }
