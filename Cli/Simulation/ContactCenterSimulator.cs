@@ -174,7 +174,18 @@ public sealed class ContactCenterSimulator
         if (type == "reservation.timeout")
         {
             ChangeActivity(agent, "Unavailable");
-            At(_now + 30_000, () => { if (!agent.ShiftOver) ChangeActivity(agent, "Available"); });
+            // Back to Available after 30 s, or, when the shift ended meanwhile (or already had), logged out.
+            At(_now + 30_000, () =>
+            {
+                if (!agent.ShiftOver)
+                {
+                    ChangeActivity(agent, "Available");
+                }
+                else if (!agent.Busy && agent.Activity != "Offline")
+                {
+                    ChangeActivity(agent, "Offline");
+                }
+            });
         }
         task.Queue.Waiting.Insert(0, task);
         Dispatch(task.Queue);

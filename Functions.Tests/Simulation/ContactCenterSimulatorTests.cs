@@ -60,4 +60,22 @@ public sealed class ContactCenterSimulatorTests
         // The PII canaries are really in what is sent, so tests that look for them can fail.
         Assert.Contains(events, e => e.Fields.TryGetValue("TaskAttributes", out var a) && a.Contains(PiiCanaries.Name) && a.Contains(PiiCanaries.Address));
     }
+
+    /// <summary>
+    /// Every agent's day ends Offline (tests assert that its one open activity is Offline), whatever the seed: a
+    /// reservation that timed out after the shift ended used to leave its agent Unavailable for good.
+    /// </summary>
+    [Fact]
+    public void Generate_EveryAgentEndsOffline_AndChangesActivityAtMostOncePerInstant()
+    {
+        for (var seed = 1; seed <= 400; seed++)
+        {
+            var events = ContactCenterSimulator.Generate(Options(seed) with { Agents = 6, Queues = 2, Hours = 1 });
+            foreach (var agent in events.Where(e => e.EventType == "worker.activity.update").GroupBy(e => e.Fields["WorkerSid"]))
+            {
+                Assert.True(agent.Last().Fields["WorkerActivityName"] == "Offline", $"seed {seed}: {agent.Key} ends {agent.Last().Fields["WorkerActivityName"]}");
+                Assert.Equal(agent.Count(), agent.Select(e => e.TimestampMs).Distinct().Count());
+            }
+        }
+    }
 }
