@@ -1,5 +1,6 @@
 using InsightsFunctions.Agents;
 using InsightsFunctions.Datasets;
+using InsightsFunctions.Exports;
 using InsightsFunctions.Loads;
 using InsightsFunctions.Stitching;
 using InsightsFunctions.Storage;
@@ -88,7 +89,7 @@ public sealed class DatasetDefinitionTests
     {
         Assert.Equal(ExportedBefore.Keys.Order(StringComparer.Ordinal), DatasetCatalog.All.Select(d => d.ExportName).Order(StringComparer.Ordinal));
         Assert.All(DatasetCatalog.All, d => Assert.Equal(ExportedBefore[d.ExportName], d.ExportColumns.Select(c => $"{c.Name}:{c.Type}")));
-        Assert.All(DatasetCatalog.All, d => Assert.Equal(ExportedBefore[d.ExportName], LoadDatasets.ColumnsOf(d.ExportName).Select(c => $"{c.Name}:{c.Type}")));
+        Assert.All(DatasetCatalog.All, d => Assert.Equal(ExportedBefore[d.ExportName], ExportSchemas.Of(d.ExportName).Select(c => $"{c.Name}:{c.Type}")));
     }
 
     [Fact]
@@ -194,9 +195,9 @@ public sealed class DatasetDefinitionTests
         var grid = new IntervalGrid(new ReportingClock("UTC"));
         var interval = grid.IntervalOf(At);
         var ms = interval.Start.ToUnixTimeMilliseconds().ToString("D13", System.Globalization.CultureInfo.InvariantCulture);
-        var queue = IntervalRows.ToRow(new QueueInterval { AccountSid = "AC1", Interval = interval, QueueSid = "WQ1", Offered = 3 });
-        var activity = IntervalRows.ToRow(new AgentActivityInterval { AccountSid = "AC1", Interval = interval, AgentSid = "WK1", ActivityName = "Break", Seconds = 60 });
-        var rta = IntervalRows.ToRow(new RtaInterval { AccountSid = "AC1", Interval = interval, QueueSid = "WQ1", AgentsByActivity = new Dictionary<string, int> { ["Available"] = 2 } });
+        var queue = QueueIntervalsDataset.Definition.ToRow(new QueueInterval { AccountSid = "AC1", Interval = interval, QueueSid = "WQ1", Offered = 3 });
+        var activity = AgentActivityIntervalsDataset.Definition.ToRow(new AgentActivityInterval { AccountSid = "AC1", Interval = interval, AgentSid = "WK1", ActivityName = "Break", Seconds = 60 });
+        var rta = RtaIntervalsDataset.Definition.ToRow(new RtaInterval { AccountSid = "AC1", Interval = interval, QueueSid = "WQ1", AgentsByActivity = new Dictionary<string, int> { ["Available"] = 2 } });
         Assert.Equal($"{ms}_WQ1", IntervalRows.KeyOf(LoadDatasets.QueueIntervals, queue));
         Assert.Equal($"{ms}_WK1_Break", IntervalRows.KeyOf(LoadDatasets.AgentActivityIntervals, activity));
         Assert.Equal($"{ms}_AC1_WQ1", IntervalRows.KeyOf(LoadDatasets.RtaIntervals, rta));

@@ -26,23 +26,6 @@ public static class ExportSchemas
 
     public static readonly IReadOnlyList<ExportColumn> ConversationColumns = Of(ConversationsDataset.Definition);
 
-    public static readonly IReadOnlyList<ExportColumn> SegmentColumns = Of(SegmentsDataset.Definition);
-
-    public static readonly IReadOnlyList<ExportColumn> ActivityColumns = Of(ActivitiesDataset.Definition);
-
-    public static readonly IReadOnlyList<ExportColumn> QueueIntervalColumns = Of(QueueIntervalsDataset.Definition);
-
-    public static readonly IReadOnlyList<ExportColumn> AgentIntervalColumns = Of(AgentIntervalsDataset.Definition);
-
-    public static readonly IReadOnlyList<ExportColumn> AgentActivityIntervalColumns = Of(AgentActivityIntervalsDataset.Definition);
-
-    public static readonly IReadOnlyList<ExportColumn> RtaIntervalColumns = Of(RtaIntervalsDataset.Definition);
-
-    public static readonly IReadOnlyList<ExportColumn> AgentColumns = Of(AgentsDataset.Definition);
-
-    /// <summary>The Customers columns of datasets.md (every column <c>CustomerBuilder</c> writes).</summary>
-    public static readonly IReadOnlyList<ExportColumn> CustomerColumns = Of(CustomersDataset.Definition);
-
     /// <summary>Table system properties and <c>_</c>-prefixed pipeline bookkeeping: never exported.</summary>
     public static bool IsBookkeeping(string property) => property.StartsWith('_') || property is "PartitionKey" or "RowKey" or "Timestamp" or "odata.etag";
 

@@ -10,14 +10,6 @@ namespace InsightsFunctions.Loads;
 /// </summary>
 public static class IntervalRows
 {
-    public static Dictionary<string, object?> ToRow(QueueInterval q) => QueueIntervalsDataset.Definition.ToRow(q);
-
-    public static Dictionary<string, object?> ToRow(AgentInterval a) => AgentIntervalsDataset.Definition.ToRow(a);
-
-    public static Dictionary<string, object?> ToRow(AgentActivityInterval a) => AgentActivityIntervalsDataset.Definition.ToRow(a);
-
-    public static Dictionary<string, object?> ToRow(RtaInterval r) => RtaIntervalsDataset.Definition.ToRow(r);
-
     /// <summary><c>{start ms}_{queue}</c>, <c>{start ms}_{agent}</c> or <c>{start ms}_{agent}_{activity}</c>: sorts by interval first.</summary>
     public static string KeyOf(string dataset, IReadOnlyDictionary<string, object?> row) => DatasetCatalog.IntervalByExportName(dataset).KeyOf(row);
 
@@ -28,7 +20,7 @@ public static class IntervalRows
     /// <summary>Whether two rows say the same (every exported column but <c>updated_at</c>, compared as exported).</summary>
     public static bool SameContent(string dataset, IReadOnlyDictionary<string, object?> a, IReadOnlyDictionary<string, object?> b)
     {
-        foreach (var column in LoadDatasets.ColumnsOf(dataset))
+        foreach (var column in ExportSchemas.Of(dataset))
         {
             if (column.Name == "updated_at") // stamped when saved
             {

@@ -1,5 +1,4 @@
 using InsightsFunctions.Datasets;
-using InsightsFunctions.Exports;
 
 namespace InsightsFunctions.Loads;
 
@@ -15,9 +14,6 @@ public static class LoadDatasets
     public const string RtaIntervals = RtaIntervalsDataset.ExportName;
     public const string Agents = AgentsDataset.ExportName;
     public const string Customers = CustomersDataset.ExportName;
-
-    /// <summary>The fixed columns; Conversations add their custom attributes (<see cref="ExportSchemas.Conversations"/>).</summary>
-    public static IReadOnlyList<ExportColumn> ColumnsOf(string dataset) => ExportSchemas.Of(dataset);
 
     /// <summary>The blob path of a partition's file: <c>{dataset}/date=YYYY-MM-DD/{dataset}.{extension}</c>, or <c>{dataset}/{dataset}.{extension}</c> for a snapshot.</summary>
     public static string PathOf(string dataset, string? date, string extension) =>

@@ -101,7 +101,7 @@ public sealed class LoadJob(
             foreach (var date in dates.Order(StringComparer.Ordinal))
             {
                 var stored = await intervalStore.ReadDateAsync(dataset, date, cancellationToken);
-                var reference = new[] { date, Shift(date, -1) }.Select(d => marksOf.GetValueOrDefault(d)).Max();
+                var reference = new[] { date, ReportingDate.Shift(date, -1) }.Select(d => marksOf.GetValueOrDefault(d)).Max();
                 partitions.Add(new IntervalPartition(dataset, date, stored, computed.Rows(dataset, date), reference == default ? null : reference));
             }
         }
@@ -129,7 +129,7 @@ public sealed class LoadJob(
                     continue;
                 }
                 await intervalStore.SaveAsync(partition.Dataset, partition.Date, change.Upserts, change.Deletes, cancellationToken);
-                files.AddRange(await ExportAsync(partition.Dataset, partition.Date, LoadDatasets.ColumnsOf(partition.Dataset), Pages(partition.Rows(windowEnd)), cancellationToken));
+                files.AddRange(await ExportAsync(partition.Dataset, partition.Date, ExportSchemas.Of(partition.Dataset), Pages(partition.Rows(windowEnd)), cancellationToken));
             }
             var manifest = new LoadManifest
             {
@@ -184,10 +184,10 @@ public sealed class LoadJob(
                         custom.UnionWith(ExportSchemas.CustomAttributesOf(page));
                     }
                     files.AddRange(await ExportAsync(LoadDatasets.Conversations, mark.Date, ExportSchemas.Conversations(custom), source.ReadAsync(LoadDatasets.Conversations, mark.Date, cancellationToken), cancellationToken));
-                    files.AddRange(await ExportAsync(LoadDatasets.Segments, mark.Date, ExportSchemas.SegmentColumns, source.ReadAsync(LoadDatasets.Segments, mark.Date, cancellationToken), cancellationToken));
+                    files.AddRange(await ExportAsync(LoadDatasets.Segments, mark.Date, ExportSchemas.Of(SegmentsDataset.Definition), source.ReadAsync(LoadDatasets.Segments, mark.Date, cancellationToken), cancellationToken));
                     break;
                 case LoadDatasets.Activities or LoadDatasets.Agents or LoadDatasets.Customers:
-                    files.AddRange(await ExportAsync(mark.Dataset, mark.Date, LoadDatasets.ColumnsOf(mark.Dataset), source.ReadAsync(mark.Dataset, mark.Date, cancellationToken), cancellationToken));
+                    files.AddRange(await ExportAsync(mark.Dataset, mark.Date, ExportSchemas.Of(mark.Dataset), source.ReadAsync(mark.Dataset, mark.Date, cancellationToken), cancellationToken));
                     break;
                 default:
                     logger.LogWarning("Ignoring a change mark of unknown dataset {Dataset}.", mark.Dataset);
@@ -221,7 +221,7 @@ public sealed class LoadJob(
         var queues = queueBuilder.Start();
         var agents = agentBuilder.Start();
         var rta = rtaBuilder.Start(end);
-        foreach (var date in segmentDates.Union(rtaDates).SelectMany(d => new[] { Shift(d, -1), d }).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        foreach (var date in segmentDates.Union(rtaDates).SelectMany(d => new[] { ReportingDate.Shift(d, -1), d }).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
         {
             await foreach (var page in source.ReadRecordsAsync(SegmentsDataset.Definition, date, cancellationToken))
             {
@@ -235,7 +235,7 @@ public sealed class LoadJob(
         }
         var activities = agentBuilder.StartActivities(end);
         var openActivity = false;
-        foreach (var date in activityDates.Union(rtaDates).SelectMany(d => new[] { Shift(d, -1), d }).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        foreach (var date in activityDates.Union(rtaDates).SelectMany(d => new[] { ReportingDate.Shift(d, -1), d }).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
         {
             await foreach (var page in source.ReadRecordsAsync(ActivitiesDataset.Definition, date, cancellationToken))
             {
@@ -248,10 +248,10 @@ public sealed class LoadJob(
             }
         }
         var result = new ComputedIntervals(openActivity);
-        result.Add(LoadDatasets.QueueIntervals, queues.Rows().Where(q => segmentDates.Contains(q.Interval.Date)).Select(q => (q.Interval, IntervalRows.ToRow(q))));
-        result.Add(LoadDatasets.AgentIntervals, agents.Rows().Where(a => segmentDates.Contains(a.Interval.Date)).Select(a => (a.Interval, IntervalRows.ToRow(a))));
-        result.Add(LoadDatasets.AgentActivityIntervals, activities.Rows().Where(a => activityDates.Contains(a.Interval.Date)).Select(a => (a.Interval, IntervalRows.ToRow(a))));
-        result.Add(LoadDatasets.RtaIntervals, rta.Rows(rtaDates).Select(r => (r.Interval, IntervalRows.ToRow(r))));
+        result.Add(LoadDatasets.QueueIntervals, queues.Rows().Where(q => segmentDates.Contains(q.Interval.Date)).Select(q => (q.Interval, QueueIntervalsDataset.Definition.ToRow(q))));
+        result.Add(LoadDatasets.AgentIntervals, agents.Rows().Where(a => segmentDates.Contains(a.Interval.Date)).Select(a => (a.Interval, AgentIntervalsDataset.Definition.ToRow(a))));
+        result.Add(LoadDatasets.AgentActivityIntervals, activities.Rows().Where(a => activityDates.Contains(a.Interval.Date)).Select(a => (a.Interval, AgentActivityIntervalsDataset.Definition.ToRow(a))));
+        result.Add(LoadDatasets.RtaIntervals, rta.Rows(rtaDates).Select(r => (r.Interval, RtaIntervalsDataset.Definition.ToRow(r))));
         return result;
     }
 
@@ -271,9 +271,8 @@ public sealed class LoadJob(
         marks.Where(m => m.Dataset == dataset && m.Date is not null).GroupBy(m => m.Date!, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Max(m => m.ChangedAt), StringComparer.Ordinal);
 
-    private static IEnumerable<string> Expand(IEnumerable<string> dates) => dates.SelectMany(d => new[] { d, Shift(d, 1) });
+    private static IEnumerable<string> Expand(IEnumerable<string> dates) => dates.SelectMany(d => new[] { d, ReportingDate.Shift(d, 1) });
 
-    private static string Shift(string date, int days) => ReportingDate.Shift(date, days);
 
     private static DateTimeOffset Floor(DateTimeOffset instant) =>
         new(instant.UtcTicks - (instant.UtcTicks % IntervalGrid.Length.Ticks), TimeSpan.Zero);
