@@ -31,8 +31,7 @@ public static class InsightsHosts
     {
         services.AddHostBase(configuration);
         services.AddIngestRoute().AddIngestRecording(configuration);
-        services.AddEventBus(configuration);
-        services.AddConsumer();
+        services.AddBusAndConsumer(configuration);
         services.AddQueueStatusRefresh();
         services.AddLoads();
         services.AddBackfill();
@@ -53,8 +52,7 @@ public static class InsightsHosts
     public static IServiceCollection AddProcessorHost(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddHostBase(configuration);
-        services.AddEventBus(configuration);
-        services.AddConsumer();
+        services.AddBusAndConsumer(configuration);
         services.AddQueueStatusRefresh();
         services.AddSpoolReplaySchedule();
         return services;
@@ -64,8 +62,7 @@ public static class InsightsHosts
     {
         services.AddHostBase(configuration);
         services.AddIngest();
-        services.AddEventBus(configuration);
-        services.AddConsumer(); // resolved only by the in-process bus, which consumes in this process
+        services.AddBusAndConsumer(configuration);
         services.AddBackfill();
         services.AddReplay();
         return services;
@@ -78,7 +75,18 @@ public static class InsightsHosts
         return services;
     }
 
-    /// <summary>Configuration for <c>BindConfiguration</c> (a container built without a host has none), and storage.</summary>
+    /// <summary>
+    /// The bus and what it hands batches to: the in-process bus is this process's consumer loop, and the Event Hubs processor
+    /// (when this host runs it) feeds the same consumer; a publish-only Event Hubs host never resolves the consumer.
+    /// </summary>
+    private static IServiceCollection AddBusAndConsumer(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddEventBus(configuration);
+        services.AddConsumer();
+        return services;
+    }
+
+    /// <summary>Configuration for the settings' binding (a container built without a host has none), and storage.</summary>
     private static IServiceCollection AddHostBase(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(configuration);

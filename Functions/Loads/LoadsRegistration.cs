@@ -13,9 +13,8 @@ public static class LoadsRegistration
     public static IServiceCollection AddLoads(this IServiceCollection services)
     {
         services.AddSettings<LoadOptions, LoadOptions.Validator>(LoadOptions.Section);
-        services.AddSettings<RealtimeOptions, RealtimeOptions.Validator>(RealtimeOptions.Section);
         services.AddReportingRules();
-        services.TryAddSingleton(sp => new AgentAvailability(sp.Settings<RealtimeOptions>().AvailableActivities));
+        services.AddAgentAvailability();
         services.TryAddSingleton<IExportSink, BlobExportSink>();
         services.TryAddSingleton(sp => new IntervalGrid(sp.GetRequiredService<ReportingClock>()));
         services.TryAddSingleton<QueueIntervalBuilder>();

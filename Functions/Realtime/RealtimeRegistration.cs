@@ -23,8 +23,7 @@ public static class RealtimeRegistration
     {
         services.AddRealtimeState();
         services.AddReportingRules();
-        services.AddSettings<RealtimeOptions, RealtimeOptions.Validator>(RealtimeOptions.Section);
-        services.TryAddSingleton(sp => new AgentAvailability(sp.Settings<RealtimeOptions>().AvailableActivities));
+        services.AddAgentAvailability();
         services.TryAddSingleton<QueueStatusCalculator>();
         services.TryAddSingleton<QueueStatusService>();
         services.TryAddSingleton<RealtimeQueryService>();
@@ -34,6 +33,14 @@ public static class RealtimeRegistration
         services.TryAddSingleton<PublicUrlResolver>();
         services.TryAddSingleton<RtaRequestAuthenticator>();
         services.TryAddSingleton<RtaIngestHandler>();
+        return services;
+    }
+
+    /// <summary>Which activities count as available (<c>Insights:Realtime:AvailableActivities</c>): real time and the RtaIntervals load.</summary>
+    public static IServiceCollection AddAgentAvailability(this IServiceCollection services)
+    {
+        services.AddSettings<RealtimeOptions, RealtimeOptions.Validator>(RealtimeOptions.Section);
+        services.TryAddSingleton(sp => new AgentAvailability(sp.Settings<RealtimeOptions>().AvailableActivities));
         return services;
     }
 
