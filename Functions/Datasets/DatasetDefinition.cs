@@ -62,7 +62,12 @@ public abstract class DatasetDefinition
     public DatasetColumn Column(string name) => Columns.FirstOrDefault(c => c.Name == name) ?? throw new ArgumentOutOfRangeException(nameof(name), name, $"{Table} has no such column.");
 
     /// <summary>A row's key (<see cref="KeyColumns"/>), before escaping.</summary>
-    public string KeyOf(IReadOnlyDictionary<string, object?> row) => string.Join('_', KeyColumns.Select(name => KeyPart(Column(name), row.GetValueOrDefault(name))));
+    public string KeyOf(IReadOnlyDictionary<string, object?> row) => string.Join('_', KeyColumnDefinitions.Select(column => KeyPart(column, row.GetValueOrDefault(column.Name))));
+
+    /// <summary>The key columns' definitions, looked up once (a key is made for every interval row a load reads).</summary>
+    private DatasetColumn[] KeyColumnDefinitions => _keyColumns ??= [.. KeyColumns.Select(Column)];
+
+    private DatasetColumn[]? _keyColumns;
 
     private static string KeyPart(DatasetColumn column, object? value) => column.Type switch
     {
@@ -77,6 +82,8 @@ public abstract class DatasetDefinition
 public sealed class DatasetDefinition<TRecord> : DatasetDefinition
 {
     private readonly Func<DatasetRow, TRecord>? _read;
+    private readonly DatasetColumn<TRecord>[] _dataColumns;
+    private readonly DatasetColumn<TRecord>[] _bookkeepingColumns;
     private readonly Func<TRecord, IEnumerable<KeyValuePair<string, string>>>? _customColumns;
 
     public DatasetDefinition(string table, string exportName, DatasetPeriod period, string bucketColumn, IReadOnlyList<string> keyColumns,
@@ -85,6 +92,8 @@ public sealed class DatasetDefinition<TRecord> : DatasetDefinition
         : base(table, exportName, period, snapshotPrefix, bucketColumn, keyColumns)
     {
         TypedColumns = columns;
+        _dataColumns = [.. columns.Where(c => c.Role == ColumnRole.Data)];
+        _bookkeepingColumns = [.. columns.Where(c => c.Role == ColumnRole.Bookkeeping)];
         _read = read;
         _customColumns = customColumns;
         if (columns.Select(c => c.Name).Distinct(StringComparer.Ordinal).Count() != columns.Count || keyColumns.Append(bucketColumn).Any(k => !columns.Any(c => c.Name == k)))
@@ -111,7 +120,7 @@ public sealed class DatasetDefinition<TRecord> : DatasetDefinition
     /// </summary>
     public IEnumerable<KeyValuePair<string, object?>> ValuesOf(TRecord record, DateTimeOffset? updatedAt)
     {
-        foreach (var column in TypedColumns.Where(c => c.Role == ColumnRole.Data))
+        foreach (var column in _dataColumns)
         {
             yield return new(column.Name, DatasetValues.Stored(column.Type, column.ValueOf(record)));
         }
@@ -123,7 +132,7 @@ public sealed class DatasetDefinition<TRecord> : DatasetDefinition
         {
             yield return new("updated_at", stamp);
         }
-        foreach (var column in BookkeepingColumns.Cast<DatasetColumn<TRecord>>())
+        foreach (var column in _bookkeepingColumns)
         {
             yield return new(column.Name, column.ValueOf(record));
         }
