@@ -1,3 +1,4 @@
+using InsightsFunctions.Configuration;
 using InsightsFunctions.Hosting;
 using Microsoft.Extensions.Configuration;
 
@@ -14,9 +15,7 @@ public static class CliConfiguration
 
     public static InsightsOptions Insights(IConfiguration configuration)
     {
-        var options = new InsightsOptions();
-        configuration.GetSection(InsightsOptions.SectionName).Bind(options);
-        return options;
+        return SettingsBinder.Bind(configuration.GetSection(InsightsOptions.SectionName), new InsightsOptions());
     }
 }
 

@@ -28,7 +28,7 @@ public static class EventBusRegistration
         services.AddPipelineMetrics();
         services.TryAddSingleton<SpoolReplayer>();
 
-        var eventHubs = configuration.GetSection(EventHubsOptions.Section).Get<EventHubsOptions>() ?? new EventHubsOptions();
+        var eventHubs = SettingsBinder.Bind(configuration.GetSection(EventHubsOptions.Section), new EventHubsOptions());
         if (eventHubs.IsConfigured)
         {
             services.TryAddSingleton(sp =>
