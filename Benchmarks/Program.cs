@@ -25,6 +25,13 @@ if (args.Length > 0 && args[0] == "backfill")
         args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : 8);
     return;
 }
+if (args.Length > 0 && args[0] == "bus")
+{
+    await BusCandidates.RunAsync(
+        args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20_000,
+        args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 32);
+    return;
+}
 if (args.Length > 1 && args[0] == "rows")
 {
     await StitchedRowsDump.RunAsync(
