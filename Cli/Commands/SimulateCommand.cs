@@ -124,5 +124,6 @@ public sealed class SimulateCommand : AsyncCommand<SimulateCommand.Settings>
     {
         var statuses = string.Join(", ", result.ByStatus.Select(p => $"{p.Key}: {p.Value}"));
         AnsiConsole.MarkupLineInterpolated($"Sent [bold]{result.Sent}[/] events in {result.Elapsed.TotalSeconds:0.0} s ([bold]{result.EventsPerSecond:0}[/] events/s); responses {statuses}.");
+        AnsiConsole.MarkupLineInterpolated($"Response times: p50 {result.Percentile(0.50):0.0} ms, p99 {result.Percentile(0.99):0.0} ms, max {result.Percentile(1):0} ms; {result.SlowerThan(TimeSpan.FromSeconds(1))} over 1 s.");
     }
 }

@@ -3,9 +3,16 @@ using System.Diagnostics;
 
 namespace InsightsFunctions.Cli.Simulation;
 
-public sealed record SendResult(int Sent, IReadOnlyDictionary<int, int> ByStatus, TimeSpan Elapsed)
+/// <summary>What a send gave: responses by status (0: no response, e.g. a timeout), and the response times in milliseconds, sorted.</summary>
+public sealed record SendResult(int Sent, IReadOnlyDictionary<int, int> ByStatus, TimeSpan Elapsed, IReadOnlyList<double> LatenciesMs)
 {
     public double EventsPerSecond => Elapsed.TotalSeconds > 0 ? Sent / Elapsed.TotalSeconds : 0;
+
+    /// <summary>The response time at <paramref name="fraction"/> (0.99: p99), in milliseconds.</summary>
+    public double Percentile(double fraction) => LatenciesMs.Count == 0 ? 0 : LatenciesMs[Math.Min(LatenciesMs.Count - 1, (int)(fraction * LatenciesMs.Count))];
+
+    /// <summary>Requests that took longer than <paramref name="limit"/>.</summary>
+    public int SlowerThan(TimeSpan limit) => LatenciesMs.Count(ms => ms > limit.TotalMilliseconds);
 }
 
 /// <summary>
@@ -17,6 +24,7 @@ public sealed class CallbackSender(HttpClient http, string targetUrl, string aut
     public async Task<SendResult> SendAsync(IReadOnlyList<SimulatedEvent> events, IProgress<int>? progress, CancellationToken cancellationToken)
     {
         var statuses = new ConcurrentDictionary<int, int>();
+        var latencies = new double[events.Count];
         var stopwatch = Stopwatch.StartNew();
         var next = -1;
         var done = 0;
@@ -39,14 +47,25 @@ public sealed class CallbackSender(HttpClient http, string targetUrl, string aut
                         await Task.Delay(wait, cancellationToken);
                     }
                 }
-                var status = await PostAsync(events[i], cancellationToken);
+                var started = Stopwatch.GetTimestamp();
+                int status;
+                try
+                {
+                    status = await PostAsync(events[i], cancellationToken);
+                }
+                catch (Exception ex) when (ex is HttpRequestException || (ex is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+                {
+                    status = 0; // no response (refused, reset, or the client's timeout): TaskRouter would retry it
+                }
+                latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
                 statuses.AddOrUpdate(status, 1, (_, n) => n + 1);
                 progress?.Report(Interlocked.Increment(ref done));
             }
         }
 
         await Task.WhenAll(Enumerable.Range(0, Math.Max(1, concurrency)).Select(_ => Worker()));
-        return new SendResult(events.Count, new SortedDictionary<int, int>(statuses), stopwatch.Elapsed);
+        Array.Sort(latencies);
+        return new SendResult(events.Count, new SortedDictionary<int, int>(statuses), stopwatch.Elapsed, latencies);
     }
 
     public async Task<int> PostAsync(SimulatedEvent e, CancellationToken cancellationToken)
