@@ -32,6 +32,13 @@ if (args.Length > 0 && args[0] == "bus")
         args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 32);
     return;
 }
+if (args.Length > 0 && args[0] == "ingest-http")
+{
+    await IngestHttpRun.RunAsync(
+        args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20_000,
+        args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 32);
+    return;
+}
 if (args.Length > 1 && args[0] == "rows")
 {
     await StitchedRowsDump.RunAsync(
