@@ -26,9 +26,11 @@ public sealed class InProcessBusOptions
 /// The local stand-in for Event Hubs: a fixed number of partitions, each a bounded channel with exactly one
 /// consumer loop, and the same key always on the same partition. Publishing waits when a partition is
 /// full (back-pressure, like a throttled hub). Batches go through the same <see cref="PartitionBatchRunner"/> as
-/// the Event Hubs processor's: transient failures retried, poison events dead-lettered.
+/// the Event Hubs processor's: transient failures retried, poison events dead-lettered. Its <see cref="Status"/>
+/// is <c>running</c> once its loops run (degraded while a partition is stuck), with the events queued on each
+/// partition as the lag.
 /// </summary>
-public sealed class InProcessEventBus : BackgroundService, IEventPublisher
+public sealed class InProcessEventBus : BackgroundService, IEventPublisher, IConsumerHealth
 {
     private readonly Channel<EventEnvelope>[] _partitions;
     private readonly int _maxBatch;
@@ -38,13 +40,13 @@ public sealed class InProcessEventBus : BackgroundService, IEventPublisher
     private long _pending;
     private TaskCompletionSource _idle = NewIdle(completed: true);
 
-    public InProcessEventBus(InProcessBusOptions options, IEnvelopeBatchHandler handler, IDeadLetterSink deadLetters, PipelineMetrics metrics, ILogger<InProcessEventBus> logger, BatchRetryOptions? retry = null)
+    public InProcessEventBus(InProcessBusOptions options, IEnvelopeBatchHandler handler, IDeadLetterSink deadLetters, PipelineMetrics metrics, ILogger<InProcessEventBus> logger, BatchRetryOptions? retry = null, PartitionRetries? retries = null)
     {
         _metrics = metrics;
         _maxBatch = options.MaxBatchSize;
         _window = options.BatchWindow;
         var coalescer = new BatchCoalescer(handler, options.BatchWindow, options.MaxCoalescedEvents, sources: options.Partitions);
-        _runner = new PartitionBatchRunner(coalescer, handler, deadLetters, retry ?? new BatchRetryOptions(), metrics, logger);
+        _runner = new PartitionBatchRunner(coalescer, handler, deadLetters, retry ?? new BatchRetryOptions(), metrics, logger, retries);
         _partitions = Enumerable.Range(0, options.Partitions)
             .Select(_ => Channel.CreateBounded<EventEnvelope>(new BoundedChannelOptions(options.Capacity)
             {
@@ -66,6 +68,14 @@ public sealed class InProcessEventBus : BackgroundService, IEventPublisher
 
     private long _processed;
     private volatile bool _stopped;
+    private volatile bool _running;
+
+    public ConsumerStatus Status => ConsumerStatus.Of(
+        _stopped ? ConsumerState.Degraded : _running ? ConsumerState.Running : ConsumerState.Starting,
+        _stopped ? "the host is stopping" : null,
+        _partitions.Select((channel, index) => (index, channel.Reader.Count))
+            .ToDictionary(p => p.index.ToString(System.Globalization.CultureInfo.InvariantCulture), p => (long)p.Count, StringComparer.Ordinal),
+        _runner.StuckPartitions());
 
     public async Task PublishAsync(IReadOnlyList<EventEnvelope> envelopes, CancellationToken cancellationToken)
     {
@@ -93,8 +103,11 @@ public sealed class InProcessEventBus : BackgroundService, IEventPublisher
         }
     }
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(_partitions.Select((channel, index) => Task.Run(() => ConsumeAsync(index, channel.Reader, stoppingToken), stoppingToken)));
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        _running = true;
+        return Task.WhenAll(_partitions.Select((channel, index) => Task.Run(() => ConsumeAsync(index, channel.Reader, stoppingToken), stoppingToken)));
+    }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
