@@ -5,7 +5,7 @@ var app = new CommandApp();
 app.Configure(config =>
 {
     config.SetApplicationName("insights");
-    config.AddCommand<ServeCommand>("serve").WithDescription("Run the local host: the Functions' routes on Kestrel, the in-process bus and consumers.");
+    config.AddCommand<ServeCommand>("serve").WithDescription("Run the local host: the Functions' routes on Kestrel, the local bus (a durable log) and consumers.");
     config.AddCommand<SimulateCommand>("simulate").WithDescription("Send a signed, realistic contact-center day to any TaskRouter callback endpoint.");
     config.AddCommand<ProcessCommand>("process").WithDescription("Run the Event Hubs processor alone (the consumer), for an always-on host.");
     config.AddCommand<LoadCommand>("load").WithDescription("Run the 15-minute loads now: every window since the watermark (up to --until), exports and manifests.");

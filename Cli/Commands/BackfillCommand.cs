@@ -11,7 +11,7 @@ namespace InsightsFunctions.Cli.Commands;
 /// <summary>
 /// <c>insights backfill --account AC… --workspace WS… --from ISO --to ISO [--event-type T] [--resume]</c>: the
 /// workspace's events read back from the TaskRouter Events API and published through the configured bus (Event Hubs
-/// when configured; else this process's in-process bus and consumer, waited on until idle). Progress: events/s, ETA.
+/// when configured; else this process's local bus and consumer, waited on until idle). Progress: events/s, ETA.
 /// </summary>
 public sealed class BackfillCommand : AsyncCommand<BackfillCommand.Settings>
 {

@@ -25,9 +25,27 @@ public sealed class DemoCommand : AsyncCommand<SimulateCommand.SimulationSetting
     {
         var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         var url = LocalHostBuilder.FreeLoopbackUrl();
+        // The demo's storage starts empty (Azurite in memory), so its bus does too: a log of its own, removed at the end.
+        var busFolder = Path.Combine(Path.GetTempPath(), $"insights-demo-bus-{Guid.NewGuid():N}");
+        try
+        {
+            return await RunAsync(settings, token, url, busFolder, cancellationToken);
+        }
+        finally
+        {
+            if (Directory.Exists(busFolder))
+            {
+                Directory.Delete(busFolder, recursive: true);
+            }
+        }
+    }
+
+    private static async Task<int> RunAsync(SimulateCommand.SimulationSettings settings, string token, string url, string busFolder, CancellationToken cancellationToken)
+    {
         var builder = LocalHostBuilder.CreateBuilder([], new Dictionary<string, string?>
         {
             ["urls"] = url,
+            ["Insights:LocalBus:Path"] = busFolder,
             [$"Insights:Accounts:{DemoAccountSid}:AuthToken"] = token,
             [$"Insights:Accounts:{DemoAccountSid}:Hipaa"] = "true",
             ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
@@ -35,7 +53,7 @@ public sealed class DemoCommand : AsyncCommand<SimulateCommand.SimulationSetting
         });
         await using var app = LocalHostBuilder.Build(builder);
         await app.StartAsync(cancellationToken);
-        AnsiConsole.MarkupLineInterpolated($"Local host listening on [bold]{url}[/] (the Functions' routes, in-process bus, storage from Insights:Storage).");
+        AnsiConsole.MarkupLineInterpolated($"Local host listening on [bold]{url}[/] (the Functions' routes, the local bus's durable log, storage from Insights:Storage).");
 
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(15) };
         var health = await http.GetAsync($"{url}{HttpRoutes.Health}", cancellationToken);
@@ -53,7 +71,7 @@ public sealed class DemoCommand : AsyncCommand<SimulateCommand.SimulationSetting
         var sent = await SimulateCommand.Run(http, $"{url}{HttpRoutes.TaskRouterEvents}", token, options, settings.Rate, cancellationToken);
         SimulateCommand.Print(sent);
 
-        var bus = app.Services.GetRequiredService<InProcessEventBus>();
+        var bus = app.Services.GetRequiredService<LocalEventBus>();
         var tableRequests = app.Services.GetRequiredService<TableRequestCounter>();
         var stitching = System.Diagnostics.Stopwatch.StartNew();
         await AnsiConsole.Status().StartAsync("Waiting for the consumers to finish stitching…", async _ =>

@@ -9,7 +9,7 @@ namespace InsightsFunctions.Cli.Commands;
 
 /// <summary>
 /// <c>insights replay FILE|-</c>: a recorded NDJSON file (docs/replay.md) through the ingest's path onto the configured
-/// bus; with the in-process bus this process consumes it and waits until done. Replaying twice changes nothing.
+/// bus; with the local bus this process consumes it and waits until done. Replaying twice changes nothing.
 /// </summary>
 public sealed class ReplayCommand : AsyncCommand<ReplayCommand.Settings>
 {

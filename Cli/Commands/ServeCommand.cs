@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using InsightsFunctions.EventBus;
 using System.ComponentModel;
 using InsightsFunctions.Cli.LocalHost;
 using Spectre.Console;
@@ -36,6 +38,10 @@ public sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
         }
         AnsiConsole.MarkupLineInterpolated($"[green]InsightsFunctions local host[/] on {settings.Urls}  (POST {InsightsFunctions.Hosting.HttpRoutes.TaskRouterEvents}, GET {InsightsFunctions.Hosting.HttpRoutes.Health}); Ctrl+C stops.");
         await app.StartAsync(cancellationToken);
+        if (app.Services.GetService<IEventLog>() is SqliteEventLog log)
+        {
+            AnsiConsole.MarkupLineInterpolated($"Local bus: accepted events are committed to {log.DatabasePath} before the 204; keep that folder (Insights:LocalBus:Path).");
+        }
         await app.WaitForShutdownAsync(cancellationToken);
         return 0;
     }

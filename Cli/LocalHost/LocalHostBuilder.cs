@@ -11,7 +11,7 @@ namespace InsightsFunctions.Cli.LocalHost;
 
 /// <summary>
 /// The local host: Kestrel serving exactly the Functions' HTTP handlers and routes, with the same DI
-/// registration (<see cref="InsightsHosts.AddLocalHost"/>: the Functions app plus the timers' local stand-ins), the in-process bus and
+/// registration (<see cref="InsightsHosts.AddLocalHost"/>: the Functions app plus the timers' local stand-ins), the local bus and
 /// its consumers, and Azurite storage by default. Configuration: appsettings.json + environment variables
 /// (<c>Insights__Accounts__AC…__AuthToken</c>) + in-memory overrides from the caller.
 /// </summary>

@@ -39,6 +39,7 @@ public sealed class WallboardBrowserTests
             [$"Insights:Accounts:{TestSids.Account}:AuthToken"] = TestSids.AuthToken,
             ["Insights:Ingest:PublicBaseUrl"] = url,
             ["Insights:Consumer:BatchWindow"] = "00:00:00.200",
+            [TestBus.PathSetting] = TestBus.NewFolder(),
             ["Insights:Loads:Enabled"] = "false",
             ["Insights:Realtime:RefreshInterval"] = "00:00:00.500",
         }));
@@ -70,7 +71,7 @@ public sealed class WallboardBrowserTests
                 Agents = 6, Queues = 2, Hours = 0.5, Seed = Random.Shared.Next(), Start = DateTimeOffset.UtcNow.AddMinutes(-45),
             }, null, CancellationToken.None);
             Assert.Equal([204], simulated.ByStatus.Keys);
-            await app.Services.GetRequiredService<InProcessEventBus>().WaitForIdleAsync(new CancellationTokenSource(TimeSpan.FromMinutes(1)).Token);
+            await app.Services.GetRequiredService<LocalEventBus>().WaitForIdleAsync(new CancellationTokenSource(TimeSpan.FromMinutes(1)).Token);
             await app.Services.GetRequiredService<QueueStatusService>().RefreshAsync(DateTimeOffset.UtcNow, CancellationToken.None);
 
             using var playwright = await Playwright.CreateAsync();

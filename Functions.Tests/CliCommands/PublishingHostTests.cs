@@ -27,7 +27,7 @@ public sealed class PublishingHostTests
     {
         using var host = PublishingHost.Build();
 
-        Assert.IsType<InProcessEventBus>(host.Services.GetRequiredService<IEventPublisher>());
-        Assert.Contains(host.Services.GetServices<IHostedService>(), s => s is InProcessEventBus);
+        Assert.IsType<LocalEventBus>(host.Services.GetRequiredService<IEventPublisher>());
+        Assert.Contains(host.Services.GetServices<IHostedService>(), s => s is LocalEventBus);
     }
 }

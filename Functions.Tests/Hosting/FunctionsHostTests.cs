@@ -1,3 +1,4 @@
+using InsightsFunctions.EventBus;
 using System.Reflection;
 using System.Text;
 using InsightsFunctions.Health;
@@ -18,7 +19,7 @@ namespace InsightsFunctions.Tests.Hosting;
 [Trait("Category", "Unit")]
 public sealed class FunctionsHostTests
 {
-    private static ServiceProvider Provider(Dictionary<string, string?>? settings = null)
+    private static ServiceProvider Provider(Dictionary<string, string?>? settings = null, string environment = "Production")
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings ?? new Dictionary<string, string?>
         {
@@ -26,7 +27,7 @@ public sealed class FunctionsHostTests
         }).Build();
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddSingleton<IHostEnvironment>(new TestHostEnvironment());
+        services.AddSingleton<IHostEnvironment>(new TestHostEnvironment(environment));
         services.AddFunctionsApp(configuration);
         services.AddTransient<TaskRouterEventsFunction>();
         services.AddTransient<HealthFunction>();
@@ -41,7 +42,7 @@ public sealed class FunctionsHostTests
         Assert.NotNull(provider.GetRequiredService<TaskRouterEventsFunction>());
         Assert.NotNull(provider.GetRequiredService<HealthFunction>());
         Assert.NotNull(provider.GetRequiredService<TwilioWebhookMiddleware>());
-        Assert.IsType<InsightsFunctions.EventBus.InProcessEventBus>(provider.GetRequiredService<InsightsFunctions.EventBus.IEventPublisher>());
+        Assert.IsType<InsightsFunctions.EventBus.LocalEventBus>(provider.GetRequiredService<InsightsFunctions.EventBus.IEventPublisher>());
     }
 
     [Fact]
@@ -53,7 +54,7 @@ public sealed class FunctionsHostTests
             ["Insights:EventHubs:HubName"] = "taskrouter",
         });
         Assert.IsType<InsightsFunctions.EventBus.EventHubsEventPublisher>(provider.GetRequiredService<InsightsFunctions.EventBus.IEventPublisher>());
-        Assert.Empty(provider.GetServices<IHostedService>().OfType<InsightsFunctions.EventBus.InProcessEventBus>());
+        Assert.Empty(provider.GetServices<IHostedService>().OfType<InsightsFunctions.EventBus.LocalEventBus>());
         Assert.Single(provider.GetServices<IHostedService>().OfType<InsightsFunctions.EventBus.EventHubsProcessorService>()); // the consumer
     }
 
@@ -73,10 +74,67 @@ public sealed class FunctionsHostTests
     [Fact]
     public void SignatureGuard_DisabledOutsideDevelopment_RefusesToStart()
     {
-        using var provider = Provider(new Dictionary<string, string?> { ["Insights:Ingest:ValidateSignature"] = "false" });
+        using var provider = Provider(new Dictionary<string, string?> { ["Insights:Ingest:ValidateSignature"] = "false", ["Insights:Bus"] = "Local" });
         // What a host does at start (ValidateOnStart): the settings are checked before any hosted service runs.
         var failure = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => provider.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate());
         Assert.Contains("Insights:Ingest:ValidateSignature may be false only in the Development environment", failure.Message);
+    }
+
+    private const string EventHubsConnection = "Endpoint=sb://example.servicebus.windows.net/;SharedAccessKeyName=fake;SharedAccessKey=ZmFrZQ==";
+
+    /// <summary>The bus is chosen, never fallen back to: each wrong or missing choice stops the Functions app at start, naming the setting.</summary>
+    [Theory]
+    [InlineData(null, false, null, "Production", "Insights:EventHubs:HubName and Insights:EventHubs:FullyQualifiedNamespace are not set, and Insights:Bus is not set")]
+    [InlineData("EventHubs", false, null, "Development", "Insights:Bus is EventHubs but Insights:EventHubs:HubName")]
+    [InlineData("Kafka", true, null, "Production", "Insights:Bus must be EventHubs or Local.")]
+    [InlineData("Local", false, "insights-prod", "Production", "Insights:Bus is Local in Azure")]
+    [InlineData("local", true, "insights-prod", "Development", "Insights:Bus is Local in Azure")]
+    [InlineData(null, false, null, "Development", null)]
+    [InlineData("Local", false, null, "Production", null)]
+    [InlineData(null, true, "insights-prod", "Production", null)]
+    [InlineData("EventHubs", true, "insights-prod", "Production", null)]
+    public async Task BusChoice_MissingOrWrong_StopsTheFunctionsAppAtStart(string? bus, bool eventHubs, string? appServiceSite, string environment, string? failure)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            [$"Insights:Accounts:{TestSids.Account}:AuthToken"] = TestSids.AuthToken,
+            ["Insights:Bus"] = bus,
+            ["Insights:EventHubs:ConnectionString"] = eventHubs ? EventHubsConnection : null,
+            ["Insights:EventHubs:HubName"] = eventHubs ? "taskrouter" : null,
+            [BusChoice.AppServiceMarker] = appServiceSite,
+        };
+        await using var provider = Provider(settings, environment);
+
+        var validation = Record.Exception(() => provider.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate());
+
+        if (failure is null)
+        {
+            Assert.Null(validation);
+            Assert.IsType(eventHubs ? typeof(EventHubsEventPublisher) : typeof(LocalEventBus), provider.GetRequiredService<IEventPublisher>());
+        }
+        else
+        {
+            Assert.Contains(failure, Assert.IsType<Microsoft.Extensions.Options.OptionsValidationException>(validation).Message);
+            Assert.DoesNotContain("ZmFrZQ", validation.Message);
+        }
+    }
+
+    [Fact]
+    public void BusChoice_TheCliHosts_RunTheLocalBusWithoutEventHubs_InAnyEnvironment()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [$"Insights:Accounts:{TestSids.Account}:AuthToken"] = TestSids.AuthToken,
+            [BusChoice.AppServiceMarker] = "not-relevant-to-a-cli",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton<IHostEnvironment>(new TestHostEnvironment("Production"));
+        services.AddLocalHost(configuration);
+        using var provider = services.BuildServiceProvider();
+
+        provider.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate();
+        Assert.IsType<LocalEventBus>(provider.GetRequiredService<IEventPublisher>());
     }
 
     [Fact]

@@ -45,7 +45,7 @@ public sealed class HostCompositionTests
     public async Task TheFunctionsApp_RunsTheBusAndTheRefresher_NoLocalSchedules()
     {
         await using var provider = Build((s, c) => s.AddFunctionsApp(c));
-        Assert.Equal(["InProcessEventBus", "QueueStatusRefresher", "SignatureSettingGuard"], HostedServices(provider));
+        Assert.Equal(["LocalEventBus", "QueueStatusRefresher", "SignatureSettingGuard"], HostedServices(provider));
 
         await using var azure = Build((s, c) => s.AddFunctionsApp(c), EventHubs);
         Assert.Equal(["EventHubsProcessorService", "QueueStatusRefresher", "SignatureSettingGuard"], HostedServices(azure));
@@ -55,7 +55,7 @@ public sealed class HostCompositionTests
     public void TheLocalHost_AddsTheTimersStandIns()
     {
         using var provider = Build((s, c) => s.AddLocalHost(c));
-        Assert.Equal(["InProcessEventBus", "LoadScheduleService", "QueueStatusRefresher", "ReconcileScheduleService", "SignatureSettingGuard", "SpoolReplayService"], HostedServices(provider));
+        Assert.Equal(["LoadScheduleService", "LocalEventBus", "QueueStatusRefresher", "ReconcileScheduleService", "SignatureSettingGuard", "SpoolReplayService"], HostedServices(provider));
         Assert.NotNull(provider.GetRequiredService<LoadJob>());
         Assert.NotNull(provider.GetRequiredService<RtaIngestHandler>());
         Assert.NotNull(provider.GetRequiredService<TaskRouterIngestHandler>());
@@ -82,7 +82,7 @@ public sealed class HostCompositionTests
 
         // With the in-process bus this process is the consumer: the bus runs, nothing else.
         using var local = Build((s, c) => s.AddPublishingHost(c));
-        Assert.Equal(["InProcessEventBus"], HostedServices(local));
+        Assert.Equal(["LocalEventBus"], HostedServices(local));
     }
 
     [Fact]

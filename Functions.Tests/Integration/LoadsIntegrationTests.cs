@@ -49,6 +49,7 @@ public sealed class LoadsIntegrationTests : IAsyncLifetime
             [$"Insights:Accounts:{Account}:AuthToken"] = Token,
             [$"Insights:Accounts:{Account}:Hipaa"] = "false",
             ["Insights:Consumer:BatchWindow"] = "00:00:00.500",
+            [TestBus.PathSetting] = TestBus.NewFolder(),
             ["Insights:Consumer:DedupeWindow"] = "20000.00:00:00", // the events are years old
             ["Insights:Loads:Enabled"] = "false", // the test runs the loads itself
         });
@@ -228,7 +229,7 @@ public sealed class LoadsIntegrationTests : IAsyncLifetime
     }
 
     private async Task WaitIdleAsync() =>
-        await _app.Services.GetRequiredService<InProcessEventBus>().WaitForIdleAsync(new CancellationTokenSource(TimeSpan.FromMinutes(3)).Token);
+        await _app.Services.GetRequiredService<LocalEventBus>().WaitForIdleAsync(new CancellationTokenSource(TimeSpan.FromMinutes(3)).Token);
 
     private static async Task PostAsync(CallbackSender sender, IEnumerable<Dictionary<string, string>> forms)
     {

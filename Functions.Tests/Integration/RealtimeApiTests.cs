@@ -44,7 +44,7 @@ public sealed class RealtimeApiTests
             var response = await host.Client.SendAsync(SignedPost.Create(form));
             Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
         }
-        await host.Services.GetRequiredService<InProcessEventBus>().WaitForIdleAsync(new CancellationTokenSource(TimeSpan.FromMinutes(1)).Token);
+        await host.Services.GetRequiredService<LocalEventBus>().WaitForIdleAsync(new CancellationTokenSource(TimeSpan.FromMinutes(1)).Token);
         await host.Services.GetRequiredService<QueueStatusService>().RefreshAsync(DateTimeOffset.UtcNow, CancellationToken.None);
 
         var queues = JsonNode.Parse(await host.Client.GetStringAsync($"/api/realtime/queues?queues={queue}"))!;

@@ -54,6 +54,7 @@ public sealed class RecoveryIntegrationTests : IAsyncLifetime
             ["urls"] = _url,
             ["Insights:Storage:ConnectionString"] = Azurite.ConnectionString,
             ["Insights:Consumer:BatchWindow"] = "00:00:00.300",
+            [TestBus.PathSetting] = TestBus.NewFolder(),
             ["Insights:Loads:Enabled"] = "false",
             ["Insights:Reconcile:Enabled"] = "false",
             ["Insights:Reconcile:Lookback"] = "04:00:00",
@@ -88,7 +89,7 @@ public sealed class RecoveryIntegrationTests : IAsyncLifetime
         await IdleAsync();
     }
 
-    private Task IdleAsync() => _app.Services.GetRequiredService<InProcessEventBus>().WaitForIdleAsync(new CancellationTokenSource(TimeSpan.FromMinutes(3)).Token);
+    private Task IdleAsync() => _app.Services.GetRequiredService<LocalEventBus>().WaitForIdleAsync(new CancellationTokenSource(TimeSpan.FromMinutes(3)).Token);
 
     private List<SimulatedEvent> Shifted(uint mask) => [.. _stream.Select(e => new SimulatedEvent(e.TimestampMs, SidShift.Apply(e.Fields, mask)))];
 
@@ -125,7 +126,7 @@ public sealed class RecoveryIntegrationTests : IAsyncLifetime
         Assert.Equal(shifted.Count(e => e.Fields.ContainsKey("TaskSid")), result.Recovered);
         Assert.True(result.Pages > 2);
         AssertSameDatasets(await DatasetsAsync(0), await DatasetsAsync(BackfillMask));
-        Assert.Equal(0, _app.Services.GetRequiredService<InProcessEventBus>().DeadLettered);
+        Assert.Equal(0, _app.Services.GetRequiredService<LocalEventBus>().DeadLettered);
 
         // The simulated contacts carry PII canaries in their attributes (HIPAA account): none is anywhere.
         Assert.Contains(shifted, e => PiiCanaries.All.Any(c => string.Join("&", e.Fields.Values).Contains(c, StringComparison.OrdinalIgnoreCase)));

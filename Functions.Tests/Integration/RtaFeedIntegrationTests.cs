@@ -1,3 +1,4 @@
+using InsightsFunctions.Tests.Support;
 using System.Net;
 using System.Text;
 using Azure.Data.Tables;
@@ -34,6 +35,7 @@ public sealed class RtaFeedIntegrationTests : IAsyncLifetime
             [$"Insights:Accounts:{Account}:AuthToken"] = "rta-integration-token",
             ["Insights:Rta:SharedSecret"] = Secret,
             ["Insights:Consumer:BatchWindow"] = "00:00:00.200",
+            [TestBus.PathSetting] = TestBus.NewFolder(),
             ["Insights:Consumer:DedupeWindow"] = "20000.00:00:00", // the seed's 2021 timestamps
             ["Insights:Loads:Enabled"] = "false",
         }));
@@ -81,7 +83,7 @@ public sealed class RtaFeedIntegrationTests : IAsyncLifetime
             var response = await http.PostAsync($"{_url}{HttpRoutes.RtaEvents}?code={Secret}", new StringContent(body, Encoding.UTF8, "application/json"));
             Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
         }
-        await _app.Services.GetRequiredService<InProcessEventBus>().WaitForIdleAsync(new CancellationTokenSource(TimeSpan.FromMinutes(1)).Token);
+        await _app.Services.GetRequiredService<LocalEventBus>().WaitForIdleAsync(new CancellationTokenSource(TimeSpan.FromMinutes(1)).Token);
 
         var table = await _app.Services.GetRequiredService<StorageTables>().GetAsync(TableAgentStatusStore.TableName, CancellationToken.None);
         var row = (await table.GetEntityAsync<TableEntity>(TableAgentStore.AgentPartition(Worker), Worker)).Value;

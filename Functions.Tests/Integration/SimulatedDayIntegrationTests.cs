@@ -44,6 +44,7 @@ public sealed class SimulatedDayIntegrationTests : IAsyncLifetime
             [$"Insights:Accounts:{Account}:AuthToken"] = Token,
             ["Insights:Sla:Queues:Billing"] = "20",
             ["Insights:Consumer:BatchWindow"] = "00:00:00.500",
+            [TestBus.PathSetting] = TestBus.NewFolder(),
         });
         builder.Logging.AddProvider(_logs);
         _app = LocalHostBuilder.Build(builder);
@@ -75,11 +76,11 @@ public sealed class SimulatedDayIntegrationTests : IAsyncLifetime
         {
             Assert.Equal((int)HttpStatusCode.NoContent, await sender.PostAsync(new SimulatedEvent(0, form), CancellationToken.None));
         }
-        await _app.Services.GetRequiredService<InProcessEventBus>().WaitForIdleAsync(new CancellationTokenSource(TimeSpan.FromMinutes(3)).Token);
+        await _app.Services.GetRequiredService<LocalEventBus>().WaitForIdleAsync(new CancellationTokenSource(TimeSpan.FromMinutes(3)).Token);
 
         // Assert: every callback accepted and processed, nothing dead-lettered.
         Assert.Equal(new Dictionary<int, int> { [204] = simulated.Count }, result.ByStatus);
-        Assert.Equal(0, _app.Services.GetRequiredService<InProcessEventBus>().DeadLettered);
+        Assert.Equal(0, _app.Services.GetRequiredService<LocalEventBus>().DeadLettered);
 
         var reader = _app.Services.GetRequiredService<DatasetReader>();
         var date = Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);

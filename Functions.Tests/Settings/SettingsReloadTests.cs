@@ -24,6 +24,7 @@ public sealed class SettingsReloadTests
     private readonly IConfigurationRoot _configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
     {
         [$"Insights:Accounts:{TestSids.Account}:AuthToken"] = TestSids.AuthToken,
+        ["Insights:Bus"] = "Local", // a Production Functions app without Event Hubs (BusChoice)
     }).Build();
 
     private readonly CapturedLogs _logs = new();

@@ -10,7 +10,7 @@ using InsightsFunctions.Metrics;
 namespace InsightsFunctions.Consumer;
 
 /// <summary>
-/// What every bus (Event Hubs processor, in-process bus) hands a batch to: events older than the dedupe
+/// What every bus (Event Hubs processor, local bus) hands a batch to: events older than the dedupe
 /// window are dropped (counted), then conversations, then agents, then the agents' real-time status;
 /// then it tells the QueueStatus refresher that something changed.
 /// </summary>

@@ -38,7 +38,7 @@ public sealed record ConsumerStatus(ConsumerState State, string? Reason, IReadOn
 
 /// <summary>
 /// What a bus's consumer reports to <c>/api/health</c> (and to anyone else who asks). The Event Hubs processor
-/// service and the in-process bus implement it; stuck partitions come from <see cref="PartitionBatchRunner.StuckPartitions"/>,
+/// service and the local bus implement it; stuck partitions come from <see cref="PartitionBatchRunner.StuckPartitions"/>,
 /// so any bus that hands its batches to the runner reports them without code of its own.
 /// </summary>
 public interface IConsumerHealth

@@ -6,20 +6,24 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using InsightsFunctions.Metrics;
 
 namespace InsightsFunctions.EventBus;
 
 /// <summary>
-/// The bus between ingest and the consumer. Which bus is a structural choice made at registration from
-/// <c>Insights:EventHubs</c>: configured, Event Hubs (and, unless <c>ProcessorEnabled=false</c>, the hosted processor
-/// that consumes it); unset, the in-process bus, which is also this process's consumer loop. Either way the spool
+/// The bus between ingest and the consumer. Which bus is a structural choice made at registration (<see cref="BusChoice"/>,
+/// <c>Insights:Bus</c>): Event Hubs (and, unless <c>ProcessorEnabled=false</c>, the hosted processor that consumes it),
+/// or the local bus, a durable log on this machine whose loops are also this process's consumer. Either way the spool
 /// and the dead-letter container back it.
 /// </summary>
 public static class EventBusRegistration
 {
-    /// <summary>Publishing (and, with the in-process bus or an enabled processor, consuming in this process).</summary>
-    public static IServiceCollection AddEventBus(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>
+    /// Publishing (and, with the local bus or an enabled processor, consuming in this process), on the bus
+    /// <see cref="BusChoice"/> picks; <paramref name="functionsApp"/>: the Functions app's rules for that choice.
+    /// </summary>
+    public static IServiceCollection AddEventBus(this IServiceCollection services, IConfiguration configuration, bool functionsApp)
     {
         services.AddSettings<EventHubsOptions, EventHubsOptions.Validator>(EventHubsOptions.Section);
         services.AddSettings<ConsumerOptions, ConsumerOptions.Validator>(ConsumerOptions.Section);
@@ -29,8 +33,11 @@ public static class EventBusRegistration
         services.TryAddSingleton<SpoolReplayer>();
         services.TryAddSingleton(sp => BatchRetryOptions.From(sp.Settings<ConsumerOptions>()));
 
-        var eventHubs = SettingsBinder.Bind(configuration.GetSection(EventHubsOptions.Section), new EventHubsOptions());
-        if (eventHubs.IsConfigured)
+        var choice = BusChoice.From(configuration, functionsApp);
+        services.TryAddSingleton(choice);
+        services.AddOptions<BusChoiceCheck>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BusChoiceCheck>, BusChoice.Validator>());
+        if (choice.Kind == BusKind.EventHubs)
         {
             services.TryAddSingleton(sp =>
             {
@@ -40,22 +47,26 @@ public static class EventBusRegistration
                     : new EventHubProducerClient(settings.ConnectionString, settings.HubName);
             });
             services.TryAddSingleton<IEventPublisher, EventHubsEventPublisher>();
-            if (eventHubs.ProcessorEnabled)
+            if (SettingsBinder.Bind(configuration.GetSection(EventHubsOptions.Section), new EventHubsOptions()).ProcessorEnabled)
             {
                 services.AddEventHubsProcessor();
             }
         }
         else
         {
-            services.TryAddSingleton(sp => new InProcessBusOptions
+            services.AddSettings<LocalBusOptions, LocalBusOptions.Validator>(LocalBusOptions.Section);
+            services.TryAddSingleton<IEventLog>(sp =>
             {
-                MaxCoalescedEvents = sp.Settings<ConsumerOptions>().MaxBatchEvents,
-                BatchWindow = sp.Settings<ConsumerOptions>().BatchWindow,
+                var settings = sp.Settings<LocalBusOptions>();
+                return new SqliteEventLog(Path.GetFullPath(settings.Path), settings.MaxSizeMegabytes * 1024L * 1024L);
             });
-            services.TryAddSingleton<InProcessEventBus>();
-            services.TryAddSingleton<IEventPublisher>(sp => sp.GetRequiredService<InProcessEventBus>());
-            services.TryAddSingleton<IConsumerHealth>(sp => sp.GetRequiredService<InProcessEventBus>());
-            services.AddHostedService(sp => sp.GetRequiredService<InProcessEventBus>());
+            services.TryAddSingleton(sp => new LocalEventBus(
+                sp.GetRequiredService<IEventLog>(), sp.Settings<LocalBusOptions>(), sp.Settings<ConsumerOptions>(), sp.GetRequiredService<IEnvelopeBatchHandler>(),
+                sp.GetRequiredService<IDeadLetterSink>(), sp.GetRequiredService<PipelineMetrics>(), sp.GetRequiredService<ILogger<LocalEventBus>>(),
+                sp.GetRequiredService<BatchRetryOptions>(), sp.GetRequiredService<PartitionRetries>()));
+            services.TryAddSingleton<IEventPublisher>(sp => sp.GetRequiredService<LocalEventBus>());
+            services.TryAddSingleton<IConsumerHealth>(sp => sp.GetRequiredService<LocalEventBus>());
+            services.AddHostedService(sp => sp.GetRequiredService<LocalEventBus>());
         }
         return services;
     }
@@ -67,7 +78,7 @@ public static class EventBusRegistration
         return services;
     }
 
-    /// <summary>The consumer of Event Hubs: the hosted processor, over the same runner and group commit as the in-process bus.</summary>
+    /// <summary>The consumer of Event Hubs: the hosted processor, over the same runner and group commit as the local bus.</summary>
     private static void AddEventHubsProcessor(this IServiceCollection services)
     {
         services.TryAddSingleton(sp => new BatchCoalescer(

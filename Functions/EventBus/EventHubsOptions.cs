@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 
 namespace InsightsFunctions.EventBus;
 
-/// <summary><c>Insights:EventHubs</c>: the bus in Azure. Unset, the hosts use the in-process bus.</summary>
+/// <summary><c>Insights:EventHubs</c>: the bus in Azure (<see cref="BusChoice"/>).</summary>
 public sealed class EventHubsOptions
 {
     public const string Section = "Insights:EventHubs";
@@ -32,7 +32,7 @@ public sealed class EventHubsOptions
         !string.IsNullOrWhiteSpace(HubName) &&
         (!string.IsNullOrWhiteSpace(FullyQualifiedNamespace) || !string.IsNullOrWhiteSpace(ConnectionString));
 
-    /// <summary>Half a configuration (a hub without a namespace, or the reverse) is an error, not the in-process bus.</summary>
+    /// <summary>Half a configuration (a hub without a namespace, or the reverse) is an error, not the local bus.</summary>
     public sealed class Validator : IValidateOptions<EventHubsOptions>
     {
         public ValidateOptionsResult Validate(string? name, EventHubsOptions options)

@@ -33,7 +33,7 @@ public sealed class BatchRetryOptions
 
 /// <summary>
 /// Hands one partition's batch to the consumer, through group commit, so that the caller may checkpoint when
-/// it returns, whatever the batch held. The same code for every bus (Event Hubs processor, in-process bus):
+/// it returns, whatever the batch held. The same code for every bus (Event Hubs processor, local bus):
 /// <list type="bullet">
 /// <item>a transient failure (<see cref="TransientFailures"/>) retries the batch whole, with backoff, until it
 /// succeeds or the host stops: the partition stalls rather than skip events;</item>

@@ -20,18 +20,22 @@ namespace InsightsFunctions.Hosting;
 /// <item>the Functions app: every route, the bus and its consumer, the services its timers call;</item>
 /// <item><c>insights serve</c> / <c>demo</c>: the same, plus the local stand-ins for the timers and replay;</item>
 /// <item><c>insights process</c>: the Event Hubs processor, its consumer, the QueueStatus refresh and the spool replay;</item>
-/// <item>the publishing host of <c>backfill</c> and <c>replay</c>: the ingest path and the bus (whose in-process
+/// <item>the publishing host of <c>backfill</c> and <c>replay</c>: the ingest path and the bus (whose local
 /// variant is this process's consumer), no HTTP, no refresher, no schedule;</item>
 /// <item><c>insights load</c>: storage and the loads.</item>
 /// </list>
 /// </summary>
 public static class InsightsHosts
 {
-    public static IServiceCollection AddFunctionsApp(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddFunctionsApp(this IServiceCollection services, IConfiguration configuration) =>
+        services.AddAppFeatures(configuration, functionsApp: true);
+
+    /// <summary>The Functions app's features; <paramref name="functionsApp"/>: its bus rules (<see cref="BusChoice"/>) or a single machine's.</summary>
+    private static IServiceCollection AddAppFeatures(this IServiceCollection services, IConfiguration configuration, bool functionsApp)
     {
         services.AddHostBase(configuration);
         services.AddIngestRoute().AddIngestRecording(configuration);
-        services.AddBusAndConsumer(configuration);
+        services.AddBusAndConsumer(configuration, functionsApp);
         services.AddQueueStatusRefresh();
         services.AddLoads();
         services.AddBackfill();
@@ -41,7 +45,7 @@ public static class InsightsHosts
 
     public static IServiceCollection AddLocalHost(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddFunctionsApp(configuration);
+        services.AddAppFeatures(configuration, functionsApp: false);
         services.AddSpoolReplaySchedule();
         services.AddLoadSchedule();
         services.AddReconcileSchedule();
@@ -52,7 +56,7 @@ public static class InsightsHosts
     public static IServiceCollection AddProcessorHost(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddHostBase(configuration);
-        services.AddBusAndConsumer(configuration);
+        services.AddBusAndConsumer(configuration, functionsApp: false);
         services.AddQueueStatusRefresh();
         services.AddSpoolReplaySchedule();
         return services;
@@ -62,7 +66,7 @@ public static class InsightsHosts
     {
         services.AddHostBase(configuration);
         services.AddIngest();
-        services.AddBusAndConsumer(configuration);
+        services.AddBusAndConsumer(configuration, functionsApp: false);
         services.AddBackfill();
         services.AddReplay();
         return services;
@@ -76,12 +80,12 @@ public static class InsightsHosts
     }
 
     /// <summary>
-    /// The bus and what it hands batches to: the in-process bus is this process's consumer loop, and the Event Hubs processor
+    /// The bus and what it hands batches to: the local bus's loops are this process's consumer, and the Event Hubs processor
     /// (when this host runs it) feeds the same consumer; a publish-only Event Hubs host never resolves the consumer.
     /// </summary>
-    private static IServiceCollection AddBusAndConsumer(this IServiceCollection services, IConfiguration configuration)
+    private static IServiceCollection AddBusAndConsumer(this IServiceCollection services, IConfiguration configuration, bool functionsApp)
     {
-        services.AddEventBus(configuration);
+        services.AddEventBus(configuration, functionsApp);
         services.AddConsumer();
         return services;
     }

@@ -24,6 +24,9 @@ public sealed class InsightsOptions
     public IngestOptions Ingest { get; set; } = new();
     public RtaOptions Rta { get; set; } = new();
     public StorageOptions Storage { get; set; } = new();
+    /// <summary><c>EventHubs</c> or <c>Local</c> (<see cref="BusChoice"/>); unset, chosen by the rules there.</summary>
+    public string? Bus { get; set; }
+    public LocalBusOptions LocalBus { get; set; } = new();
     public EventHubsOptions EventHubs { get; set; } = new();
     public string ReportingTimeZone { get; set; } = "UTC";
     public SlaOptions Sla { get; set; } = new();

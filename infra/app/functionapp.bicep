@@ -155,6 +155,8 @@ var settings = {
   AZURE_CLIENT_ID: identityClientId
   Insights__Storage__TableServiceUri: tableEndpoint
   Insights__Storage__BlobServiceUri: blobEndpoint
+  // The bus is chosen, never fallen back to: without the Event Hubs settings the app refuses to start.
+  Insights__Bus: 'EventHubs'
   Insights__EventHubs__FullyQualifiedNamespace: eventHubsFullyQualifiedNamespace
   Insights__EventHubs__HubName: eventHubName
   Insights__EventHubs__ConsumerGroup: consumerGroup

@@ -1,0 +1,196 @@
+using System.Collections.Concurrent;
+using InsightsFunctions.EventBus;
+using InsightsFunctions.Events;
+using Microsoft.Extensions.Logging.Abstractions;
+using InsightsFunctions.Tests.Support;
+using Moq;
+
+namespace InsightsFunctions.Tests.EventBus;
+
+[Trait("Category", "Unit")]
+public sealed class LocalEventBusTests
+{
+    private static EventEnvelope Envelope(int n, string key) => Envelopes.Numbered(n, key);
+
+    private static LocalEventBus Bus(string folder, IEnvelopeBatchHandler handler, IDeadLetterSink deadLetters, int partitions = 4, int readBatch = 2000, int windowMs = 0) =>
+        new(new SqliteEventLog(folder, 64L * 1024 * 1024), new LocalBusOptions { Partitions = partitions, ReadBatchEvents = readBatch },
+            new ConsumerOptions { BatchWindow = TimeSpan.FromMilliseconds(windowMs) }, handler, deadLetters, TestMetrics.Create(), NullLogger<LocalEventBus>.Instance,
+            new BatchRetryOptions { FirstBackoff = TimeSpan.FromMilliseconds(10), MaxBackoff = TimeSpan.FromMilliseconds(50) });
+
+    /// <summary>Never finishes a batch until released: the consumer is "slow" or the process dies mid-batch.</summary>
+    private sealed class BlockedHandler : IEnvelopeBatchHandler
+    {
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public int Calls;
+
+        public async Task HandleAsync(IReadOnlyList<EventEnvelope> batch, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref Calls);
+            await Release.Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Records which consumer loop (partition) saw each event, in order.</summary>
+    private sealed class RecordingHandler(Func<EventEnvelope, bool>? fails = null) : IEnvelopeBatchHandler
+    {
+        public ConcurrentQueue<(int Thread, EventEnvelope Envelope)> Seen { get; } = new();
+
+        public Task HandleAsync(IReadOnlyList<EventEnvelope> batch, CancellationToken cancellationToken)
+        {
+            if (fails is not null && batch.Any(fails))
+            {
+                throw new InvalidOperationException("poison");
+            }
+            foreach (var e in batch)
+            {
+                Seen.Enqueue((Environment.CurrentManagedThreadId, e));
+            }
+            return Task.CompletedTask;
+        }
+    }
+
+    [Fact]
+    public async Task Publish_SameKey_SamePartitionAndOrderKept()
+    {
+        var handler = new RecordingHandler();
+        var bus = Bus(TestBus.NewFolder(), handler, Mock.Of<IDeadLetterSink>(), readBatch: 7);
+        await bus.StartAsync(CancellationToken.None);
+
+        var keys = Enumerable.Range(0, 20).Select(k => $"WT{k}").ToArray();
+        var published = Enumerable.Range(0, 400).Select(n => Envelope(n, keys[n % keys.Length])).ToList();
+        await bus.PublishAsync(published, CancellationToken.None);
+        await bus.WaitForIdleAsync(new CancellationTokenSource(TimeSpan.FromSeconds(20)).Token);
+        await bus.StopAsync(CancellationToken.None);
+
+        Assert.Equal(400, bus.Processed);
+        foreach (var key in keys)
+        {
+            var mine = handler.Seen.Where(s => s.Envelope.Task!.Sid == key).Select(s => s.Envelope.TimestampMs).ToList();
+            Assert.Equal(mine.Order(), mine); // order within a key kept
+        }
+        Assert.All(keys, k => Assert.InRange(PartitionHash.PartitionFor(k, 4), 0, 3));
+        Assert.Equal(PartitionHash.PartitionFor("CA123", 4), PartitionHash.PartitionFor("CA123", 4));
+        Assert.True(keys.Select(k => PartitionHash.PartitionFor(k, 4)).Distinct().Count() > 1); // keys spread out
+    }
+
+    [Theory]
+    [InlineData(1, 0)]
+    [InlineData(4, 200)] // batches of all partitions coalesced: the poison fails the group, each partition retries its own
+    public async Task PoisonEvent_DeadLetteredAloneAndPartitionContinues(int partitions, int windowMs)
+    {
+        var poison = Envelope(13, "WT1");
+        var handler = new RecordingHandler(fails: e => e.EventSid == poison.EventSid);
+        var deadLetters = new Mock<IDeadLetterSink>();
+        var bus = Bus(TestBus.NewFolder(), handler, deadLetters.Object, partitions, windowMs: windowMs);
+        await bus.StartAsync(CancellationToken.None);
+
+        await bus.PublishAsync([.. Enumerable.Range(0, 30).Select(n => n == 13 ? poison : Envelope(n, $"WT{n % 5}"))], CancellationToken.None);
+        await bus.WaitForIdleAsync(new CancellationTokenSource(TimeSpan.FromSeconds(20)).Token);
+        await bus.PublishAsync([Envelope(99, "WT1")], CancellationToken.None);
+        await bus.WaitForIdleAsync(new CancellationTokenSource(TimeSpan.FromSeconds(20)).Token);
+        await bus.StopAsync(CancellationToken.None);
+
+        Assert.Equal(30, handler.Seen.Count); // 29 good ones of the first 30, and the one after
+        Assert.DoesNotContain(handler.Seen, s => s.Envelope.EventSid == poison.EventSid);
+        Assert.Equal(1, bus.DeadLettered);
+        deadLetters.Verify(d => d.DeadLetterAsync(poison, It.Is<string>(r => r.Contains("poison")), It.IsAny<CancellationToken>()), Times.Once);
+    }
+
+    [Fact]
+    public async Task Publish_ReturnsWhileTheConsumerIsStuck_AndWhatWasNotStoredIsConsumedAfterARestart()
+    {
+        var folder = TestBus.NewFolder();
+        var stuck = new BlockedHandler();
+        var first = Bus(folder, stuck, Mock.Of<IDeadLetterSink>());
+        await first.StartAsync(CancellationToken.None);
+        var published = Enumerable.Range(0, 500).Select(n => Envelope(n, $"WT{n % 25}")).ToList();
+        foreach (var chunk in published.Chunk(50))
+        {
+            await first.PublishAsync(chunk, CancellationToken.None); // returns although no batch is ever stored
+        }
+        Assert.Equal(500, first.Pending);
+        await first.StopAsync(CancellationToken.None); // the batches in hand are abandoned, not acknowledged
+        Assert.True(stuck.Calls > 0);
+
+        var handler = new RecordingHandler();
+        var second = Bus(folder, handler, Mock.Of<IDeadLetterSink>());
+        await second.StartAsync(CancellationToken.None);
+        Assert.Equal(500, second.Pending);
+        await second.WaitForIdleAsync(new CancellationTokenSource(TimeSpan.FromSeconds(20)).Token);
+        await second.StopAsync(CancellationToken.None);
+
+        Assert.Equal(published.Select(e => e.EventSid).Order(), handler.Seen.Select(s => s.Envelope.EventSid).Order());
+    }
+
+    [Fact]
+    public async Task AcknowledgedEvents_AreGoneFromTheLog()
+    {
+        var folder = TestBus.NewFolder();
+        var handler = new RecordingHandler();
+        var bus = Bus(folder, handler, Mock.Of<IDeadLetterSink>());
+        await bus.StartAsync(CancellationToken.None);
+        await bus.PublishAsync([.. Enumerable.Range(0, 100).Select(n => Envelope(n, $"WT{n % 7}"))], CancellationToken.None);
+        await bus.WaitForIdleAsync(new CancellationTokenSource(TimeSpan.FromSeconds(20)).Token);
+        await bus.StopAsync(CancellationToken.None);
+
+        await using var log = new SqliteEventLog(folder, 64L * 1024 * 1024);
+        await log.OpenAsync(CancellationToken.None);
+        Assert.Equal(0, await log.CountAsync(CancellationToken.None));
+        Assert.Equal(100, handler.Seen.Count);
+    }
+
+    [Fact]
+    public async Task UndecodableEntry_DeadLetteredAsItIs_OthersStored()
+    {
+        var folder = TestBus.NewFolder();
+        await using (var log = new SqliteEventLog(folder, 64L * 1024 * 1024))
+        {
+            await log.OpenAsync(CancellationToken.None);
+            await log.AppendAsync([new LogAppend(0, "not an envelope"u8.ToArray()), new LogAppend(0, EnvelopeJson.Serialize(Envelope(1, "WT1")))], CancellationToken.None);
+        }
+        var handler = new RecordingHandler();
+        var deadLetters = new Mock<IDeadLetterSink>();
+        var bus = Bus(folder, handler, deadLetters.Object, partitions: 1);
+        await bus.StartAsync(CancellationToken.None);
+        await bus.WaitForIdleAsync(new CancellationTokenSource(TimeSpan.FromSeconds(20)).Token);
+        await bus.StopAsync(CancellationToken.None);
+
+        Assert.Single(handler.Seen);
+        deadLetters.Verify(d => d.DeadLetterUndecodableAsync("0", It.IsAny<long>(), It.Is<BinaryData>(b => b.ToString() == "not an envelope"), It.Is<string>(r => r.StartsWith("JsonException")), It.IsAny<CancellationToken>()), Times.Once);
+    }
+
+    [Fact]
+    public async Task FullLog_FailsTheAppend_AndKeepsWhatItCommitted()
+    {
+        await using var log = new SqliteEventLog(TestBus.NewFolder(), maxSizeBytes: 256 * 1024);
+        await log.OpenAsync(CancellationToken.None);
+        var body = new byte[16 * 1024];
+        var committed = 0;
+        var failure = await Record.ExceptionAsync(async () =>
+        {
+            for (var i = 0; i < 1000; i++)
+            {
+                await log.AppendAsync([new LogAppend(0, body)], CancellationToken.None);
+                committed++;
+            }
+        });
+
+        var full = Assert.IsType<Microsoft.Data.Sqlite.SqliteException>(failure);
+        Assert.Equal(13, full.SqliteErrorCode); // SQLITE_FULL
+        Assert.InRange(committed, 1, 20);
+        Assert.Equal(committed, await log.CountAsync(CancellationToken.None));
+        Assert.Equal(committed, (await log.ReadAsync(0, 0, 1000, CancellationToken.None)).Count);
+    }
+
+    [Fact]
+    public async Task SecondLogOnTheSameFolder_IsRefused()
+    {
+        var folder = TestBus.NewFolder();
+        await using var first = new SqliteEventLog(folder, 64L * 1024 * 1024);
+        await first.OpenAsync(CancellationToken.None);
+        await using var second = new SqliteEventLog(folder, 64L * 1024 * 1024);
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => second.OpenAsync(CancellationToken.None));
+        Assert.Contains("Insights:LocalBus:Path", refused.Message);
+    }
+}

@@ -1,0 +1,201 @@
+using InsightsFunctions.Events;
+using InsightsFunctions.Metrics;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace InsightsFunctions.EventBus;
+
+/// <summary>
+/// The single-machine bus (<c>Insights:Bus=Local</c>: <c>insights serve</c>, <c>demo</c>, the publishing host): a
+/// publish returns when its events are committed to the durable <see cref="IEventLog"/>, so a 204 survives a crash of
+/// the process; it never waits on the consumers, so a backlog grows the log, not the response time. Each partition (the
+/// same key always on the same one, <see cref="PartitionHash"/>) has one consumer loop that reads the log in order,
+/// hands batches to the same <see cref="PartitionBatchRunner"/> as the Event Hubs processor (group commit, transient
+/// retries, poison events dead-lettered) and acknowledges them once stored; the log then drops them. After a restart
+/// the loops read again what was not acknowledged (the consumer is idempotent by EventSid). Its <see cref="Status"/>
+/// (<see cref="IConsumerHealth"/>) is <c>starting</c> until the log is open and the loops run, then <c>running</c>
+/// (<c>degraded</c> while a partition is stuck), with the events committed and not yet stored per partition as the lag.
+/// </summary>
+public sealed partial class LocalEventBus : BackgroundService, IEventPublisher, IConsumerHealth
+{
+    private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(1);
+
+    private readonly IEventLog _log;
+    private readonly int _partitions;
+    private readonly int _maxBatch;
+    private readonly PartitionBatchRunner _runner;
+    private readonly IDeadLetterSink _deadLetters;
+    private readonly PipelineMetrics _metrics;
+    private readonly ILogger<LocalEventBus> _logger;
+    private readonly SemaphoreSlim[] _appended;
+    private readonly TaskCompletionSource _opened = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _pending;
+    private long _processed;
+    private volatile bool _stopped;
+
+    public LocalEventBus(IEventLog log, LocalBusOptions options, ConsumerOptions consumer, IEnvelopeBatchHandler handler, IDeadLetterSink deadLetters, PipelineMetrics metrics, ILogger<LocalEventBus> logger, BatchRetryOptions? retry = null, PartitionRetries? retries = null)
+    {
+        (_log, _partitions, _maxBatch, _deadLetters, _metrics, _logger) = (log, options.Partitions, options.ReadBatchEvents, deadLetters, metrics, logger);
+        var coalescer = new BatchCoalescer(handler, consumer.BatchWindow, consumer.MaxBatchEvents, sources: options.Partitions);
+        _runner = new PartitionBatchRunner(coalescer, handler, deadLetters, retry ?? new BatchRetryOptions(), metrics, logger, retries);
+        _appended = Enumerable.Range(0, _partitions).Select(_ => new SemaphoreSlim(0)).ToArray();
+        _lag = new long[_partitions];
+    }
+
+    private readonly long[] _lag;
+    private volatile bool _running;
+
+    public ConsumerStatus Status => ConsumerStatus.Of(
+        _stopped ? ConsumerState.Degraded : _running ? ConsumerState.Running : ConsumerState.Starting,
+        _stopped ? "the host is stopping" : null,
+        Enumerable.Range(0, _partitions).ToDictionary(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture), p => Interlocked.Read(ref _lag[p]), StringComparer.Ordinal),
+        _runner.StuckPartitions());
+
+    public int PartitionCount => _partitions;
+
+    /// <summary>Events committed to the log and not yet stored (or dead-lettered) by the consumer.</summary>
+    public long Pending => Interlocked.Read(ref _pending);
+
+    /// <summary>Events handled (including dead-lettered ones) since start.</summary>
+    public long Processed => Interlocked.Read(ref _processed);
+
+    /// <summary>Events that failed on their own and went to the dead-letter sink.</summary>
+    public long DeadLettered => _runner.DeadLettered;
+
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _log.OpenAsync(cancellationToken);
+            Interlocked.Add(ref _pending, await _log.CountAsync(cancellationToken));
+            _opened.TrySetResult();
+        }
+        catch (Exception ex)
+        {
+            _opened.TrySetException(ex);
+            throw;
+        }
+        if (Pending > 0)
+        {
+            LogRecovered(_logger, Pending);
+        }
+        await base.StartAsync(cancellationToken);
+    }
+
+    public async Task PublishAsync(IReadOnlyList<EventEnvelope> envelopes, CancellationToken cancellationToken)
+    {
+        if (_stopped)
+        {
+            throw new InvalidOperationException("The local bus is stopped.");
+        }
+        await _opened.Task.WaitAsync(cancellationToken);
+        var entries = new LogAppend[envelopes.Count];
+        for (var i = 0; i < envelopes.Count; i++)
+        {
+            entries[i] = new LogAppend(PartitionHash.PartitionFor(envelopes[i].PartitionKey, _partitions), EnvelopeJson.Serialize(envelopes[i]));
+        }
+        await _log.AppendAsync(entries, cancellationToken);
+        Interlocked.Add(ref _pending, entries.Length);
+        foreach (var entry in entries)
+        {
+            Interlocked.Increment(ref _lag[entry.Partition]);
+        }
+        foreach (var partition in entries.Select(e => e.Partition).Distinct())
+        {
+            _appended[partition].Release();
+        }
+    }
+
+    public Task<bool> IsReachableAsync(CancellationToken cancellationToken) => Task.FromResult(!_stopped && _opened.Task.IsCompletedSuccessfully);
+
+    /// <summary>Completes when every event in the log has been handled (or dead-lettered).</summary>
+    public async Task WaitForIdleAsync(CancellationToken cancellationToken)
+    {
+        while (Pending > 0)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
+        }
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        _running = true;
+        return Task.WhenAll(Enumerable.Range(0, _partitions).Select(p => Task.Run(() => ConsumeAsync(p, stoppingToken), stoppingToken)));
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _stopped = true;
+        await base.StopAsync(cancellationToken);
+        await _log.DisposeAsync();
+    }
+
+    private async Task ConsumeAsync(int partition, CancellationToken stoppingToken)
+    {
+        var partitionId = partition.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        long after = 0;
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var entries = await _log.ReadAsync(partition, after, _maxBatch, stoppingToken);
+                if (entries.Count == 0)
+                {
+                    await _appended[partition].WaitAsync(IdlePoll, stoppingToken);
+                    continue;
+                }
+                var batch = await DecodeAsync(partitionId, entries, stoppingToken);
+                _metrics.BatchSize.Record(batch.Count);
+                await _runner.RunAsync(partitionId, batch, stoppingToken);
+                after = entries[^1].Position;
+                await _runner.UntilDoneAsync(partitionId, ct => _log.AcknowledgeAsync(partition, after, ct), stoppingToken);
+                Interlocked.Add(ref _processed, entries.Count);
+                Interlocked.Add(ref _pending, -entries.Count);
+                Subtract(ref _lag[partition], entries.Count);
+                _metrics.EventsConsumed.Add(batch.Count);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // shutting down: what was not acknowledged is read again at the next start
+        }
+    }
+
+    /// <summary>Takes <paramref name="count"/> off a partition's lag, never below 0 (events recovered at start were not counted in).</summary>
+    private static void Subtract(ref long lag, long count)
+    {
+        long current;
+        do
+        {
+            current = Volatile.Read(ref lag);
+        }
+        while (Interlocked.CompareExchange(ref lag, Math.Max(0, current - count), current) != current);
+    }
+
+    /// <summary>The envelopes, in log order; an entry that is not one is dead-lettered as it is, never stitched.</summary>
+    private async Task<List<EventEnvelope>> DecodeAsync(string partitionId, IReadOnlyList<LogEntry> entries, CancellationToken cancellationToken)
+    {
+        var batch = new List<EventEnvelope>(entries.Count);
+        foreach (var entry in entries)
+        {
+            try
+            {
+                batch.Add(EnvelopeJson.Deserialize(entry.Body));
+            }
+            catch (System.Text.Json.JsonException ex)
+            {
+                LogUndecodable(_logger, partitionId, entry.Position);
+                _metrics.DeadLettered.Add(1);
+                var reason = "JsonException: " + ex.Message;
+                await _runner.UntilDoneAsync(partitionId, ct => _deadLetters.DeadLetterUndecodableAsync(partitionId, entry.Position, BinaryData.FromBytes(entry.Body), reason, ct), cancellationToken);
+            }
+        }
+        return batch;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Local bus: {Count} events committed before the last stop are consumed again")]
+    private static partial void LogRecovered(ILogger logger, long count);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Undecodable event on local partition {Partition} at position {Position}: dead-lettered")]
+    private static partial void LogUndecodable(ILogger logger, string partition, long position);
+}
