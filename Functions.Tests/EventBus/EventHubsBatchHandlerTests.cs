@@ -106,6 +106,66 @@ public sealed class EventHubsBatchHandlerTests
     }
 
     [Fact]
+    public async Task Shutdown_MidBatch_TheStoreCancelled_LeavesTheCheckpointWhereItWas()
+    {
+        // The host stops while the consumer is writing: the write observes the token and gives up half-way.
+        var positions = new List<CheckpointPosition>();
+        using var stopping = new CancellationTokenSource();
+        var writing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var consumer = new Mock<IEnvelopeBatchHandler>();
+        consumer.Setup(c => c.HandleAsync(It.IsAny<IReadOnlyList<EventEnvelope>>(), It.IsAny<CancellationToken>()))
+            .Returns(async (IReadOnlyList<EventEnvelope> _, CancellationToken ct) =>
+            {
+                writing.TrySetResult();
+                await Task.Delay(Timeout.Infinite, ct);
+            });
+        var handling = Handler(consumer.Object, _deadLetters.Object).HandleAsync("0", [Event(Envelopes.Numbered(1, "WT1"), 1), Event(Envelopes.Numbered(2, "WT1"), 2)], Recorder(positions), stopping.Token);
+
+        await writing.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await stopping.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => handling.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Empty(positions);
+        _deadLetters.VerifyNoOtherCalls();
+    }
+
+    [Fact]
+    public async Task Shutdown_WhileTheBatchWaitsInItsGroup_LeavesTheCheckpointWhereItWas_EvenWhenTheGroupIsStoredLater()
+    {
+        // Group commit: the batch waits for the other partition's (or the window). The host stops first.
+        var positions = new List<CheckpointPosition>();
+        var consumer = Consumer();
+        var metrics = TestMetrics.Create();
+        var coalescer = new BatchCoalescer(consumer.Object, TimeSpan.FromMinutes(10), 10_000, sources: 2);
+        var handler = new EventHubsBatchHandler(new PartitionBatchRunner(coalescer, consumer.Object, _deadLetters.Object, new BatchRetryOptions { FirstBackoff = TimeSpan.Zero }, metrics, NullLogger.Instance),
+            _deadLetters.Object, new PartitionLag(), metrics, NullLogger<EventHubsBatchHandler>.Instance);
+        using var stopping = new CancellationTokenSource();
+        var handling = handler.HandleAsync("0", [Event(Envelopes.Numbered(1, "WT1"), 1)], Recorder(positions), stopping.Token);
+
+        await stopping.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => handling.WaitAsync(TimeSpan.FromSeconds(30)));
+        await coalescer.HandleAsync([Envelopes.Numbered(2, "WT2")], CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)); // the group goes now
+
+        Assert.Equal(["wrote 1,2"], _log);
+        Assert.Empty(positions);
+    }
+
+    [Fact]
+    public async Task ACancellationThatIsNotShutdown_AClientTimeout_IsRetriedLikeATimeout_NotThrownPastTheCheckpoint()
+    {
+        // Before issue 18 it escaped the runner: the SDK reports a handler's exception and goes on with the next batch,
+        // whose checkpoint would pass this one.
+        var positions = new List<CheckpointPosition>();
+        var failures = 1;
+        var consumer = Consumer(_ => failures-- > 0 ? throw new TaskCanceledException("client timeout") : Task.CompletedTask);
+
+        await Handler(consumer.Object, _deadLetters.Object).HandleAsync("0", [Event(Envelopes.Numbered(1, "WT1"), 9)], Recorder(positions), CancellationToken.None);
+
+        Assert.Equal(["wrote 1", "checkpoint 9"], _log);
+        _deadLetters.VerifyNoOtherCalls();
+    }
+
+    [Fact]
     public async Task AnUndecodableEvent_IsDeadLetteredRaw_AndTheOthersGoOn()
     {
         var positions = new List<CheckpointPosition>();

@@ -20,6 +20,9 @@ public sealed class HealthTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(("ok", "ok", "ok", "ok"), ((string?)body["status"], (string?)body["tables"], (string?)body["blobs"], (string?)body["event_bus"]));
         Assert.NotNull(body["as_of"]);
+        Assert.Equal("running", (string?)body["consumer"]!["status"]); // the local bus's consumer, through IConsumerHealth
+        Assert.Equal(4, body["consumer"]!["lag"]!.AsObject().Count);     // its partitions' queued events
+        Assert.Empty(body["consumer"]!["stuck_partitions"]!.AsArray());
     }
 
     [Fact]

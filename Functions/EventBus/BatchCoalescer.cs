@@ -26,6 +26,12 @@ public sealed class BatchCoalescer(IEnvelopeBatchHandler handler, TimeSpan windo
         set => _sources = Math.Max(1, value);
     }
 
+    /// <summary>
+    /// Whether batches are coalesced at all (a window): then a failure a caller sees may be another caller's, and a
+    /// caller isolating its failing events must go straight to the handler, not through the window again.
+    /// </summary>
+    public bool Coalesces => window > TimeSpan.Zero;
+
     private sealed class Group
     {
         public readonly List<EventEnvelope> Events = [];

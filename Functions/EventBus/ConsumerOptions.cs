@@ -26,11 +26,30 @@ public sealed class ConsumerOptions
     /// </summary>
     public TimeSpan DedupeWindow { get; set; } = TimeSpan.FromDays(7);
 
+    /// <summary>
+    /// How many times an event that fails on its own (found by bisecting its failing batch) is tried before it is
+    /// dead-lettered with its reason.
+    /// </summary>
+    public int MaxEventAttempts { get; set; } = 3;
+
+    /// <summary>
+    /// How many whole-batch attempts may fail transiently (storage unreachable, throttled, 5xx) before the batch is
+    /// bisected as well, in case one event draws a refusal that looks transient. While the store stores nothing at all,
+    /// the batch keeps its whole-batch retries with backoff.
+    /// </summary>
+    public int TransientAttemptsBeforeBisect { get; set; } = 5;
+
+    /// <summary>A partition that has retried one batch for this long is stuck: <c>/api/health</c> reports the consumer degraded.</summary>
+    public TimeSpan StuckAfter { get; set; } = TimeSpan.FromMinutes(1);
+
     public sealed class Validator : IValidateOptions<ConsumerOptions>
     {
         public ValidateOptionsResult Validate(string? name, ConsumerOptions options) => new SettingRules(Section)
             .AtLeast(options.MaxBatchEvents, 1, nameof(MaxBatchEvents))
             .Positive(options.BatchWindow, nameof(BatchWindow))
+            .AtLeast(options.MaxEventAttempts, 1, nameof(MaxEventAttempts))
+            .AtLeast(options.TransientAttemptsBeforeBisect, 1, nameof(TransientAttemptsBeforeBisect))
+            .Positive(options.StuckAfter, nameof(StuckAfter))
             .Require(options.DedupeWindow >= Retention.DedupeWindow.Minimum, nameof(DedupeWindow),
                 $"must be at least {Retention.DedupeWindow.Minimum} (it must exceed the longest conversation).")
             .Result;

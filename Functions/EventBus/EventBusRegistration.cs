@@ -31,6 +31,7 @@ public static class EventBusRegistration
         services.TryAddSingleton<IDeadLetterSink, BlobDeadLetterSink>();
         services.AddPipelineMetrics();
         services.TryAddSingleton<SpoolReplayer>();
+        services.TryAddSingleton(sp => BatchRetryOptions.From(sp.Settings<ConsumerOptions>()));
 
         var choice = BusChoice.From(configuration, functionsApp);
         services.TryAddSingleton(choice);
@@ -61,8 +62,10 @@ public static class EventBusRegistration
             });
             services.TryAddSingleton(sp => new LocalEventBus(
                 sp.GetRequiredService<IEventLog>(), sp.Settings<LocalBusOptions>(), sp.Settings<ConsumerOptions>(), sp.GetRequiredService<IEnvelopeBatchHandler>(),
-                sp.GetRequiredService<IDeadLetterSink>(), sp.GetRequiredService<PipelineMetrics>(), sp.GetRequiredService<ILogger<LocalEventBus>>()));
+                sp.GetRequiredService<IDeadLetterSink>(), sp.GetRequiredService<PipelineMetrics>(), sp.GetRequiredService<ILogger<LocalEventBus>>(),
+                sp.GetRequiredService<BatchRetryOptions>(), sp.GetRequiredService<PartitionRetries>()));
             services.TryAddSingleton<IEventPublisher>(sp => sp.GetRequiredService<LocalEventBus>());
+            services.TryAddSingleton<IConsumerHealth>(sp => sp.GetRequiredService<LocalEventBus>());
             services.AddHostedService(sp => sp.GetRequiredService<LocalEventBus>());
         }
         return services;
@@ -78,20 +81,27 @@ public static class EventBusRegistration
     /// <summary>The consumer of Event Hubs: the hosted processor, over the same runner and group commit as the local bus.</summary>
     private static void AddEventHubsProcessor(this IServiceCollection services)
     {
-        services.TryAddSingleton(new BatchRetryOptions());
         services.TryAddSingleton(sp => new BatchCoalescer(
             sp.GetRequiredService<IEnvelopeBatchHandler>(), sp.Settings<ConsumerOptions>().BatchWindow, sp.Settings<ConsumerOptions>().MaxBatchEvents, sources: 1));
         services.TryAddSingleton(sp => new PartitionBatchRunner(
             sp.GetRequiredService<BatchCoalescer>(), sp.GetRequiredService<IEnvelopeBatchHandler>(), sp.GetRequiredService<IDeadLetterSink>(),
-            sp.GetRequiredService<BatchRetryOptions>(), sp.GetRequiredService<PipelineMetrics>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<PartitionBatchRunner>()));
+            sp.GetRequiredService<BatchRetryOptions>(), sp.GetRequiredService<PipelineMetrics>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<PartitionBatchRunner>(),
+            sp.GetRequiredService<PartitionRetries>()));
         services.TryAddSingleton<EventHubsBatchHandler>();
         services.TryAddKeyedSingleton(CheckpointsKey, (sp, _) => sp.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(sp.Settings<EventHubsOptions>().CheckpointContainer));
         services.TryAddSingleton(sp => EventHubsProcessor.Create(
             new BlobCheckpointStore(sp.GetRequiredKeyedService<BlobContainerClient>(CheckpointsKey)), sp.Settings<EventHubsOptions>(), sp.GetRequiredService<TokenCredential>(),
             sp.GetRequiredService<EventHubsBatchHandler>(), sp.GetRequiredService<PartitionLag>(), sp.GetRequiredService<BatchCoalescer>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger<EventHubsProcessor>()));
-        services.AddHostedService(sp => new EventHubsProcessorService(sp.GetRequiredService<EventHubsProcessor>(), sp.GetRequiredKeyedService<BlobContainerClient>(CheckpointsKey)));
+        services.TryAddSingleton<IEventProcessorControl>(sp => sp.GetRequiredService<EventHubsProcessor>());
+        services.TryAddSingleton(new ProcessorStartOptions());
+        services.TryAddSingleton(sp => new EventHubsProcessorService(
+            sp.GetRequiredService<IEventProcessorControl>(), sp.GetRequiredKeyedService<BlobContainerClient>(CheckpointsKey), sp.GetRequiredService<PartitionBatchRunner>(),
+            sp.GetRequiredService<PartitionLag>(), sp.GetRequiredService<ProcessorStartOptions>(), sp.GetRequiredService<ILogger<EventHubsProcessorService>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<EventHubsProcessorService>());
+        services.TryAddSingleton<IConsumerHealth>(sp => sp.GetRequiredService<EventHubsProcessorService>());
     }
 
-    private const string CheckpointsKey = "eventhubs-checkpoints";
+    /// <summary>The key of the checkpoint container's <see cref="BlobContainerClient"/> (a test points it elsewhere).</summary>
+    public const string CheckpointsKey = "eventhubs-checkpoints";
 }

@@ -16,7 +16,7 @@ namespace InsightsFunctions.EventBus;
 /// checkpoints only after the batch's writes are committed. A batch whose handler throws (only on shutdown) is
 /// not checkpointed, so the next owner reads it again; the consumer is idempotent by EventSid.
 /// </summary>
-public sealed partial class EventHubsProcessor : PluggableCheckpointStoreEventProcessor<EventProcessorPartition>
+public sealed partial class EventHubsProcessor : PluggableCheckpointStoreEventProcessor<EventProcessorPartition>, IEventProcessorControl
 {
     private readonly EventHubsBatchHandler _handler;
     private readonly PartitionLag _lag;

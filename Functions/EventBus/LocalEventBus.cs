@@ -12,9 +12,11 @@ namespace InsightsFunctions.EventBus;
 /// same key always on the same one, <see cref="PartitionHash"/>) has one consumer loop that reads the log in order,
 /// hands batches to the same <see cref="PartitionBatchRunner"/> as the Event Hubs processor (group commit, transient
 /// retries, poison events dead-lettered) and acknowledges them once stored; the log then drops them. After a restart
-/// the loops read again what was not acknowledged (the consumer is idempotent by EventSid).
+/// the loops read again what was not acknowledged (the consumer is idempotent by EventSid). Its <see cref="Status"/>
+/// (<see cref="IConsumerHealth"/>) is <c>starting</c> until the log is open and the loops run, then <c>running</c>
+/// (<c>degraded</c> while a partition is stuck), with the events committed and not yet stored per partition as the lag.
 /// </summary>
-public sealed partial class LocalEventBus : BackgroundService, IEventPublisher
+public sealed partial class LocalEventBus : BackgroundService, IEventPublisher, IConsumerHealth
 {
     private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(1);
 
@@ -31,13 +33,23 @@ public sealed partial class LocalEventBus : BackgroundService, IEventPublisher
     private long _processed;
     private volatile bool _stopped;
 
-    public LocalEventBus(IEventLog log, LocalBusOptions options, ConsumerOptions consumer, IEnvelopeBatchHandler handler, IDeadLetterSink deadLetters, PipelineMetrics metrics, ILogger<LocalEventBus> logger, BatchRetryOptions? retry = null)
+    public LocalEventBus(IEventLog log, LocalBusOptions options, ConsumerOptions consumer, IEnvelopeBatchHandler handler, IDeadLetterSink deadLetters, PipelineMetrics metrics, ILogger<LocalEventBus> logger, BatchRetryOptions? retry = null, PartitionRetries? retries = null)
     {
         (_log, _partitions, _maxBatch, _deadLetters, _metrics, _logger) = (log, options.Partitions, options.ReadBatchEvents, deadLetters, metrics, logger);
         var coalescer = new BatchCoalescer(handler, consumer.BatchWindow, consumer.MaxBatchEvents, sources: options.Partitions);
-        _runner = new PartitionBatchRunner(coalescer, handler, deadLetters, retry ?? new BatchRetryOptions(), metrics, logger);
+        _runner = new PartitionBatchRunner(coalescer, handler, deadLetters, retry ?? new BatchRetryOptions(), metrics, logger, retries);
         _appended = Enumerable.Range(0, _partitions).Select(_ => new SemaphoreSlim(0)).ToArray();
+        _lag = new long[_partitions];
     }
+
+    private readonly long[] _lag;
+    private volatile bool _running;
+
+    public ConsumerStatus Status => ConsumerStatus.Of(
+        _stopped ? ConsumerState.Degraded : _running ? ConsumerState.Running : ConsumerState.Starting,
+        _stopped ? "the host is stopping" : null,
+        Enumerable.Range(0, _partitions).ToDictionary(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture), p => Interlocked.Read(ref _lag[p]), StringComparer.Ordinal),
+        _runner.StuckPartitions());
 
     public int PartitionCount => _partitions;
 
@@ -84,6 +96,10 @@ public sealed partial class LocalEventBus : BackgroundService, IEventPublisher
         }
         await _log.AppendAsync(entries, cancellationToken);
         Interlocked.Add(ref _pending, entries.Length);
+        foreach (var entry in entries)
+        {
+            Interlocked.Increment(ref _lag[entry.Partition]);
+        }
         foreach (var partition in entries.Select(e => e.Partition).Distinct())
         {
             _appended[partition].Release();
@@ -101,8 +117,11 @@ public sealed partial class LocalEventBus : BackgroundService, IEventPublisher
         }
     }
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(Enumerable.Range(0, _partitions).Select(p => Task.Run(() => ConsumeAsync(p, stoppingToken), stoppingToken)));
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        _running = true;
+        return Task.WhenAll(Enumerable.Range(0, _partitions).Select(p => Task.Run(() => ConsumeAsync(p, stoppingToken), stoppingToken)));
+    }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -132,6 +151,7 @@ public sealed partial class LocalEventBus : BackgroundService, IEventPublisher
                 await _runner.UntilDoneAsync(partitionId, ct => _log.AcknowledgeAsync(partition, after, ct), stoppingToken);
                 Interlocked.Add(ref _processed, entries.Count);
                 Interlocked.Add(ref _pending, -entries.Count);
+                Subtract(ref _lag[partition], entries.Count);
                 _metrics.EventsConsumed.Add(batch.Count);
             }
         }
@@ -139,6 +159,17 @@ public sealed partial class LocalEventBus : BackgroundService, IEventPublisher
         {
             // shutting down: what was not acknowledged is read again at the next start
         }
+    }
+
+    /// <summary>Takes <paramref name="count"/> off a partition's lag, never below 0 (events recovered at start were not counted in).</summary>
+    private static void Subtract(ref long lag, long count)
+    {
+        long current;
+        do
+        {
+            current = Volatile.Read(ref lag);
+        }
+        while (Interlocked.CompareExchange(ref lag, Math.Max(0, current - count), current) != current);
     }
 
     /// <summary>The envelopes, in log order; an entry that is not one is dead-lettered as it is, never stitched.</summary>

@@ -4,11 +4,31 @@ using InsightsFunctions.Metrics;
 
 namespace InsightsFunctions.EventBus;
 
-/// <summary>How a <see cref="PartitionBatchRunner"/> retries: the first backoff and its cap.</summary>
+/// <summary>How a <see cref="PartitionBatchRunner"/> retries, isolates poison events and calls a partition stuck.</summary>
 public sealed class BatchRetryOptions
 {
     public TimeSpan FirstBackoff { get; set; } = TimeSpan.FromSeconds(1);
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How many times an event isolated by bisection is tried on its own before it is dead-lettered.</summary>
+    public int MaxEventAttempts { get; set; } = 3;
+
+    /// <summary>
+    /// Whole-batch attempts that fail transiently after which the batch is bisected as well: a store that refuses one
+    /// event with a status that looks transient (a 5xx for a value inside a batch transaction) cannot stall the partition.
+    /// </summary>
+    public int TransientAttemptsBeforeBisect { get; set; } = 5;
+
+    /// <summary>A partition retrying one batch for longer than this is stuck (health says degraded).</summary>
+    public TimeSpan StuckAfter { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>The runner's settings from <c>Insights:Consumer</c>.</summary>
+    public static BatchRetryOptions From(ConsumerOptions options) => new()
+    {
+        MaxEventAttempts = options.MaxEventAttempts,
+        TransientAttemptsBeforeBisect = options.TransientAttemptsBeforeBisect,
+        StuckAfter = options.StuckAfter,
+    };
 }
 
 /// <summary>
@@ -17,16 +37,27 @@ public sealed class BatchRetryOptions
 /// <list type="bullet">
 /// <item>a transient failure (<see cref="TransientFailures"/>) retries the batch whole, with backoff, until it
 /// succeeds or the host stops: the partition stalls rather than skip events;</item>
-/// <item>any other failure retries the batch one event at a time, straight to the handler, and an event that
-/// still fails (not transiently) goes to the dead-letter sink with its reason, so it never blocks its partition;</item>
+/// <item>any other failure isolates the failing events by bisection, straight to the handler (never through the
+/// coalescer's window again): halves that pass are stored, halves that fail are split, so k poison events in n cost
+/// O(k log n) handler calls. An isolated event is tried <see cref="BatchRetryOptions.MaxEventAttempts"/> times on its
+/// own, then goes to the dead-letter sink with its reason, so it never blocks its partition;</item>
+/// <item>a batch still failing transiently after <see cref="BatchRetryOptions.TransientAttemptsBeforeBisect"/> attempts
+/// is bisected too. A part failing transiently is split further only once the store has stored something since the
+/// batch first failed (a sibling half, another partition): then the refusal is the event's, and the event is
+/// dead-lettered after its attempts. Without that evidence the store is down: the rest goes back to whole-batch
+/// retries, so an outage costs two extra calls per round, not a call per event;</item>
 /// <item>cancellation (shutdown) throws: the caller must not checkpoint, and the next owner starts again from
 /// the last checkpoint (the consumer is idempotent by EventSid).</item>
 /// </list>
+/// A partition with a failing batch is tracked in <see cref="PartitionRetries"/> until the batch is done
+/// (<see cref="StuckPartitions"/>, the gauge <c>insights.consumer.stuck_seconds</c>).
 /// </summary>
-public sealed partial class PartitionBatchRunner(BatchCoalescer coalescer, IEnvelopeBatchHandler handler, IDeadLetterSink deadLetters, BatchRetryOptions retry, PipelineMetrics metrics, ILogger logger)
+public sealed partial class PartitionBatchRunner(BatchCoalescer coalescer, IEnvelopeBatchHandler handler, IDeadLetterSink deadLetters, BatchRetryOptions retry, PipelineMetrics metrics, ILogger logger, PartitionRetries? retries = null)
 {
+    private readonly PartitionRetries _retries = retries ?? new PartitionRetries(TimeProvider.System);
     private long _deadLettered;
     private long _transientRetries;
+    private long _stored;
 
     /// <summary>Events dead-lettered since start.</summary>
     public long DeadLettered => Interlocked.Read(ref _deadLettered);
@@ -34,58 +65,160 @@ public sealed partial class PartitionBatchRunner(BatchCoalescer coalescer, IEnve
     /// <summary>Transient failures retried since start.</summary>
     public long TransientRetries => Interlocked.Read(ref _transientRetries);
 
+    /// <summary>Partitions that have been retrying one batch for longer than <see cref="BatchRetryOptions.StuckAfter"/>.</summary>
+    public IReadOnlyList<RetryingPartition> StuckPartitions() => [.. _retries.Current().Where(p => p.RetryingFor >= retry.StuckAfter)];
+
     public async Task RunAsync(string partition, IReadOnlyList<EventEnvelope> batch, CancellationToken cancellationToken)
     {
         if (batch.Count == 0)
         {
             return;
         }
-        for (var attempt = 1; ; attempt++)
+        try
         {
-            try
+            var pending = batch;
+            var storedBefore = 0L;
+            for (var attempt = 1; ; attempt++)
             {
-                await coalescer.HandleAsync(batch, cancellationToken);
-                return;
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException && TransientFailures.IsTransient(ex))
-            {
-                await BackOffAsync(partition, attempt, ex, cancellationToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                LogBatchFailed(logger, ex, partition, batch.Count);
-                break;
+                Exception failure;
+                try
+                {
+                    await coalescer.HandleAsync(pending, cancellationToken);
+                    Interlocked.Increment(ref _stored);
+                    return;
+                }
+                catch (Exception ex) when (!IsShutdown(ex, cancellationToken))
+                {
+                    failure = ex;
+                }
+                if (attempt == 1)
+                {
+                    storedBefore = Interlocked.Read(ref _stored);
+                }
+                var transient = Failed(partition, failure);
+                if (!transient || attempt >= retry.TransientAttemptsBeforeBisect)
+                {
+                    LogIsolating(logger, partition, pending.Count, TransientFailures.Describe(failure));
+                    // A coalesced group may have failed for another partition's events: try this partition's own first.
+                    pending = await IsolateAsync(partition, pending, failure, triedAlone: !coalescer.Coalesces, storedBefore, cancellationToken);
+                    if (pending.Count == 0)
+                    {
+                        return;
+                    }
+                }
+                await BackOffAsync(partition, attempt, failure, cancellationToken);
             }
         }
-        foreach (var envelope in batch)
+        finally
         {
-            await RunOneAsync(partition, envelope, cancellationToken);
+            _retries.Cleared(partition);
         }
     }
 
-    private async Task RunOneAsync(string partition, EventEnvelope envelope, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores what it can of <paramref name="events"/>, which failed with <paramref name="failure"/> (as exactly this set
+    /// when <paramref name="triedAlone"/>), dead-letters the events that fail on their own, and returns those it must
+    /// leave to whole-batch retries because the store looks down.
+    /// </summary>
+    private async Task<List<EventEnvelope>> IsolateAsync(string partition, IReadOnlyList<EventEnvelope> events, Exception failure, bool triedAlone, long storedBefore, CancellationToken cancellationToken)
     {
-        for (var attempt = 1; ; attempt++)
+        if (!triedAlone)
         {
-            try
+            if (await TryAsync(partition, events, cancellationToken) is not { } own)
             {
-                await handler.HandleAsync([envelope], cancellationToken);
-                return;
+                return [];
             }
-            catch (Exception ex) when (ex is not OperationCanceledException && TransientFailures.IsTransient(ex))
+            failure = own;
+            if (StoreLooksDown(failure, storedBefore))
             {
-                await BackOffAsync(partition, attempt, ex, cancellationToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                Interlocked.Increment(ref _deadLettered);
-                metrics.DeadLettered.Add(1);
-                LogDeadLettered(logger, envelope.EventSid, partition, ex.GetType().Name);
-                await DeadLetterAsync(partition, envelope, ex.GetType().Name + ": " + ex.Message, cancellationToken);
-                return;
+                return [.. events];
             }
         }
+        if (events.Count == 1)
+        {
+            return await IsolatedEventAsync(partition, events[0], failure, storedBefore, cancellationToken);
+        }
+        var middle = events.Count / 2;
+        IReadOnlyList<EventEnvelope>[] halves = [events.Take(middle).ToList(), events.Skip(middle).ToList()];
+        var failed = new List<(IReadOnlyList<EventEnvelope> Half, Exception Failure)>(2);
+        foreach (var half in halves)
+        {
+            if (await TryAsync(partition, half, cancellationToken) is { } halfFailure)
+            {
+                failed.Add((half, halfFailure));
+            }
+        }
+        var left = new List<EventEnvelope>();
+        foreach (var (half, halfFailure) in failed)
+        {
+            // Both halves are tried before either is split, so a half that passes is the evidence a transient-looking
+            // refusal of the other needs.
+            left.AddRange(StoreLooksDown(halfFailure, storedBefore)
+                ? half
+                : await IsolateAsync(partition, half, halfFailure, triedAlone: true, storedBefore, cancellationToken));
+        }
+        return left;
     }
+
+    /// <summary>One event that failed on its own once: tried again up to the bound, then dead-lettered (or left to whole-batch retries while the store looks down).</summary>
+    private async Task<List<EventEnvelope>> IsolatedEventAsync(string partition, EventEnvelope envelope, Exception failure, long storedBefore, CancellationToken cancellationToken)
+    {
+        for (var attempt = 2; attempt <= retry.MaxEventAttempts; attempt++)
+        {
+            if (IsTransient(failure))
+            {
+                await BackOffAsync(partition, attempt - 1, failure, cancellationToken);
+            }
+            if (await TryAsync(partition, [envelope], cancellationToken) is not { } again)
+            {
+                return [];
+            }
+            failure = again;
+        }
+        if (StoreLooksDown(failure, storedBefore))
+        {
+            return [envelope];
+        }
+        Interlocked.Increment(ref _deadLettered);
+        metrics.DeadLettered.Add(1);
+        LogDeadLettered(logger, envelope.EventSid, partition, TransientFailures.Describe(failure));
+        await DeadLetterAsync(partition, envelope, failure.GetType().Name + ": " + failure.Message, cancellationToken);
+        return [];
+    }
+
+    /// <summary>The handler on <paramref name="events"/>, directly: null when they are stored, else the failure.</summary>
+    private async Task<Exception?> TryAsync(string partition, IReadOnlyList<EventEnvelope> events, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested(); // shutdown stops the isolation between two calls
+        try
+        {
+            await handler.HandleAsync(events, cancellationToken);
+            Interlocked.Increment(ref _stored);
+            return null;
+        }
+        catch (Exception ex) when (!IsShutdown(ex, cancellationToken))
+        {
+            Failed(partition, ex);
+            return ex;
+        }
+    }
+
+    /// <summary>A transient failure while nothing has been stored since the batch first failed: the store's fault, not the events'.</summary>
+    private bool StoreLooksDown(Exception failure, long storedBefore) => IsTransient(failure) && Interlocked.Read(ref _stored) <= storedBefore;
+
+    /// <summary>Counts and tracks a failed attempt; whether it was transient.</summary>
+    private bool Failed(string partition, Exception failure)
+    {
+        var transient = IsTransient(failure);
+        _retries.Failed(partition, TransientFailures.Describe(failure));
+        metrics.BatchFailures.Add(1, new KeyValuePair<string, object?>("kind", transient ? "transient" : "event"));
+        return transient;
+    }
+
+    /// <summary>A cancellation that is not this host's shutdown (a client's own timeout) is the store's fault, like a timeout.</summary>
+    private static bool IsTransient(Exception failure) => failure is OperationCanceledException || TransientFailures.IsTransient(failure);
+
+    private static bool IsShutdown(Exception ex, CancellationToken cancellationToken) => ex is OperationCanceledException && cancellationToken.IsCancellationRequested;
 
     private Task DeadLetterAsync(string partition, EventEnvelope envelope, string reason, CancellationToken cancellationToken) =>
         UntilDoneAsync(partition, ct => deadLetters.DeadLetterAsync(envelope, reason, ct), cancellationToken);
@@ -103,7 +236,7 @@ public sealed partial class PartitionBatchRunner(BatchCoalescer coalescer, IEnve
                 await action(cancellationToken);
                 return;
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (!IsShutdown(ex, cancellationToken))
             {
                 await BackOffAsync(partition, attempt, ex, cancellationToken);
             }
@@ -114,12 +247,12 @@ public sealed partial class PartitionBatchRunner(BatchCoalescer coalescer, IEnve
     {
         Interlocked.Increment(ref _transientRetries);
         var delay = TransientFailures.Backoff(attempt, retry.FirstBackoff, retry.MaxBackoff);
-        LogTransient(logger, partition, attempt, delay, ex.GetType().Name);
+        LogTransient(logger, partition, attempt, delay, TransientFailures.Describe(ex));
         await Task.Delay(delay, cancellationToken);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Batch of {Count} events failed on partition {Partition}; retrying one by one")]
-    private static partial void LogBatchFailed(ILogger logger, Exception ex, string partition, int count);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Batch of {Count} events failed on partition {Partition} ({ErrorType}); isolating the failing events by bisection")]
+    private static partial void LogIsolating(ILogger logger, string partition, int count, string errorType);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Event {EventSid} dead-lettered from partition {Partition} ({ErrorType})")]
     private static partial void LogDeadLettered(ILogger logger, string eventSid, string partition, string errorType);

@@ -18,6 +18,19 @@ public static class TransientFailures
         _ => exception.InnerException is { } inner && inner is not OperationCanceledException && IsTransient(inner),
     };
 
+    /// <summary>
+    /// An exception as health, metrics and logs may show it: its type, and a storage failure's status and error code,
+    /// never its message (which can quote a URI, a value or a connection string); an aggregate by its first inner one.
+    /// </summary>
+    public static string Describe(Exception exception) => exception switch
+    {
+        AggregateException { InnerExceptions.Count: > 0 } aggregate => Describe(aggregate.InnerExceptions[0]),
+        RequestFailedException failed => string.IsNullOrEmpty(failed.ErrorCode)
+            ? $"{nameof(RequestFailedException)} {failed.Status}"
+            : $"{nameof(RequestFailedException)} {failed.Status} {failed.ErrorCode}",
+        _ => exception.GetType().Name,
+    };
+
     /// <summary>Exponential backoff from <paramref name="first"/>, doubling per attempt, capped at <paramref name="cap"/>.</summary>
     public static TimeSpan Backoff(int attempt, TimeSpan first, TimeSpan cap) =>
         first <= TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromTicks(Math.Min(cap.Ticks, first.Ticks * (1L << Math.Min(attempt - 1, 20))));

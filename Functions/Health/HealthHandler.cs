@@ -6,8 +6,17 @@ using Microsoft.AspNetCore.Http;
 
 namespace InsightsFunctions.Health;
 
-/// <summary>GET /api/health: liveness plus storage and event-bus reachability (200, else 503).</summary>
-public sealed class HealthHandler(StorageTables tables, BlobServiceClient blobs, IEventPublisher publisher, TimeProvider clock)
+/// <summary>
+/// GET /api/health: liveness plus storage and event-bus reachability (200, else 503), and this process's consumer.
+/// <c>status</c> and the HTTP status say whether this instance can take callbacks durably (tables, blobs for the
+/// spool, the bus), as before; the <c>consumer</c> object (<c>starting</c>, <c>running</c> or <c>degraded</c>, the
+/// reason, the lag per partition, the stuck partitions) never changes them. A consumer that cannot start or is stuck
+/// does not stop ingest from accepting and storing callbacks on the bus (or the spool), and a 503 would make a load
+/// balancer or the platform's health check pull instances that still take callbacks (every instance shares the
+/// consumer's storage, so all of them at once): the outage issue 18 forbids. A consumer problem is for alerts
+/// (the body, <c>insights.consumer.stuck_seconds</c>, <c>insights.consumer.lag</c>), not for routing.
+/// </summary>
+public sealed class HealthHandler(StorageTables tables, BlobServiceClient blobs, IEventPublisher publisher, TimeProvider clock, IConsumerHealth? consumer = null)
 {
     public async Task HandleAsync(HttpContext context)
     {
@@ -32,9 +41,33 @@ public sealed class HealthHandler(StorageTables tables, BlobServiceClient blobs,
             ["tables"] = tablesOk ? "ok" : "unreachable",
             ["blobs"] = blobsOk ? "ok" : "unreachable",
             ["event_bus"] = busOk ? "ok" : "unreachable",
+            ["consumer"] = consumer is null ? null : Consumer(consumer.Status),
             ["as_of"] = clock.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture),
         };
         await context.Response.WriteAsync(body.ToJsonString());
+    }
+
+    /// <summary>The consumer as the body shows it (a publish-only host has none, and shows <c>null</c>).</summary>
+    private static JsonObject Consumer(ConsumerStatus status)
+    {
+        var lag = new JsonObject();
+        foreach (var (partition, events) in status.Lag.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            lag[partition] = events;
+        }
+        return new JsonObject
+        {
+            ["status"] = status.State.ToString().ToLowerInvariant(),
+            ["reason"] = status.Reason,
+            ["lag"] = lag,
+            ["stuck_partitions"] = new JsonArray([.. status.StuckPartitions.Select(p => (JsonNode)new JsonObject
+            {
+                ["partition"] = p.Partition,
+                ["attempts"] = p.Attempts,
+                ["retrying_seconds"] = (long)p.RetryingFor.TotalSeconds,
+                ["last_error"] = p.LastError,
+            })]),
+        };
     }
 
     private static async Task<bool> Probe(Func<CancellationToken, Task> probe, CancellationToken cancellationToken)

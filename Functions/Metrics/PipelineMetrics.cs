@@ -7,7 +7,7 @@ namespace InsightsFunctions.Metrics;
 /// or Application Insights collect them in Azure, <c>dotnet-counters</c> locally. One per host: a singleton whose
 /// meter comes from the host's <see cref="IMeterFactory"/>, so two hosts in one process (tests, the CLI) do not see
 /// each other's measurements, and disposing the host's service provider disposes the meter and its gauges.
-/// The gauges read this host's <see cref="PartitionLag"/> and <see cref="SpoolDepth"/> (registered beside it by
+/// The gauges read this host's <see cref="PartitionLag"/>, <see cref="SpoolDepth"/> and <see cref="PartitionRetries"/> (registered beside it by
 /// <see cref="PipelineMetricsRegistration.AddPipelineMetrics"/>).
 /// </summary>
 public sealed class PipelineMetrics
@@ -16,7 +16,8 @@ public sealed class PipelineMetrics
 
     /// <param name="lag">The consumer lag the <c>insights.consumer.lag</c> gauge reports; none reported without one.</param>
     /// <param name="spoolDepth">The spool depth the <c>insights.spool.depth</c> gauge reports; 0 without one.</param>
-    public PipelineMetrics(IMeterFactory meterFactory, PartitionLag? lag = null, SpoolDepth? spoolDepth = null)
+    /// <param name="retries">The retrying partitions the <c>insights.consumer.stuck_seconds</c> gauge reports; none without one.</param>
+    public PipelineMetrics(IMeterFactory meterFactory, PartitionLag? lag = null, SpoolDepth? spoolDepth = null, PartitionRetries? retries = null)
     {
         Meter = meterFactory.Create(new MeterOptions(MeterName));
         EventsConsumed = Meter.CreateCounter<long>("insights.events.consumed", description: "Events handed to the consumer");
@@ -29,6 +30,8 @@ public sealed class PipelineMetrics
         Recovered = Meter.CreateCounter<long>("insights.reconcile.recovered", description: "Task events the hourly reconciliation found missing (a lost or failed callback) and recovered");
         BatchSize = Meter.CreateHistogram<int>("insights.consumer.batch_size", description: "Events per consumer batch");
         ConsumerLagGauge = Meter.CreateObservableGauge("insights.consumer.lag", () => ObserveLag(lag), unit: "{event}", description: "Events enqueued on a partition and not yet committed by this process");
+        BatchFailures = Meter.CreateCounter<long>("insights.consumer.batch_failures", description: "Consumer attempts at a batch (or part of one) that failed; tag kind: transient (the store's fault, retried whole) or event (isolated by bisection)");
+        StuckGauge = Meter.CreateObservableGauge("insights.consumer.stuck_seconds", () => ObserveRetries(retries), unit: "s", description: "How long a partition has been retrying the batch it holds (reported only while it retries): alert above Insights:Consumer:StuckAfter");
         SpoolDepthGauge = Meter.CreateObservableGauge("insights.spool.depth", () => spoolDepth?.Value ?? 0, unit: "{event}", description: "Events waiting in the spool at the last replay");
     }
 
@@ -46,6 +49,13 @@ public sealed class PipelineMetrics
     public Histogram<int> BatchSize { get; }
     public ObservableGauge<long> ConsumerLagGauge { get; }
     public ObservableGauge<long> SpoolDepthGauge { get; }
+    public Counter<long> BatchFailures { get; }
+    public ObservableGauge<double> StuckGauge { get; }
+
+    private static IEnumerable<Measurement<double>> ObserveRetries(PartitionRetries? retries) =>
+        retries is null
+            ? []
+            : retries.Current().Select(p => new Measurement<double>(p.RetryingFor.TotalSeconds, new KeyValuePair<string, object?>("partition", p.Partition)));
 
     private static IEnumerable<Measurement<long>> ObserveLag(PartitionLag? lag) =>
         lag is null

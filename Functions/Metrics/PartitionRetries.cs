@@ -1,0 +1,33 @@
+using System.Collections.Concurrent;
+
+namespace InsightsFunctions.Metrics;
+
+/// <summary>
+/// The partitions whose current batch has failed and is being retried (or its failing events isolated): since when,
+/// how many attempts, the last error (its type and status only, never its message). The bus's batch runner updates
+/// it (a failure starts or extends an entry, the batch's end clears it), the gauge <c>insights.consumer.stuck_seconds</c>
+/// of <see cref="PipelineMetrics"/> and the consumer's health read it. A singleton per host, like <see cref="PartitionLag"/>.
+/// </summary>
+public sealed class PartitionRetries(TimeProvider clock)
+{
+    private readonly ConcurrentDictionary<string, (int Attempts, DateTimeOffset Since, string LastError)> _partitions = new(StringComparer.Ordinal);
+
+    /// <summary>An attempt at <paramref name="partition"/>'s current batch (or part of it) failed.</summary>
+    public void Failed(string partition, string error) =>
+        _partitions.AddOrUpdate(partition, (1, clock.GetUtcNow(), error), (_, p) => (p.Attempts + 1, p.Since, error));
+
+    /// <summary>The partition's batch is done with (stored, dead-lettered or abandoned at shutdown).</summary>
+    public void Cleared(string partition) => _partitions.TryRemove(partition, out _);
+
+    /// <summary>Every partition retrying now, by partition id.</summary>
+    public IReadOnlyList<RetryingPartition> Current()
+    {
+        var now = clock.GetUtcNow();
+        return [.. _partitions
+            .Select(p => new RetryingPartition(p.Key, p.Value.Attempts, now - p.Value.Since, p.Value.LastError))
+            .OrderBy(p => p.Partition, StringComparer.Ordinal)];
+    }
+}
+
+/// <summary>A partition retrying its batch: for how long since the first failure, how many failed attempts, the last error.</summary>
+public sealed record RetryingPartition(string Partition, int Attempts, TimeSpan RetryingFor, string LastError);
