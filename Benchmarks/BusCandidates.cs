@@ -117,7 +117,7 @@ public static class BusCandidates
         {
             await using var log = new SqliteEventLog(folder, 4L * 1024 * 1024 * 1024);
             await log.OpenAsync(CancellationToken.None);
-            return await log.CountAsync(CancellationToken.None);
+            return (await log.CountAsync(CancellationToken.None)).Values.Sum();
         }
     }
 

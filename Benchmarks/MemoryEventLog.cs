@@ -47,11 +47,12 @@ public sealed class MemoryEventLog : IEventLog
         return Task.CompletedTask;
     }
 
-    public Task<long> CountAsync(CancellationToken cancellationToken)
+    public Task<IReadOnlyDictionary<int, long>> CountAsync(CancellationToken cancellationToken)
     {
         lock (_gate)
         {
-            return Task.FromResult((long)_entries.Count);
+            IReadOnlyDictionary<int, long> counts = _entries.Values.GroupBy(e => e.Partition).ToDictionary(g => g.Key, g => (long)g.Count());
+            return Task.FromResult(counts);
         }
     }
 

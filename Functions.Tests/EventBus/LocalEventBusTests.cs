@@ -116,6 +116,7 @@ public sealed class LocalEventBusTests
         var second = Bus(folder, handler, Mock.Of<IDeadLetterSink>());
         await second.StartAsync(CancellationToken.None);
         Assert.Equal(500, second.Pending);
+        Assert.Equal(500, second.Status.Lag.Values.Sum()); // what the restart found in the log shows as lag
         await second.WaitForIdleAsync(new CancellationTokenSource(TimeSpan.FromSeconds(20)).Token);
         await second.StopAsync(CancellationToken.None);
 
@@ -135,7 +136,7 @@ public sealed class LocalEventBusTests
 
         await using var log = new SqliteEventLog(folder, 64L * 1024 * 1024);
         await log.OpenAsync(CancellationToken.None);
-        Assert.Equal(0, await log.CountAsync(CancellationToken.None));
+        Assert.Empty(await log.CountAsync(CancellationToken.None));
         Assert.Equal(100, handler.Seen.Count);
     }
 
@@ -178,7 +179,7 @@ public sealed class LocalEventBusTests
         var full = Assert.IsType<Microsoft.Data.Sqlite.SqliteException>(failure);
         Assert.Equal(13, full.SqliteErrorCode); // SQLITE_FULL
         Assert.InRange(committed, 1, 20);
-        Assert.Equal(committed, await log.CountAsync(CancellationToken.None));
+        Assert.Equal(committed, Assert.Single(await log.CountAsync(CancellationToken.None)).Value);
         Assert.Equal(committed, (await log.ReadAsync(0, 0, 1000, CancellationToken.None)).Count);
     }
 
@@ -192,5 +193,22 @@ public sealed class LocalEventBusTests
 
         var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => second.OpenAsync(CancellationToken.None));
         Assert.Contains("Insights:LocalBus:Path", refused.Message);
+    }
+
+    [Fact]
+    public async Task FewerPartitionsThanTheLogHolds_RefusesToStart_NamingTheSetting()
+    {
+        var folder = TestBus.NewFolder();
+        var first = Bus(folder, new BlockedHandler(), Mock.Of<IDeadLetterSink>(), partitions: 8);
+        await first.StartAsync(CancellationToken.None);
+        var events = Enumerable.Range(0, 64).Select(n => Envelope(n, $"WT{n}")).ToList();
+        await first.PublishAsync(events, CancellationToken.None);
+        await first.StopAsync(CancellationToken.None);
+
+        var second = Bus(folder, new RecordingHandler(), Mock.Of<IDeadLetterSink>(), partitions: 2);
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => second.StartAsync(CancellationToken.None));
+
+        Assert.Contains("Insights:LocalBus:Partitions is 2", refused.Message);
+        await second.StopAsync(CancellationToken.None);
     }
 }

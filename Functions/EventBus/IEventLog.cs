@@ -19,8 +19,8 @@ public interface IEventLog : IAsyncDisposable
     /// <summary>The partition's consumer has stored every event up to <paramref name="through"/>: they may go.</summary>
     Task AcknowledgeAsync(int partition, long through, CancellationToken cancellationToken);
 
-    /// <summary>Events appended and not yet acknowledged (all partitions).</summary>
-    Task<long> CountAsync(CancellationToken cancellationToken);
+    /// <summary>Events appended and not yet acknowledged, by partition (partitions holding none are left out).</summary>
+    Task<IReadOnlyDictionary<int, long>> CountAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>An event to append: its partition and its bytes (an envelope's JSON).</summary>

@@ -67,7 +67,18 @@ public sealed partial class LocalEventBus : BackgroundService, IEventPublisher, 
         try
         {
             await _log.OpenAsync(cancellationToken);
-            Interlocked.Add(ref _pending, await _log.CountAsync(cancellationToken));
+            var held = await _log.CountAsync(cancellationToken);
+            if (held.Keys.Where(p => p >= _partitions).Select(p => (int?)p).Max() is int beyond)
+            {
+                // Its loop would never run: those events would wait for ever. Loud, at start, not silently.
+                throw new InvalidOperationException(
+                    $"The local bus's log holds events of partition {beyond} not stored yet, but {LocalBusOptions.Section}:Partitions is {_partitions}: set it to at least {beyond + 1} until the log has drained.");
+            }
+            foreach (var (partition, count) in held)
+            {
+                Interlocked.Add(ref _lag[partition], count);
+                Interlocked.Add(ref _pending, count);
+            }
             _opened.TrySetResult();
         }
         catch (Exception ex)
@@ -161,7 +172,7 @@ public sealed partial class LocalEventBus : BackgroundService, IEventPublisher, 
         }
     }
 
-    /// <summary>Takes <paramref name="count"/> off a partition's lag, never below 0 (events recovered at start were not counted in).</summary>
+    /// <summary>Takes <paramref name="count"/> off a partition's lag, never below 0.</summary>
     private static void Subtract(ref long lag, long count)
     {
         long current;

@@ -69,11 +69,19 @@ public sealed class SqliteEventLog(string folder, long maxSizeBytes) : IEventLog
         return entries;
     }
 
-    public async Task<long> CountAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<int, long>> CountAsync(CancellationToken cancellationToken)
     {
         await using var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
-        return await ScalarAsync<long>(connection, "SELECT COUNT(*) FROM events;", cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT partition, COUNT(*) FROM events GROUP BY partition;";
+        var counts = new Dictionary<int, long>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            counts[reader.GetInt32(0)] = reader.GetInt64(1);
+        }
+        return counts;
     }
 
     public async ValueTask DisposeAsync()
