@@ -60,16 +60,22 @@ public sealed partial class TwilioWebhookGate(
         }
         if (ingest.ValidateSignature)
         {
+            var signature = request.Headers["X-Twilio-Signature"].ToString();
+            if (string.IsNullOrEmpty(signature))
+            {
+                LogRejected(logger, "signature missing", accountSid);
+                return IngestResponse.Forbidden;
+            }
+            // The URL (and the forwarded headers it may come from) only matters when there is a signature to check.
             var (url, urlRejection) = urls.Resolve(request);
             if (urlRejection is not null)
             {
                 LogRejected(logger, "signed URL not resolvable", accountSid);
                 return urlRejection;
             }
-            var signature = request.Headers["X-Twilio-Signature"].ToString();
             if (!TwilioSignature.IsValidForm(account.AuthToken!, url, form, signature))
             {
-                LogRejected(logger, string.IsNullOrEmpty(signature) ? "signature missing" : "signature invalid", accountSid);
+                LogRejected(logger, "signature invalid", accountSid);
                 return IngestResponse.Forbidden;
             }
         }
