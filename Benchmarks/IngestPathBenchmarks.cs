@@ -73,7 +73,7 @@ public class IngestPathBenchmarks
         var total = 0;
         for (var i = 0; i < _bodies.Length; i++)
         {
-            var form = TwilioWebhookGate.ParseForm(_bodies[i]);
+            var form = CallbackForm.Parse(_bodies[i]).Form;
             if (!TwilioSignature.IsValidForm(Token, Url, form, _signatures[i]))
             {
                 throw new InvalidOperationException("signature");

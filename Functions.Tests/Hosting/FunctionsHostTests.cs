@@ -11,7 +11,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Moq;
 
 namespace InsightsFunctions.Tests.Hosting;
 
@@ -148,7 +147,7 @@ public sealed class FunctionsHostTests
         var body = Encoding.UTF8.GetBytes($"AccountSid={TestSids.Account}&EventType=task.created");
         http.Request.Body = new MemoryStream(body);
         http.Response.Body = new MemoryStream();
-        var context = FunctionContextWith(http);
+        var context = FunctionContexts.With(http);
         var called = false;
 
         await middleware.Invoke(context, _ => { called = true; return Task.CompletedTask; });
@@ -175,7 +174,7 @@ public sealed class FunctionsHostTests
         http.Request.Headers["X-Twilio-Signature"] = InsightsFunctions.Cli.Simulation.TwilioRequestSigner.Sign(TestSids.AuthToken, "https://cc.example.org/api/taskrouter/events", form);
         WebhookRequest? seen = null;
 
-        await middleware.Invoke(FunctionContextWith(http), _ => { seen = TwilioWebhookGate.GetRequest(http); return Task.CompletedTask; });
+        await middleware.Invoke(FunctionContexts.With(http), _ => { seen = TwilioWebhookGate.GetRequest(http); return Task.CompletedTask; });
 
         Assert.Equal("task.created", seen?.Form["EventType"]);
     }
@@ -194,16 +193,5 @@ public sealed class FunctionsHostTests
             .ToList();
 
         Assert.Equal(new[] { HttpRoutes.Health, HttpRoutes.TaskRouterEvents, HttpRoutes.RtaEvents, HttpRoutes.Realtime, HttpRoutes.Wallboard, HttpRoutes.WallboardAsset }.Order(), triggers);
-    }
-
-    /// <summary>A FunctionContext carrying an HttpContext the way the ASP.NET Core integration does.</summary>
-    private static FunctionContext FunctionContextWith(HttpContext http)
-    {
-        var items = new Dictionary<object, object> { ["HttpRequestContext"] = http };
-        var context = new Mock<FunctionContext>();
-        context.SetupGet(c => c.Items).Returns(items);
-        context.SetupGet(c => c.InstanceServices).Returns(http.RequestServices);
-        Assert.Same(http, context.Object.GetHttpContext()); // guards the key this depends on
-        return context.Object;
     }
 }

@@ -19,14 +19,19 @@ public sealed class RtaIngestHttpTests
     private const string Secret = "rta-shared-secret-for-tests";
     private const string X = "0123456789abcdef0123456789abcdef";
 
-    private static async Task<(LocalTestHost Host, CapturingPublisher Bus)> StartAsync()
+    private static async Task<(LocalTestHost Host, CapturingPublisher Bus)> StartAsync(bool publicBaseUrl = true)
     {
         var bus = new CapturingPublisher();
-        var host = await LocalTestHost.StartAsync(s => s.Replace(ServiceDescriptor.Singleton<IEventPublisher>(bus)), new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["Insights:Rta:SharedSecret"] = Secret,
             ["Insights:Loads:Enabled"] = "false",
-        });
+        };
+        if (!publicBaseUrl)
+        {
+            settings["Insights:Ingest:PublicBaseUrl"] = "";
+        }
+        var host = await LocalTestHost.StartAsync(s => s.Replace(ServiceDescriptor.Singleton<IEventPublisher>(bus)), settings);
         return (host, bus);
     }
 
@@ -124,5 +129,91 @@ public sealed class RtaIngestHttpTests
 
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, form.StatusCode);
         Assert.Equal(HttpStatusCode.MethodNotAllowed, get.StatusCode);
+    }
+
+    // Issue 18, item 4: encodings and repeated names the parser used to throw on (500), and the signed URL's inputs.
+
+    [Theory]
+    [InlineData("\"note\": \"\\ud800\", ")] // a lone high surrogate escape in a value
+    [InlineData("\"note\": \"x\\udc00\", ")] // a lone low one
+    [InlineData("\"\\ud83d\": 1, ")] // in a name
+    [InlineData("\"account_sid\": \"AC11111111111111111111111111111111\", ")] // a name twice in one record
+    public async Task BadEncodingOrRepeatedName_400NamingBody_NothingPublished(string inserted)
+    {
+        var (host, bus) = await StartAsync();
+        await using var _ = host;
+        var body = Message(Record($"WK{X}", $"EV{X}")).Replace("{\"worker\"", "{" + inserted + "\"worker\"", StringComparison.Ordinal);
+
+        var response = await host.Client.SendAsync(Post(body));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("body", JsonNode.Parse(await response.Content.ReadAsStringAsync())!["field"]!.GetValue<string>());
+        Assert.Empty(bus.Published);
+    }
+
+    [Fact]
+    public async Task TopLevelNameTwice_And_BytesNotUtf8_400NamingBody()
+    {
+        var (host, bus) = await StartAsync();
+        await using var _ = host;
+        var twice = Message(Record($"WK{X}", $"EV{X}")).Replace("\"records\"", "\"records\": [], \"records\"", StringComparison.Ordinal);
+        var notUtf8 = Post("");
+        notUtf8.Content = new ByteArrayContent([.. Encoding.UTF8.GetBytes(Message(Record($"WK{X}", $"EV{X}")).Replace("Available", "Av", StringComparison.Ordinal)[..^3]), 0xC0, 0x80, .. "]}"u8.ToArray()]);
+        notUtf8.Content.Headers.ContentType = new("application/json");
+
+        foreach (var request in new[] { Post(twice), notUtf8 })
+        {
+            var response = await host.Client.SendAsync(request);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Equal("body", JsonNode.Parse(await response.Content.ReadAsStringAsync())!["field"]!.GetValue<string>());
+        }
+        Assert.Empty(bus.Published);
+    }
+
+    [Fact]
+    public async Task PairedSurrogateEscape_Accepted()
+    {
+        var (host, bus) = await StartAsync();
+        await using var _ = host;
+        var body = Message(Record($"WK{X}", $"EV{X}")).Replace("\"Available\"", "\"Available \\ud83d\\ude00\"", StringComparison.Ordinal);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await host.Client.SendAsync(Post(body))).StatusCode);
+        Assert.Equal("Available \U0001F600", Assert.Single(bus.Published).Rta!.ActivityName);
+    }
+
+    [Theory]
+    [InlineData("&bodySHA256")] // the Twilio validator indexes past the end of this
+    [InlineData("&bodySHA256=")]
+    [InlineData("&bodySHA256=zz")]
+    public async Task SignatureWithUnusableBodySha256_403(string bodyHash)
+    {
+        var (host, bus) = await StartAsync();
+        await using var _ = host;
+        var query = $"?code={Secret}{bodyHash}";
+        var signature = Convert.ToBase64String(HMACSHA1.HashData(Encoding.UTF8.GetBytes(TestSids.AuthToken), Encoding.UTF8.GetBytes($"{LocalTestHost.BaseUrl}{HttpRoutes.RtaEvents}{query}")));
+
+        var response = await host.Client.SendAsync(Post(Message(Record($"WK{X}", $"EV{X}")), query, signature: signature));
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Empty(bus.Published);
+    }
+
+    [Fact]
+    public async Task NoPublicBaseUrl_MalformedForwardedHost_400WhenSigned_IgnoredWhenNot()
+    {
+        var (host, bus) = await StartAsync(publicBaseUrl: false);
+        await using var _ = host;
+        var signed = Post(Message(Record($"WK{X}", $"EV{X}")), signature: "c2lnbmF0dXJl");
+        signed.Headers.TryAddWithoutValidation("X-Forwarded-Host", "user@evil.example");
+        var unsigned = Post(Message(Record($"WK{X}", $"EV{X}")));
+        unsigned.Headers.TryAddWithoutValidation("X-Forwarded-Host", "user@evil.example");
+
+        var refused = await host.Client.SendAsync(signed);
+        var accepted = await host.Client.SendAsync(unsigned);
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal("X-Forwarded-Host", JsonNode.Parse(await refused.Content.ReadAsStringAsync())!["field"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.NoContent, accepted.StatusCode);
+        Assert.Single(bus.Published);
     }
 }

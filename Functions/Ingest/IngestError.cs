@@ -27,8 +27,11 @@ public sealed record IngestResponse(int StatusCode, IngestError? Error = null)
     public static IngestResponse UnsupportedMediaType(string expected) =>
         new(StatusCodes.Status415UnsupportedMediaType, new IngestError($"Content-Type must be {expected}.", "Content-Type"));
 
-    public static IngestResponse TooLarge(int limit) =>
-        new(StatusCodes.Status413PayloadTooLarge, new IngestError($"Body is larger than {limit} bytes."));
+    public static IngestResponse TooLarge(int limit) => TooLarge($"Body is larger than {limit} bytes.");
+
+    /// <summary>A size limit other than the byte count (fields in a form, the length of a key): the same step, the same status.</summary>
+    public static IngestResponse TooLarge(string error, string? field = null) =>
+        new(StatusCodes.Status413PayloadTooLarge, new IngestError(error, field));
 
     public static IngestResponse Unavailable { get; } =
         new(StatusCodes.Status503ServiceUnavailable, new IngestError("Event could not be stored; retry later."));

@@ -1,31 +1,72 @@
-using InsightsFunctions.Configuration;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 
 namespace InsightsFunctions.Ingest;
 
 /// <summary>
-/// The URL Twilio signed: <c>Insights:Ingest:PublicBaseUrl</c> + path + query when configured, else the
-/// request URL honouring X-Forwarded-Proto / X-Forwarded-Host (first entry of a list such as
+/// The URL Twilio signed: <c>Insights:Ingest:PublicBaseUrl</c> + path + query when configured (forwarded headers are
+/// then ignored), else the request URL honouring X-Forwarded-Proto / X-Forwarded-Host (first entry of a list such as
 /// <c>https,https</c>, azure-functions-host #5198). The query string (e.g. <c>?code=</c>) is part of it.
+/// A scheme other than http(s), or a host that is not a plain <c>host[:port]</c> written the way <see cref="Uri"/>
+/// writes it (<c>127.1</c>, <c>a b</c>, <c>user@host</c>, <c>host/path</c>), is refused with 400 naming the header: the
+/// URL that is checked is then always the URL that is shown, and the signature validator never sees a URL it cannot parse.
 /// </summary>
 public sealed class PublicUrlResolver(IOptionsMonitor<IngestOptions> options)
 {
-    public string Resolve(HttpRequest request)
+    private const string ForwardedProto = "X-Forwarded-Proto";
+    private const string ForwardedHost = "X-Forwarded-Host";
+
+    /// <summary>The longest host[:port] taken: a DNS name (253) with brackets and a port.</summary>
+    private const int MaxAuthorityLength = 261;
+
+    /// <summary>The signed URL, or the 400 that refuses the request.</summary>
+    public (string Url, IngestResponse? Rejection) Resolve(HttpRequest request)
     {
         var pathAndQuery = request.PathBase.Add(request.Path).ToUriComponent() + request.QueryString.ToUriComponent();
         var configured = options.CurrentValue.PublicBaseUrl;
         if (!string.IsNullOrWhiteSpace(configured))
         {
-            return configured.TrimEnd('/') + pathAndQuery;
+            return Checked(configured.TrimEnd('/') + pathAndQuery);
         }
 
-        var scheme = FirstListValue(request.Headers["X-Forwarded-Proto"]) ?? request.Scheme;
-        var host = FirstListValue(request.Headers["X-Forwarded-Host"]) ?? request.Host.ToUriComponent();
-        return $"{scheme.ToLowerInvariant()}://{host}{pathAndQuery}";
+        var forwardedScheme = FirstListValue(request.Headers[ForwardedProto])?.ToLowerInvariant();
+        if (forwardedScheme is not null && forwardedScheme != Uri.UriSchemeHttps && forwardedScheme != Uri.UriSchemeHttp)
+        {
+            return ("", IngestResponse.BadRequest($"{ForwardedProto} must be http or https.", ForwardedProto));
+        }
+        var scheme = forwardedScheme ?? request.Scheme.ToLowerInvariant();
+        var forwardedHost = FirstListValue(request.Headers[ForwardedHost]);
+        var host = forwardedHost ?? request.Host.ToUriComponent();
+        if (!IsPlainAuthority(scheme, host))
+        {
+            var header = forwardedHost is null ? "Host" : ForwardedHost;
+            return ("", IngestResponse.BadRequest($"{header} must be a host name or address with an optional port.", header));
+        }
+        return Checked($"{scheme}://{host}{pathAndQuery}");
     }
 
-    private static string? FirstListValue(Microsoft.Extensions.Primitives.StringValues values)
+    private static (string Url, IngestResponse? Rejection) Checked(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out _)
+            ? (url, null)
+            : ("", IngestResponse.BadRequest("The request URL is not a valid absolute URL.", "url"));
+
+    private static bool IsPlainAuthority(string scheme, string authority)
+    {
+        if (authority.Length is 0 or > MaxAuthorityLength)
+        {
+            return false;
+        }
+        var parts = new HostString(authority);
+        return Uri.CheckHostName(parts.Host) is UriHostNameType.Dns or UriHostNameType.IPv4 or UriHostNameType.IPv6
+            && Uri.TryCreate($"{scheme}://{authority}/", UriKind.Absolute, out var uri)
+            && uri.UserInfo.Length == 0
+            && uri.PathAndQuery == "/"
+            && string.Equals(uri.Host, parts.Host, StringComparison.OrdinalIgnoreCase)
+            && (parts.Port is null || parts.Port == uri.Port);
+    }
+
+    private static string? FirstListValue(StringValues values)
     {
         foreach (var value in values)
         {

@@ -1,8 +1,6 @@
 using System.Net.Http.Headers;
-using System.Text;
 using InsightsFunctions.Configuration;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -10,9 +8,10 @@ namespace InsightsFunctions.Ingest;
 
 /// <summary>
 /// The cross-cutting checks in front of the TaskRouter ingest route, in the order of http.md: method
-/// (405), content type (415), size (413), AccountSid present (400), account configured (403), signature
-/// (403). Used by the Functions worker middleware and by the local host's ASP.NET Core middleware, so
-/// the two hosts cannot drift. On success the parsed request is left in <c>HttpContext.Items</c>.
+/// (405), content type (415), size (413: bytes, then fields and key length, <see cref="CallbackForm"/>), AccountSid
+/// present and sid-shaped (400), account configured (403), signed URL resolvable (400, <see cref="PublicUrlResolver"/>),
+/// signature (403). No client input makes it throw: a 500 from here is a server fault. Used by the Functions worker
+/// middleware and by the local host's ASP.NET Core middleware, so the two hosts cannot drift. On success the parsed request is left in <c>HttpContext.Items</c>.
 /// </summary>
 public sealed partial class TwilioWebhookGate(
     IAccountRegistry accounts,
@@ -39,10 +38,20 @@ public sealed partial class TwilioWebhookGate(
             return rejection;
         }
 
-        var form = ParseForm(body);
+        var (form, formRejection) = CallbackForm.Parse(body);
+        if (formRejection is not null)
+        {
+            return formRejection;
+        }
         if (!form.TryGetValue("AccountSid", out var accountSid) || string.IsNullOrWhiteSpace(accountSid))
         {
             return IngestResponse.BadRequest("AccountSid is required.", "AccountSid");
+        }
+        // Checked before the registry (and before it is ever logged): a repeated key, a padded or forged value is never
+        // written to a log.
+        if (!Sids.IsSid(accountSid, "AC"))
+        {
+            return IngestResponse.BadRequest("AccountSid must be an account SID (AC followed by 32 hex characters).", "AccountSid");
         }
         if (!accounts.TryGet(accountSid, out var account))
         {
@@ -51,29 +60,28 @@ public sealed partial class TwilioWebhookGate(
         }
         if (ingest.ValidateSignature)
         {
-            var url = urls.Resolve(request);
             var signature = request.Headers["X-Twilio-Signature"].ToString();
+            if (string.IsNullOrEmpty(signature))
+            {
+                LogRejected(logger, "signature missing", accountSid);
+                return IngestResponse.Forbidden;
+            }
+            // The URL (and the forwarded headers it may come from) only matters when there is a signature to check.
+            var (url, urlRejection) = urls.Resolve(request);
+            if (urlRejection is not null)
+            {
+                LogRejected(logger, "signed URL not resolvable", accountSid);
+                return urlRejection;
+            }
             if (!TwilioSignature.IsValidForm(account.AuthToken!, url, form, signature))
             {
-                LogRejected(logger, string.IsNullOrEmpty(signature) ? "signature missing" : "signature invalid", accountSid);
+                LogRejected(logger, "signature invalid", accountSid);
                 return IngestResponse.Forbidden;
             }
         }
 
         context.Items[ItemKey] = new WebhookRequest(accountSid, account, form);
         return null;
-    }
-
-    internal static Dictionary<string, string> ParseForm(byte[] body)
-    {
-        var parsed = new FormReader(Encoding.UTF8.GetString(body)).ReadForm();
-        var form = new Dictionary<string, string>(parsed.Count, StringComparer.Ordinal);
-        foreach (var (key, values) in parsed)
-        {
-            // Repeated keys collapse to a comma-joined value, as Twilio's NameValueCollection overload does.
-            form[key] = values.ToString();
-        }
-        return form;
     }
 
     /// <summary>
@@ -90,13 +98,28 @@ public sealed partial class TwilioWebhookGate(
         {
             return (IngestResponse.UnsupportedMediaType(mediaType), []);
         }
-        var body = await BoundedBody.ReadAsync(request, maxBytes, cancellationToken);
+        byte[]? body;
+        try
+        {
+            body = await BoundedBody.ReadAsync(request, maxBytes, cancellationToken);
+        }
+        catch (BadHttpRequestException ex)
+        {
+            // The server's own verdict on the client's bytes (a broken chunked encoding, a body shorter than its
+            // Content-Length, the server's size limit): its status, in the JSON error body, instead of a bare one.
+            return (new IngestResponse(ex.StatusCode, new IngestError("Request body could not be read.", "body")), []);
+        }
         return body is null ? (IngestResponse.TooLarge(maxBytes), []) : (null, body);
     }
 
+    /// <summary>
+    /// <paramref name="expected"/>, with no charset or a UTF-8 one (both callbacks are UTF-8: Twilio's forms, RFC 8259's
+    /// JSON); a header that does not parse, or another charset, is the wrong content type (415).
+    /// </summary>
     internal static bool IsMediaType(string? contentType, string expected) =>
         MediaTypeHeaderValue.TryParse(contentType, out var parsed) &&
-        string.Equals(parsed.MediaType, expected, StringComparison.OrdinalIgnoreCase);
+        string.Equals(parsed.MediaType, expected, StringComparison.OrdinalIgnoreCase) &&
+        parsed.CharSet?.Trim('"').ToLowerInvariant() is null or "utf-8" or "utf8" or "us-ascii";
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected a callback: {Reason} (account {AccountSid})")]
     private static partial void LogRejected(ILogger logger, string reason, string accountSid);

@@ -9,7 +9,8 @@ namespace InsightsFunctions.Realtime;
 /// <summary>
 /// Parses and validates a WFM RTA feed message (<c>{"product":"Flex","object":"WFMWorkerChange","version":1,
 /// "records":[...]}</c>). Every record must be valid or the whole message is refused (http.md: nothing is
-/// half-accepted); the error names the first bad field by its JSON path. The nulls the seed warns about
+/// half-accepted); the error names the first bad field by its JSON path. The body is read by <see cref="StrictJson"/>
+/// (UTF-8, paired surrogates, no repeated names), so no value read below can throw. The nulls the seed warns about
 /// (channels, reservations, capacity dates, activity fields of a new agent) are accepted.
 /// </summary>
 public static class RtaFeedParser
@@ -19,14 +20,10 @@ public static class RtaFeedParser
     /// <summary>The records, or the first problem as <c>(message, field)</c>.</summary>
     public static RtaParseResult Parse(ReadOnlySpan<byte> body)
     {
-        JsonNode? root;
-        try
+        var (root, problem) = StrictJson.Parse(body);
+        if (problem is not null)
         {
-            root = JsonNode.Parse(body);
-        }
-        catch (JsonException)
-        {
-            return RtaParseResult.Invalid("Body is not valid JSON.", "body");
+            return RtaParseResult.Invalid(problem, "body");
         }
         if (root is not JsonObject message)
         {

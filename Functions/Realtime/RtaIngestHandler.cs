@@ -9,9 +9,10 @@ namespace InsightsFunctions.Realtime;
 
 /// <summary>
 /// <c>POST /api/rta/events</c> (http.md): the WFM RTA feed. Method (405), JSON (415), size (413), shared secret
-/// (403), the whole message valid or 400 with nothing published, every record's account configured (403), an
-/// <c>X-Twilio-Signature</c> when present valid (403); then each record is its own event on the bus, keyed by
-/// its worker sid. Shared by the Functions class and the local host.
+/// (403), the whole message valid or 400 with nothing published (<see cref="RtaFeedParser"/>), every record's account
+/// configured (403), an <c>X-Twilio-Signature</c> when present valid (403; its URL resolvable, else 400,
+/// <see cref="PublicUrlResolver"/>); then each record is its own event on the bus, keyed by its worker sid. Shared by
+/// the Functions class and the local host.
 /// </summary>
 public sealed class RtaIngestHandler(IOptionsMonitor<IngestOptions> ingestOptions, IOptionsMonitor<RtaOptions> rtaOptions, IAccountRegistry accounts, RtaRequestAuthenticator authenticator,
     PublicUrlResolver urls, IngestService ingest, TimeProvider clock)
@@ -42,9 +43,18 @@ public sealed class RtaIngestHandler(IOptionsMonitor<IngestOptions> ingestOption
             return IngestResponse.Forbidden;
         }
         var signature = request.Headers["X-Twilio-Signature"].FirstOrDefault();
-        if (!authenticator.SignatureHolds(signature, urls.Resolve(request), Encoding.UTF8.GetString(body), parsed.Records))
+        if (signature is not null)
         {
-            return IngestResponse.Forbidden;
+            // The signed URL only matters, and its forwarded headers are only read, when there is a signature to check.
+            var (url, urlRejection) = urls.Resolve(request);
+            if (urlRejection is not null)
+            {
+                return urlRejection;
+            }
+            if (!authenticator.SignatureHolds(signature, url, Encoding.UTF8.GetString(body), parsed.Records))
+            {
+                return IngestResponse.Forbidden;
+            }
         }
         var received = clock.GetUtcNow().ToUnixTimeMilliseconds();
         foreach (var record in parsed.Records)
