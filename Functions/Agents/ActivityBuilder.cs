@@ -18,7 +18,7 @@ public sealed class ActivityBuilder(ReportingClock clock)
     public ActivityInterval? Closed(EventEnvelope e)
     {
         var w = e.Worker!;
-        if (w.TimeInPreviousActivityMs is not long previousMs || previousMs < 0 || (w.PreviousActivitySid is null && w.PreviousActivityName is null))
+        if (w.TimeInPreviousActivityMs is not long previousMs || !EventInstants.IsSaneDurationBefore(e.TimestampMs, previousMs) || (w.PreviousActivitySid is null && w.PreviousActivityName is null))
         {
             return null;
         }

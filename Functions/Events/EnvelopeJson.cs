@@ -13,6 +13,16 @@ internal sealed partial class EnvelopeJsonContext : JsonSerializerContext;
 /// <summary>System.Text.Json source-generated (de)serialisation of envelopes.</summary>
 public static class EnvelopeJson
 {
+    /// <summary>
+    /// The longest serialised envelope (characters; the output is ASCII, as the default encoder escapes the rest): one Table
+    /// string property holds 64 KiB of UTF-16 (<c>TaskEvents.envelope</c>). Ingest refuses a larger event with 400; the
+    /// Table adapter checks the same limit before writing. TaskRouter itself caps task attributes at 4,096 characters.
+    /// </summary>
+    public const int MaxChars = 32 * 1024;
+
+    /// <summary>Whether the serialised envelope fits <see cref="MaxChars"/>.</summary>
+    public static bool Fits(byte[] serialized) => serialized.Length <= MaxChars;
+
     public static byte[] Serialize(EventEnvelope envelope) =>
         JsonSerializer.SerializeToUtf8Bytes(envelope, EnvelopeJsonContext.Default.EventEnvelope);
 

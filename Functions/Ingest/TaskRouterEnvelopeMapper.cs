@@ -13,12 +13,23 @@ public sealed class TaskRouterEnvelopeMapper(AttributeFilter filter)
 {
     /// <summary>
     /// Validation, then <see cref="Map"/>: the one path from callback fields to an envelope, shared by the HTTP ingest,
-    /// backfill and replay. The error names the first bad field.
+    /// backfill and replay. The error names the first bad field. An envelope too large to store (<see cref="EnvelopeJson.MaxChars"/>)
+    /// is refused, naming its attributes, the only part of it that no other rule bounds.
     /// </summary>
     public (EventEnvelope? Envelope, IngestError? Error) FromCallback(IReadOnlyDictionary<string, string> fields, bool accountIsHipaa, DateTimeOffset receivedAt)
     {
         var validation = TaskRouterEventValidator.Validate(fields);
-        return validation.Error is { } error ? (null, error) : (Map(validation.Event!, accountIsHipaa, receivedAt), null);
+        if (validation.Error is { } error)
+        {
+            return (null, error);
+        }
+        var envelope = Map(validation.Event!, accountIsHipaa, receivedAt);
+        if (!EnvelopeJson.Fits(EnvelopeJson.Serialize(envelope)))
+        {
+            var field = envelope.TaskAttributes is not null ? "TaskAttributes" : "WorkerAttributes";
+            return (null, new IngestError($"The event is larger than can be stored ({EnvelopeJson.MaxChars} characters once filtered); {field} is the part without a size rule of its own.", field));
+        }
+        return (envelope, null);
     }
 
     public EventEnvelope Map(ValidatedTaskRouterEvent validated, bool accountIsHipaa, DateTimeOffset receivedAt)

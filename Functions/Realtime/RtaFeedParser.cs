@@ -167,10 +167,27 @@ public static class RtaFeedParser
         return value is not null && Sids.IsSid(value, prefix) ? null : RtaParseResult.Invalid($"{name} must be a {prefix}… sid.", $"{path}.{name}");
     }
 
+    /// <summary>
+    /// Names (<c>…_name</c>) are cut to 255 characters as every attribute is; the rest are ids or statuses, held to
+    /// <see cref="EventIds"/> like the TaskRouter callback's (they end up in the same Tables).
+    /// </summary>
     private static RtaParseResult? OptionalText(JsonObject o, string name, string path, out string? value)
     {
         value = Text(o[name]);
-        return o[name] is null || value is not null ? null : RtaParseResult.Invalid($"{name} must be a string or null.", $"{path}.{name}");
+        if (o[name] is not null && value is null)
+        {
+            return RtaParseResult.Invalid($"{name} must be a string or null.", $"{path}.{name}");
+        }
+        if (value is null)
+        {
+            return null;
+        }
+        if (name.EndsWith("_name", StringComparison.Ordinal))
+        {
+            value = Hipaa.AttributeFilter.Cut(value);
+            return null;
+        }
+        return EventIds.Problem(value) is { } problem ? RtaParseResult.Invalid($"{name} {problem}.", $"{path}.{name}") : null;
     }
 
     private static RtaParseResult? Number(JsonObject o, string name, string path, double min, double max, out double? value)
@@ -195,12 +212,13 @@ public static class RtaFeedParser
         {
             return null;
         }
-        if (Text(o[name]) is { } text && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var instant))
+        if (Text(o[name]) is { } text && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var instant)
+            && EventInstants.IsSane(instant))
         {
             value = instant;
             return null;
         }
-        return RtaParseResult.Invalid($"{name} must be an ISO 8601 timestamp{(required ? "" : " or null")}.", $"{path}.{name}");
+        return RtaParseResult.Invalid($"{name} must be an ISO 8601 timestamp between 2000-01-01 and 2100-01-01{(required ? "" : " or null")}.", $"{path}.{name}");
     }
 }
 

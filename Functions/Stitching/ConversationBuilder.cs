@@ -40,9 +40,11 @@ public sealed class ConversationBuilder(SegmentBuilder segments, ReportingClock 
 
         var perTask = new List<List<Segment>>(tasks.Count);
         var count = 0;
+        var segmentIds = new HashSet<string>(StringComparer.Ordinal);
         foreach (var task in tasks)
         {
             var own = segments.Build(task);
+            UniqueIds(own, task, segmentIds);
             own.Sort(SegmentOrder);
             perTask.Add(own);
             count += own.Count;
@@ -63,6 +65,23 @@ public sealed class ConversationBuilder(SegmentBuilder segments, ReportingClock 
 
         var customer = CustomerBuilder.Build(tasks[0], conversationId, direction, hipaa, tasks[0].CreatedAt);
         return new StitchedConversation(Summarise(conversationId, tasks, ordered, direction, customer), ordered, customer);
+    }
+
+    /// <summary>
+    /// A segment id is its reservation sid, which Twilio never gives two tasks; a callback can, and two rows with one RowKey
+    /// would fail the conversation's every write. A later task's (in task order, so any event order gives the same ids)
+    /// segment that repeats an id gets its task sid appended.
+    /// </summary>
+    private static void UniqueIds(List<Segment> own, TaskTimeline task, HashSet<string> seen)
+    {
+        for (var i = 0; i < own.Count; i++)
+        {
+            if (!seen.Add(own[i].SegmentId))
+            {
+                own[i] = own[i] with { SegmentId = $"{own[i].SegmentId}-{task.TaskSid}" };
+                seen.Add(own[i].SegmentId);
+            }
+        }
     }
 
     /// <summary>Tasks in creation order (ties: task sid).</summary>

@@ -42,7 +42,8 @@ public sealed class TaskTimeline
             }
             if (e.Task is { } task)
             {
-                dateCreatedMs ??= task.DateCreatedMs;
+                // An instant ingest now refuses may still be in events an older version stored: ignored, never thrown on.
+                dateCreatedMs ??= task.DateCreatedMs is long stated && EventInstants.IsSane(stated) ? stated : null;
                 Channel ??= task.ChannelUniqueName;
                 WorkflowName ??= task.WorkflowName;
             }

@@ -35,9 +35,21 @@ public sealed class TableConversationStore(StorageTables tables, TimeProvider cl
                 ["task"] = e.Task.Sid,
                 ["event_type"] = e.EventType,
                 ["ts"] = e.TimestampMs,
-                ["envelope"] = System.Text.Encoding.UTF8.GetString(EnvelopeJson.Serialize(e)),
+                ["envelope"] = EnvelopeText(e),
             }));
         await TableBatches.SubmitAsync(table, actions, cancellationToken);
+    }
+
+    /// <summary>
+    /// The envelope as one string property. Ingest refuses an event over <see cref="EnvelopeJson.MaxChars"/>, so one here was
+    /// accepted by an older version: it fails alone and by name instead of as its whole transaction's anonymous 400.
+    /// </summary>
+    private static string EnvelopeText(EventEnvelope e)
+    {
+        var serialized = EnvelopeJson.Serialize(e);
+        return EnvelopeJson.Fits(serialized)
+            ? System.Text.Encoding.UTF8.GetString(serialized)
+            : throw new InvalidOperationException($"Event {e.EventSid} is larger than a Table string property ({EnvelopeJson.MaxChars} characters); ingest refuses such events.");
     }
 
     public async Task<IReadOnlyList<EventEnvelope>> LoadTaskEventsAsync(string taskSid, CancellationToken cancellationToken)
@@ -114,7 +126,11 @@ public sealed class TableConversationStore(StorageTables tables, TimeProvider cl
 
     public static string CustomerPartition(string customerKey) => $"c{EventBus.PartitionHash.PartitionFor(customerKey, TableKeys.DateBuckets):x2}";
 
-    public static string CustomerRowKey(string accountSid, string customerKey) => $"{accountSid}_{TableKeys.Escape(customerKey)}";
+    /// <summary>
+    /// <c>{account}_{customer_key}</c>. A customer key comes from attribute text (up to 255 characters) and its escaped form can
+    /// outgrow a key (<see cref="TableKeys.Bounded"/>); the row also holds the key as a column.
+    /// </summary>
+    public static string CustomerRowKey(string accountSid, string customerKey) => TableKeys.Bounded($"{accountSid}_{TableKeys.Escape(customerKey)}");
 
     private static WrittenRows WrittenFor(StitchedConversation stitched) =>
         new(stitched.Conversation.ConversationId, TableKeys.DatePartition(stitched.Conversation.Date, stitched.Conversation.ConversationId));

@@ -4,11 +4,31 @@ using InsightsFunctions.EventBus;
 namespace InsightsFunctions.Storage;
 
 /// <summary>
-/// PartitionKey / RowKey rules (twilio.md §7.2): no <c>/ \ # ?</c> or control characters, at most 1 KiB.
-/// Forbidden characters are percent-escaped, so any conversation_id is a valid key.
+/// PartitionKey / RowKey rules (twilio.md §7.2): no <c>/ \ # ?</c> or control characters, at most 1 KiB of UTF-16
+/// (<see cref="MaxKeyChars"/>). Forbidden characters are percent-escaped, so any id is a valid key character by character;
+/// its length is bounded at ingest (<see cref="Events.EventIds.MaxLength"/>, three escaped ids fit a key), and key text
+/// taken from attributes is bounded here (<see cref="Bounded"/>).
 /// </summary>
 public static class TableKeys
 {
+    /// <summary>1 KiB of UTF-16: the service (and Azurite) refuse a longer PartitionKey or RowKey.</summary>
+    public const int MaxKeyChars = 512;
+
+    /// <summary>
+    /// A key as it is when it fits <see cref="MaxKeyChars"/>; else its first 400 characters, <c>~</c> and the SHA-256 of the
+    /// whole (hex): still one key per value, found again by computing it the same way.
+    /// </summary>
+    public static string Bounded(string key)
+    {
+        if (key.Length <= MaxKeyChars)
+        {
+            return key;
+        }
+        var hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+        var head = char.IsHighSurrogate(key[399]) ? key[..399] : key[..400];
+        return $"{head}~{hash}";
+    }
+
     /// <summary>Dataset rows of one reporting date are spread over this many partitions (no hot partition).</summary>
     public const int DateBuckets = 16;
 
@@ -50,7 +70,8 @@ public static class TableKeys
     public static IEnumerable<string> DatePartitions(string date) =>
         Enumerable.Range(0, DateBuckets).Select(b => $"{date}_{b:x2}");
 
-    public static string SegmentRowKey(string conversationId, string segmentId) => $"{Escape(conversationId)}_{Escape(segmentId)}";
+    /// <summary><c>{conversation}_{segment}</c>, <see cref="Bounded"/>: the conversation's part (at most 193 characters) stays a prefix.</summary>
+    public static string SegmentRowKey(string conversationId, string segmentId) => Bounded($"{Escape(conversationId)}_{Escape(segmentId)}");
 
     /// <summary>A RowKey range that holds exactly one conversation's segments.</summary>
     public static string SegmentRangeFilter(string partition, string conversationId) => RowKeyPrefixFilter(partition, conversationId);

@@ -1,0 +1,54 @@
+using InsightsFunctions.Events;
+using InsightsFunctions.Hipaa;
+using InsightsFunctions.Storage;
+
+namespace InsightsFunctions.Tests.Storage;
+
+/// <summary>
+/// The key budget (docs/validation.md): every key built from ids ingest accepts (<see cref="EventIds.MaxLength"/>, each
+/// character one that escapes to three) or from attribute text (255 characters) fits <see cref="TableKeys.MaxKeyChars"/>.
+/// </summary>
+[Trait("Category", "Unit")]
+public sealed class TableKeysTests
+{
+    private static readonly string WorstId = new('/', EventIds.MaxLength);
+    private static readonly string WorstText = new('#', AttributeFilter.MaxStringLength);
+
+    [Fact]
+    public void KeysBuiltFromTheLongestAcceptedIds_FitAKey()
+    {
+        string[] keys =
+        [
+            TableConversationStore.TaskEventRowKey(WorstId, TestEventSid),
+            TableKeys.SegmentRowKey(WorstId, WorstId),
+            TableKeys.SegmentRowKey(WorstId, $"{WorstId}-{WorstId}"), // a repeated reservation sid, made unique
+            TableKeys.SegmentRowKey(WorstId, $"{WorstId}-Q{int.MaxValue}"),
+            TableKeys.Escape("transfer:" + WorstId), // link keys
+            TableKeys.Escape(WorstId), // components, agents, conversations
+            TableAgentStore.ActivityRowKey(WorstId, DateTimeOffset.FromUnixTimeMilliseconds(EventInstants.MaxMs - 1)),
+            TableConversationStore.CustomerRowKey(Support.TestSids.Account, WorstText),
+        ];
+        Assert.All(keys, k => Assert.True(k.Length <= TableKeys.MaxKeyChars, $"{k.Length} characters"));
+    }
+
+    [Fact]
+    public void Bounded_KeepsAKeyThatFits_AndGivesDistinctLongKeysDistinctBoundedOnes()
+    {
+        var fits = new string('a', TableKeys.MaxKeyChars);
+        Assert.Same(fits, TableKeys.Bounded(fits));
+        var a = TableKeys.Bounded(new string('a', 600) + "1");
+        var b = TableKeys.Bounded(new string('a', 600) + "2");
+        Assert.NotEqual(a, b);
+        Assert.Equal(a, TableKeys.Bounded(new string('a', 600) + "1"));
+        Assert.True(a.Length <= TableKeys.MaxKeyChars);
+    }
+
+    [Fact]
+    public void ABoundedSegmentKey_StaysInItsConversationsRange()
+    {
+        var key = TableKeys.SegmentRowKey(WorstId, $"{WorstId}-{WorstId}");
+        Assert.StartsWith(TableKeys.Escape(WorstId) + "_", key, StringComparison.Ordinal);
+    }
+
+    private const string TestEventSid = "EV00000000000000000000000000000001";
+}
