@@ -88,20 +88,53 @@ public sealed class PoisonIsolationTests
         deadLetters.Verify(d => d.DeadLetterAsync(batch[1], It.IsAny<string>(), It.IsAny<CancellationToken>()), Times.Once);
     }
 
+    /// <summary>Each call to the handler takes <paramref name="step"/> of the runner's clock (its backoff is zero here).</summary>
+    private sealed class ClockedHandler(IEnvelopeBatchHandler inner, FixedClock clock, TimeSpan step) : IEnvelopeBatchHandler
+    {
+        public Task HandleAsync(IReadOnlyList<EventEnvelope> batch, CancellationToken cancellationToken)
+        {
+            clock.Now += step;
+            return inner.HandleAsync(batch, cancellationToken);
+        }
+    }
+
     [Fact]
-    public async Task AnEventTheStoreRefusesWithATransientLookingStatus_IsIsolatedAfterTheWholeBatchRetries_AndDeadLettered()
+    public async Task AnEventTheStoreRefusesWithATransientLookingStatus_IsIsolated_AndDeadLetteredOnceItHasFailedForTransientDeadLetterAfter()
     {
         // A Table transaction that answers 500 for one entity it cannot take: the store works for everything else.
         var batch = Batch(64);
-        var handler = new RefusingHandler(e => e.EventSid == batch[40].EventSid, () => new RequestFailedException(500, "InternalError"));
+        var refusing = new RefusingHandler(e => e.EventSid == batch[40].EventSid, () => new RequestFailedException(500, "InternalError"));
+        var clock = new FixedClock(DateTimeOffset.Parse("2026-11-24T12:00:00Z"));
+        var handler = new ClockedHandler(refusing, clock, TimeSpan.FromMinutes(1));
         var deadLetters = new Mock<IDeadLetterSink>();
+        var retry = new BatchRetryOptions { FirstBackoff = TimeSpan.Zero, MaxEventAttempts = 3, TransientAttemptsBeforeBisect = 3, TransientDeadLetterAfter = TimeSpan.FromMinutes(10) };
 
-        await Runner(handler, deadLetters.Object).RunAsync("0", batch, CancellationToken.None);
+        await Runner(handler, deadLetters.Object, retry, new BatchCoalescer(handler, TimeSpan.Zero, 100_000), new PartitionRetries(clock)).RunAsync("0", batch, CancellationToken.None);
 
-        Assert.Equal([64, 64, 64], handler.Calls.Take(3)); // whole-batch retries first, as for any transient failure
-        Assert.Equal(63, handler.Stored.Count);
+        Assert.Equal([64, 64, 64], refusing.Calls.Take(3)); // whole-batch retries first, as for any transient failure
+        Assert.Equal(63, refusing.Stored.Count);
         deadLetters.Verify(d => d.DeadLetterAsync(batch[40], It.Is<string>(r => r.Contains("RequestFailedException")), It.IsAny<CancellationToken>()), Times.Once);
-        Assert.True(handler.Calls.Count < 3 + 2 * 6 + 3, $"{handler.Calls.Count} calls");
+        Assert.True(refusing.Calls.Count >= 10, "not dead-lettered before it had failed for 10 minutes");
+        Assert.True(refusing.Calls.Count < 60, $"{refusing.Calls.Count} calls");
+    }
+
+    [Fact]
+    public async Task AThrottleOnOneEvent_ThatClearsWithinTransientDeadLetterAfter_StoresIt_DeadLettersNothing()
+    {
+        // One event's Table partition answers 429 for 9 minutes while the rest of the batch stores (the evidence that
+        // the store works): it is a throttle, not a poison event.
+        var batch = Batch(64);
+        var clock = new FixedClock(DateTimeOffset.Parse("2026-11-24T12:00:00Z"));
+        var until = clock.Now + TimeSpan.FromMinutes(9); // longer than the bisection takes to reach the event (about 7 minutes here)
+        var refusing = new RefusingHandler(e => e.EventSid == batch[17].EventSid && clock.Now < until, () => new RequestFailedException(429, "TooManyRequests"));
+        var handler = new ClockedHandler(refusing, clock, TimeSpan.FromSeconds(30));
+        var deadLetters = new Mock<IDeadLetterSink>();
+        var retry = new BatchRetryOptions { FirstBackoff = TimeSpan.Zero, MaxEventAttempts = 3, TransientAttemptsBeforeBisect = 3, TransientDeadLetterAfter = TimeSpan.FromMinutes(10) };
+
+        await Runner(handler, deadLetters.Object, retry, new BatchCoalescer(handler, TimeSpan.Zero, 100_000), new PartitionRetries(clock)).RunAsync("0", batch, CancellationToken.None);
+
+        Assert.Equal(64, refusing.Stored.Distinct().Count());
+        deadLetters.VerifyNoOtherCalls();
     }
 
     [Fact]

@@ -42,6 +42,13 @@ public sealed class ConsumerOptions
     /// <summary>A partition that has retried one batch for this long is stuck: <c>/api/health</c> reports the consumer degraded.</summary>
     public TimeSpan StuckAfter { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// An event whose refusal looks transient (429, 5xx, timeout) is dead-lettered only after its partition has been
+    /// failing this long while other writes succeed: a throttled Table partition clears in seconds to minutes, and its
+    /// valid events must wait for it, not be dead-lettered.
+    /// </summary>
+    public TimeSpan TransientDeadLetterAfter { get; set; } = TimeSpan.FromMinutes(10);
+
     public sealed class Validator : IValidateOptions<ConsumerOptions>
     {
         public ValidateOptionsResult Validate(string? name, ConsumerOptions options) => new SettingRules(Section)
@@ -50,6 +57,7 @@ public sealed class ConsumerOptions
             .AtLeast(options.MaxEventAttempts, 1, nameof(MaxEventAttempts))
             .AtLeast(options.TransientAttemptsBeforeBisect, 1, nameof(TransientAttemptsBeforeBisect))
             .Positive(options.StuckAfter, nameof(StuckAfter))
+            .Positive(options.TransientDeadLetterAfter, nameof(TransientDeadLetterAfter))
             .Require(options.DedupeWindow >= Retention.DedupeWindow.Minimum, nameof(DedupeWindow),
                 $"must be at least {Retention.DedupeWindow.Minimum} (it must exceed the longest conversation).")
             .Result;

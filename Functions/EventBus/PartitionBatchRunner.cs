@@ -22,12 +22,16 @@ public sealed class BatchRetryOptions
     /// <summary>A partition retrying one batch for longer than this is stuck (health says degraded).</summary>
     public TimeSpan StuckAfter { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>How long a partition must have been failing before an event refused transiently is dead-lettered.</summary>
+    public TimeSpan TransientDeadLetterAfter { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>The runner's settings from <c>Insights:Consumer</c>.</summary>
     public static BatchRetryOptions From(ConsumerOptions options) => new()
     {
         MaxEventAttempts = options.MaxEventAttempts,
         TransientAttemptsBeforeBisect = options.TransientAttemptsBeforeBisect,
         StuckAfter = options.StuckAfter,
+        TransientDeadLetterAfter = options.TransientDeadLetterAfter,
     };
 }
 
@@ -43,8 +47,9 @@ public sealed class BatchRetryOptions
 /// own, then goes to the dead-letter sink with its reason, so it never blocks its partition;</item>
 /// <item>a batch still failing transiently after <see cref="BatchRetryOptions.TransientAttemptsBeforeBisect"/> attempts
 /// is bisected too. A part failing transiently is split further only once the store has stored something since the
-/// batch first failed (a sibling half, another partition): then the refusal is the event's, and the event is
-/// dead-lettered after its attempts. Without that evidence the store is down: the rest goes back to whole-batch
+/// batch first failed (a sibling half, another partition) and the partition has been failing for
+/// <see cref="BatchRetryOptions.TransientDeadLetterAfter"/>: then the refusal is the event's (not a throttle that
+/// clears in minutes), and the event is dead-lettered after its attempts. Without that evidence the store is down: the rest goes back to whole-batch
 /// retries, so an outage costs two extra calls per round, not a call per event;</item>
 /// <item>cancellation (shutdown) throws: the caller must not checkpoint, and the next owner starts again from
 /// the last checkpoint (the consumer is idempotent by EventSid).</item>
@@ -175,8 +180,10 @@ public sealed partial class PartitionBatchRunner(BatchCoalescer coalescer, IEnve
             }
             failure = again;
         }
-        if (StoreLooksDown(failure, storedBefore))
+        if (StoreLooksDown(failure, storedBefore)
+            || (IsTransient(failure) && _retries.RetryingFor(partition) < retry.TransientDeadLetterAfter))
         {
+            // The store's fault, or maybe a throttle that has not cleared yet: back to whole-batch retries.
             return [envelope];
         }
         Interlocked.Increment(ref _deadLettered);

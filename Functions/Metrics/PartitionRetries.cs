@@ -19,6 +19,10 @@ public sealed class PartitionRetries(TimeProvider clock)
     /// <summary>The partition's batch is done with (stored, dead-lettered or abandoned at shutdown).</summary>
     public void Cleared(string partition) => _partitions.TryRemove(partition, out _);
 
+    /// <summary>How long <paramref name="partition"/>'s current batch has been failing (zero when it is not).</summary>
+    public TimeSpan RetryingFor(string partition) =>
+        _partitions.TryGetValue(partition, out var p) ? clock.GetUtcNow() - p.Since : TimeSpan.Zero;
+
     /// <summary>Every partition retrying now, by partition id.</summary>
     public IReadOnlyList<RetryingPartition> Current()
     {
