@@ -109,14 +109,14 @@ public static class BusCandidates
         public override async Task OpenAsync(string folder)
         {
             _log = new SqliteEventLog(folder, 4L * 1024 * 1024 * 1024);
-            await _log.OpenAsync(CancellationToken.None);
+            await _log.OpenAsync(1, CancellationToken.None);
         }
         public override Task AppendAsync(byte[] body) => _log!.AppendAsync([new LogAppend(0, body)], CancellationToken.None);
         public override async Task CloseAsync() => await _log!.DisposeAsync();
         public override async Task<long> RecoverAsync(string folder)
         {
             await using var log = new SqliteEventLog(folder, 4L * 1024 * 1024 * 1024);
-            await log.OpenAsync(CancellationToken.None);
+            await log.OpenAsync(1, CancellationToken.None);
             return (await log.CountAsync(CancellationToken.None)).Values.Sum();
         }
     }

@@ -12,7 +12,7 @@ public sealed class MemoryEventLog : IEventLog
     private readonly SortedDictionary<long, LogAppend> _entries = [];
     private long _position;
 
-    public Task OpenAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task OpenAsync(int partitions, CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task AppendAsync(IReadOnlyList<LogAppend> entries, CancellationToken cancellationToken)
     {

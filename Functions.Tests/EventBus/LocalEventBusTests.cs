@@ -135,7 +135,7 @@ public sealed class LocalEventBusTests
         await bus.StopAsync(CancellationToken.None);
 
         await using var log = new SqliteEventLog(folder, 64L * 1024 * 1024);
-        await log.OpenAsync(CancellationToken.None);
+        await log.OpenAsync(4, CancellationToken.None);
         Assert.Empty(await log.CountAsync(CancellationToken.None));
         Assert.Equal(100, handler.Seen.Count);
     }
@@ -146,7 +146,7 @@ public sealed class LocalEventBusTests
         var folder = TestBus.NewFolder();
         await using (var log = new SqliteEventLog(folder, 64L * 1024 * 1024))
         {
-            await log.OpenAsync(CancellationToken.None);
+            await log.OpenAsync(1, CancellationToken.None);
             await log.AppendAsync([new LogAppend(0, "not an envelope"u8.ToArray()), new LogAppend(0, EnvelopeJson.Serialize(Envelope(1, "WT1")))], CancellationToken.None);
         }
         var handler = new RecordingHandler();
@@ -164,7 +164,7 @@ public sealed class LocalEventBusTests
     public async Task FullLog_FailsTheAppend_AndKeepsWhatItCommitted()
     {
         await using var log = new SqliteEventLog(TestBus.NewFolder(), maxSizeBytes: 256 * 1024);
-        await log.OpenAsync(CancellationToken.None);
+        await log.OpenAsync(4, CancellationToken.None);
         var body = new byte[16 * 1024];
         var committed = 0;
         var failure = await Record.ExceptionAsync(async () =>
@@ -188,15 +188,15 @@ public sealed class LocalEventBusTests
     {
         var folder = TestBus.NewFolder();
         await using var first = new SqliteEventLog(folder, 64L * 1024 * 1024);
-        await first.OpenAsync(CancellationToken.None);
+        await first.OpenAsync(4, CancellationToken.None);
         await using var second = new SqliteEventLog(folder, 64L * 1024 * 1024);
 
-        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => second.OpenAsync(CancellationToken.None));
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => second.OpenAsync(4, CancellationToken.None));
         Assert.Contains("Insights:LocalBus:Path", refused.Message);
     }
 
     [Fact]
-    public async Task FewerPartitionsThanTheLogHolds_RefusesToStart_NamingTheSetting()
+    public async Task AnotherPartitionCount_WhileTheLogHoldsEvents_RefusesToStart_NamingTheSetting()
     {
         var folder = TestBus.NewFolder();
         var first = Bus(folder, new BlockedHandler(), Mock.Of<IDeadLetterSink>(), partitions: 8);
@@ -208,7 +208,74 @@ public sealed class LocalEventBusTests
         var second = Bus(folder, new RecordingHandler(), Mock.Of<IDeadLetterSink>(), partitions: 2);
         var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => second.StartAsync(CancellationToken.None));
 
-        Assert.Contains("Insights:LocalBus:Partitions is 2", refused.Message);
+        Assert.Contains("written with Insights:LocalBus:Partitions = 8, not 2", refused.Message);
         await second.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task FullLog_StillTakesAcknowledgements_CommittedBesideAFailingAppend()
+    {
+        await using var log = new SqliteEventLog(TestBus.NewFolder(), maxSizeBytes: 256 * 1024);
+        await log.OpenAsync(4, CancellationToken.None);
+        var body = new byte[16 * 1024];
+        while (await Record.ExceptionAsync(() => log.AppendAsync([new LogAppend(0, body)], CancellationToken.None)) is null)
+        {
+        }
+        var held = await log.ReadAsync(0, 0, 1000, CancellationToken.None);
+
+        // Both queued before the writer wakes: one group, an append that finds the log full and the acknowledgement.
+        var append = log.AppendAsync([new LogAppend(0, body)], CancellationToken.None);
+        var acknowledge = log.AcknowledgeAsync(0, held[^1].Position, CancellationToken.None);
+
+        await acknowledge; // committed first, on its own: an append that finds the log full cannot roll it back
+        var appended = await Record.ExceptionAsync(() => append) is null; // and it may then find the room made
+        Assert.Equal(appended ? 1 : 0, (await log.CountAsync(CancellationToken.None)).Values.Sum());
+        await log.AppendAsync([new LogAppend(0, body)], CancellationToken.None); // usable again
+    }
+
+    /// <summary>Counts the reads that found nothing (each is a wasted query).</summary>
+    private sealed class CountingLog(IEventLog inner) : IEventLog
+    {
+        public int EmptyReads;
+        public Task OpenAsync(int partitions, CancellationToken cancellationToken) => inner.OpenAsync(partitions, cancellationToken);
+        public Task AppendAsync(IReadOnlyList<LogAppend> entries, CancellationToken cancellationToken) => inner.AppendAsync(entries, cancellationToken);
+        public async Task<IReadOnlyList<LogEntry>> ReadAsync(int partition, long after, int max, CancellationToken cancellationToken)
+        {
+            var read = await inner.ReadAsync(partition, after, max, cancellationToken);
+            if (read.Count == 0)
+            {
+                Interlocked.Increment(ref EmptyReads);
+            }
+            return read;
+        }
+        public Task AcknowledgeAsync(int partition, long through, CancellationToken cancellationToken) => inner.AcknowledgeAsync(partition, through, cancellationToken);
+        public Task<IReadOnlyDictionary<int, long>> CountAsync(CancellationToken cancellationToken) => inner.CountAsync(cancellationToken);
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task ManyPublishesWhileTheConsumerIsBusy_CostOneWakeUp_NotAnEmptyReadEach()
+    {
+        var log = new CountingLog(new SqliteEventLog(TestBus.NewFolder(), 64L * 1024 * 1024));
+        var stuck = new BlockedHandler();
+        var bus = new LocalEventBus(log, new LocalBusOptions { Partitions = 2 }, new ConsumerOptions { BatchWindow = TimeSpan.Zero }, stuck,
+            Mock.Of<IDeadLetterSink>(), TestMetrics.Create(), NullLogger<LocalEventBus>.Instance);
+        await bus.StartAsync(CancellationToken.None);
+        await bus.PublishAsync([Envelope(0, "WT0")], CancellationToken.None);
+        while (Volatile.Read(ref stuck.Calls) == 0)
+        {
+            await Task.Delay(10); // a loop is now busy with its first batch
+        }
+        for (var n = 1; n <= 2000; n++)
+        {
+            await bus.PublishAsync([Envelope(n, $"WT{n % 9}")], CancellationToken.None);
+        }
+        var before = log.EmptyReads;
+        stuck.Release.SetResult();
+        await bus.WaitForIdleAsync(new CancellationTokenSource(TimeSpan.FromSeconds(20)).Token);
+        await Task.Delay(300);
+        await bus.StopAsync(CancellationToken.None);
+
+        Assert.True(log.EmptyReads - before <= 10, $"{log.EmptyReads - before} empty reads after 2,000 publishes");
     }
 }

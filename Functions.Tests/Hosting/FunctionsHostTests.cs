@@ -86,6 +86,8 @@ public sealed class FunctionsHostTests
     [InlineData(null, false, null, "Production", "Insights:EventHubs:HubName and Insights:EventHubs:FullyQualifiedNamespace are not set, and Insights:Bus is not set")]
     [InlineData("EventHubs", false, null, "Development", "Insights:Bus is EventHubs but Insights:EventHubs:HubName")]
     [InlineData("Kafka", true, null, "Production", "Insights:Bus must be EventHubs or Local.")]
+    [InlineData("0", true, null, "Production", "Insights:Bus must be EventHubs or Local.")]
+    [InlineData("EventHubs, Local", true, null, "Production", "Insights:Bus must be EventHubs or Local.")]
     [InlineData("Local", false, "insights-prod", "Production", "Insights:Bus is Local in Azure")]
     [InlineData("local", true, "insights-prod", "Development", "Insights:Bus is Local in Azure")]
     [InlineData(null, false, null, "Development", null)]

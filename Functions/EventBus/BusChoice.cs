@@ -43,7 +43,8 @@ public sealed record BusChoice(BusKind Kind, string? Requested, bool EventHubsCo
     /// <summary>The one failure that stops the host, or null.</summary>
     public string? Failure(IHostEnvironment environment, IConfiguration configuration)
     {
-        if (Requested is not null && !Enum.TryParse<BusKind>(Requested, ignoreCase: true, out _))
+        // The two names only: Enum.TryParse would also take "0" or "EventHubs, Local".
+        if (Requested is not null && !Enum.GetNames<BusKind>().Contains(Requested, StringComparer.OrdinalIgnoreCase))
         {
             return $"{Setting} must be EventHubs or Local.";
         }

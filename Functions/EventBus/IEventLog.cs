@@ -7,8 +7,11 @@ namespace InsightsFunctions.EventBus;
 /// </summary>
 public interface IEventLog : IAsyncDisposable
 {
-    /// <summary>Opens (or recovers) the log; the events not yet acknowledged are read again from the start.</summary>
-    Task OpenAsync(CancellationToken cancellationToken);
+    /// <summary>
+    /// Opens (or recovers) the log; the events not yet acknowledged are read again from the start. A log still holding
+    /// events written with another partition count refuses to open: the same key must stay on the same partition.
+    /// </summary>
+    Task OpenAsync(int partitions, CancellationToken cancellationToken);
 
     /// <summary>Appends and commits (with the other appends waiting at the same time: group commit); durable on return.</summary>
     Task AppendAsync(IReadOnlyList<LogAppend> entries, CancellationToken cancellationToken);

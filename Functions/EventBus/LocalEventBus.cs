@@ -66,15 +66,8 @@ public sealed partial class LocalEventBus : BackgroundService, IEventPublisher, 
     {
         try
         {
-            await _log.OpenAsync(cancellationToken);
-            var held = await _log.CountAsync(cancellationToken);
-            if (held.Keys.Where(p => p >= _partitions).Select(p => (int?)p).Max() is int beyond)
-            {
-                // Its loop would never run: those events would wait for ever. Loud, at start, not silently.
-                throw new InvalidOperationException(
-                    $"The local bus's log holds events of partition {beyond} not stored yet, but {LocalBusOptions.Section}:Partitions is {_partitions}: set it to at least {beyond + 1} until the log has drained.");
-            }
-            foreach (var (partition, count) in held)
+            await _log.OpenAsync(_partitions, cancellationToken);
+            foreach (var (partition, count) in await _log.CountAsync(cancellationToken))
             {
                 Interlocked.Add(ref _lag[partition], count);
                 Interlocked.Add(ref _pending, count);
@@ -86,10 +79,7 @@ public sealed partial class LocalEventBus : BackgroundService, IEventPublisher, 
             _opened.TrySetException(ex);
             throw;
         }
-        if (Pending > 0)
-        {
-            LogRecovered(_logger, Pending);
-        }
+        LogOpened(_logger, _log.ToString() ?? "", Pending);
         await base.StartAsync(cancellationToken);
     }
 
@@ -105,15 +95,33 @@ public sealed partial class LocalEventBus : BackgroundService, IEventPublisher, 
         {
             entries[i] = new LogAppend(PartitionHash.PartitionFor(envelopes[i].PartitionKey, _partitions), EnvelopeJson.Serialize(envelopes[i]));
         }
-        await _log.AppendAsync(entries, cancellationToken);
-        Interlocked.Add(ref _pending, entries.Length);
-        foreach (var entry in entries)
+        // Counted before the commit, so a loop that stores them at once never takes the counts below zero.
+        Count(entries, +1);
+        try
         {
-            Interlocked.Increment(ref _lag[entry.Partition]);
+            await _log.AppendAsync(entries, cancellationToken);
+        }
+        catch
+        {
+            Count(entries, -1);
+            throw;
         }
         foreach (var partition in entries.Select(e => e.Partition).Distinct())
         {
-            _appended[partition].Release();
+            // One wake-up at most per partition: releases while its loop is busy would each cost an empty read later.
+            if (_appended[partition].CurrentCount == 0)
+            {
+                _appended[partition].Release();
+            }
+        }
+    }
+
+    private void Count(LogAppend[] entries, int sign)
+    {
+        Interlocked.Add(ref _pending, sign * entries.Length);
+        foreach (var entry in entries)
+        {
+            Interlocked.Add(ref _lag[entry.Partition], sign);
         }
     }
 
@@ -149,7 +157,9 @@ public sealed partial class LocalEventBus : BackgroundService, IEventPublisher, 
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                var entries = await _log.ReadAsync(partition, after, _maxBatch, stoppingToken);
+                IReadOnlyList<LogEntry> entries = [];
+                // A read that fails (a disk error) is retried with backoff, never the end of this partition's loop.
+                await _runner.UntilDoneAsync(partitionId, async ct => entries = await _log.ReadAsync(partition, after, _maxBatch, ct), stoppingToken);
                 if (entries.Count == 0)
                 {
                     await _appended[partition].WaitAsync(IdlePoll, stoppingToken);
@@ -162,7 +172,7 @@ public sealed partial class LocalEventBus : BackgroundService, IEventPublisher, 
                 await _runner.UntilDoneAsync(partitionId, ct => _log.AcknowledgeAsync(partition, after, ct), stoppingToken);
                 Interlocked.Add(ref _processed, entries.Count);
                 Interlocked.Add(ref _pending, -entries.Count);
-                Subtract(ref _lag[partition], entries.Count);
+                Interlocked.Add(ref _lag[partition], -entries.Count);
                 _metrics.EventsConsumed.Add(batch.Count);
             }
         }
@@ -170,17 +180,6 @@ public sealed partial class LocalEventBus : BackgroundService, IEventPublisher, 
         {
             // shutting down: what was not acknowledged is read again at the next start
         }
-    }
-
-    /// <summary>Takes <paramref name="count"/> off a partition's lag, never below 0.</summary>
-    private static void Subtract(ref long lag, long count)
-    {
-        long current;
-        do
-        {
-            current = Volatile.Read(ref lag);
-        }
-        while (Interlocked.CompareExchange(ref lag, Math.Max(0, current - count), current) != current);
     }
 
     /// <summary>The envelopes, in log order; an entry that is not one is dead-lettered as it is, never stitched.</summary>
@@ -204,8 +203,8 @@ public sealed partial class LocalEventBus : BackgroundService, IEventPublisher, 
         return batch;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Local bus: {Count} events committed before the last stop are consumed again")]
-    private static partial void LogRecovered(ILogger logger, long count);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Local bus: log {Log} open; {Count} events committed before the last stop are consumed again")]
+    private static partial void LogOpened(ILogger logger, string log, long count);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Undecodable event on local partition {Partition} at position {Position}: dead-lettered")]
     private static partial void LogUndecodable(ILogger logger, string partition, long position);

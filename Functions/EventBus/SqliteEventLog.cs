@@ -26,7 +26,10 @@ public sealed class SqliteEventLog(string folder, long maxSizeBytes) : IEventLog
 
     public string DatabasePath => Path.Combine(folder, FileName);
 
-    public async Task OpenAsync(CancellationToken cancellationToken)
+    /// <summary>Where it is (the start-up log names it: a restart from another folder would open another log).</summary>
+    public override string ToString() => DatabasePath;
+
+    public async Task OpenAsync(int partitions, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(folder);
         _lock = AcquireLock(folder);
@@ -41,7 +44,9 @@ public sealed class SqliteEventLog(string folder, long maxSizeBytes) : IEventLog
             PRAGMA max_page_count={Math.Max(64, maxSizeBytes / pageSize)};
             CREATE TABLE IF NOT EXISTS events (position INTEGER PRIMARY KEY AUTOINCREMENT, partition INTEGER NOT NULL, body BLOB NOT NULL);
             CREATE INDEX IF NOT EXISTS events_by_partition ON events (partition, position);
+            CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
             """, cancellationToken);
+        await KeepPartitionsAsync(partitions, cancellationToken);
         _writerLoop = Task.Run(WriteLoopAsync, CancellationToken.None);
     }
 
@@ -137,36 +142,66 @@ public sealed class SqliteEventLog(string folder, long maxSizeBytes) : IEventLog
             {
                 group.Add(write);
             }
-            try
+            // Acknowledgements first, in their own transaction: a full log must still drain, and an append that finds it
+            // full must not roll back the deletes that would make room.
+            await CommitAsync(connection, group.Where(w => w.Partition >= 0).ToList(), delete, write =>
             {
-                await using (var transaction = (SqliteTransaction)await connection.BeginTransactionAsync())
+                deletePartition.Value = write.Partition;
+                deleteThrough.Value = write.Through;
+                return delete.ExecuteNonQueryAsync();
+            });
+            await CommitAsync(connection, group.Where(w => w.Partition < 0).ToList(), insert, async write =>
+            {
+                foreach (var entry in write.Entries)
                 {
-                    insert.Transaction = transaction;
-                    delete.Transaction = transaction;
-                    foreach (var write in group)
-                    {
-                        foreach (var entry in write.Entries)
-                        {
-                            partitionParameter.Value = entry.Partition;
-                            bodyParameter.Value = entry.Body;
-                            await insert.ExecuteNonQueryAsync();
-                        }
-                        if (write.Partition >= 0)
-                        {
-                            deletePartition.Value = write.Partition;
-                            deleteThrough.Value = write.Through;
-                            await delete.ExecuteNonQueryAsync();
-                        }
-                    }
-                    await transaction.CommitAsync();
+                    partitionParameter.Value = entry.Partition;
+                    bodyParameter.Value = entry.Body;
+                    await insert.ExecuteNonQueryAsync();
                 }
-                group.ForEach(w => w.Done.TrySetResult());
-            }
-            catch (Exception ex)
-            {
-                group.ForEach(w => w.Done.TrySetException(ex));
-            }
+                return write.Entries.Count;
+            });
             group.Clear();
+        }
+    }
+
+    /// <summary>Records the partition count; refuses another one while events written with the old one wait.</summary>
+    private async Task KeepPartitionsAsync(int partitions, CancellationToken cancellationToken)
+    {
+        var written = await ScalarAsync<long>(_writer!, "SELECT COALESCE((SELECT value FROM settings WHERE name = 'partitions'), -1);", cancellationToken);
+        var held = await ScalarAsync<long>(_writer!, "SELECT COUNT(*) FROM events;", cancellationToken);
+        if (written >= 0 && written != partitions && held > 0)
+        {
+            _writer!.Dispose();
+            _lock?.Dispose();
+            throw new InvalidOperationException(
+                $"The local bus's log in {folder} holds {held} events not stored yet, written with Insights:LocalBus:Partitions = {written}, not {partitions}: set it back to {written} until the log has drained.");
+        }
+        await ExecuteAsync(_writer!, $"INSERT INTO settings (name, value) VALUES ('partitions', {partitions}) ON CONFLICT(name) DO UPDATE SET value = excluded.value;", cancellationToken);
+    }
+
+    /// <summary>One transaction over <paramref name="writes"/>; each caller learns its outcome.</summary>
+    private static async Task CommitAsync(SqliteConnection connection, List<Write> writes, SqliteCommand command, Func<Write, Task<int>> apply)
+    {
+        if (writes.Count == 0)
+        {
+            return;
+        }
+        try
+        {
+            await using (var transaction = (SqliteTransaction)await connection.BeginTransactionAsync())
+            {
+                command.Transaction = transaction;
+                foreach (var write in writes)
+                {
+                    await apply(write);
+                }
+                await transaction.CommitAsync();
+            }
+            writes.ForEach(w => w.Done.TrySetResult());
+        }
+        catch (Exception ex)
+        {
+            writes.ForEach(w => w.Done.TrySetException(ex));
         }
     }
 
