@@ -65,6 +65,8 @@ public sealed class SettingsValidationTests
     [InlineData("Insights:Sla:Queues:WQ00000000000000000000000000000001", "-5", "Insights:Sla:Queues:WQ00000000000000000000000000000001 must be between 1 and 86400")]
     [InlineData("Insights:ReportingTimeZone", "Mars/Olympus_Mons", "Insights:ReportingTimeZone must be an IANA time zone id")]
     [InlineData("Insights:Ingest:PublicBaseUrl", "cc.example.org/api", "Insights:Ingest:PublicBaseUrl must be an absolute http(s) URL")]
+    [InlineData("Insights:Ingest:PublicBaseUrl", "https://127.1", "Insights:Ingest:PublicBaseUrl must name its host as a URL parser writes it")]
+    [InlineData("Insights:Ingest:PublicBaseUrl", "https://010.0.0.1:8443", "Insights:Ingest:PublicBaseUrl must name its host as a URL parser writes it")]
     [InlineData("Insights:Ingest:MaxBodyBytes", "10", "Insights:Ingest:MaxBodyBytes must be between 1024 and 4194304")]
     [InlineData("Insights:Ingest:ValidateSignature", "false", "Insights:Ingest:ValidateSignature may be false only in the Development environment")]
     [InlineData("Insights:Storage:TableServiceUri", "not a uri", "Insights:Storage:TableServiceUri must be an absolute http(s) URL")]
