@@ -22,6 +22,8 @@ public sealed class EventHubsProcessorServiceTests
 
         public bool IsRunning { get; private set; }
 
+        public string? LastError { get; set; }
+
         public Task StartProcessingAsync(CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref Starts);
@@ -138,6 +140,25 @@ public sealed class EventHubsProcessorServiceTests
 
         Assert.Equal(20, running.Lag["3"]);
         Assert.Empty(running.StuckPartitions);
+        await service.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task AProcessorThatReportsErrorsAfterItStarted_IsDegraded_UntilABatchGoesThroughAgain()
+    {
+        var processor = new FakeProcessor { Failing = false };
+        using var service = Service(processor, Checkpoints().Object);
+        await service.StartAsync(CancellationToken.None);
+        await UntilAsync(service, s => s.State == ConsumerState.Running);
+
+        processor.LastError = "RequestFailedException 403 AuthorizationPermissionMismatch during Checkpoint";
+        var degraded = service.Status;
+        processor.LastError = null;
+        var again = service.Status;
+
+        Assert.Equal(ConsumerState.Degraded, degraded.State);
+        Assert.Contains("AuthorizationPermissionMismatch during Checkpoint", degraded.Reason);
+        Assert.Equal(ConsumerState.Running, again.State);
         await service.StopAsync(CancellationToken.None);
     }
 }

@@ -23,6 +23,9 @@ public sealed partial class EventHubsProcessor : PluggableCheckpointStoreEventPr
     private readonly BatchCoalescer _coalescer;
     private readonly ILogger<EventHubsProcessor> _logger;
     private int _owned;
+    private volatile string? _lastError;
+
+    public string? LastError => _lastError;
 
     private EventHubsProcessor(CheckpointStore store, EventHubsOptions options, TokenCredential credential, EventHubsBatchHandler handler, PartitionLag lag, BatchCoalescer coalescer, ILogger<EventHubsProcessor> logger)
         : base(store, options.BatchSize, options.ConsumerGroup, options.FullyQualifiedNamespace!, options.HubName!, credential, ProcessorOptions(options))
@@ -60,6 +63,7 @@ public sealed partial class EventHubsProcessor : PluggableCheckpointStoreEventPr
             _lag.Enqueued(partition.PartitionId, last);
         }
         await _handler.HandleAsync(partition.PartitionId, batch, (after, ct) => UpdateCheckpointAsync(partition.PartitionId, after, ct), cancellationToken);
+        _lastError = null; // a batch went through (an empty one after MaxWaitTime too): the processor works again
     }
 
     protected override Task OnInitializingPartitionAsync(EventProcessorPartition partition, CancellationToken cancellationToken)
@@ -81,6 +85,7 @@ public sealed partial class EventHubsProcessor : PluggableCheckpointStoreEventPr
     protected override Task OnProcessingErrorAsync(Exception exception, EventProcessorPartition partition, string operationDescription, CancellationToken cancellationToken)
     {
         LogProcessingError(_logger, exception, partition?.PartitionId ?? "(none)", operationDescription);
+        _lastError = $"{TransientFailures.Describe(exception)} during {operationDescription}";
         return Task.CompletedTask;
     }
 

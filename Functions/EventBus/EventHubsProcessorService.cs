@@ -10,6 +10,12 @@ public interface IEventProcessorControl
 {
     bool IsRunning { get; }
 
+    /// <summary>
+    /// The last error the running processor reported (ownership, checkpoint storage, reading a partition: its type and
+    /// status only) while no batch has been handled since; null once a batch goes through again.
+    /// </summary>
+    string? LastError { get; }
+
     Task StartProcessingAsync(CancellationToken cancellationToken);
 
     Task StopProcessingAsync(CancellationToken cancellationToken);
@@ -48,6 +54,11 @@ public sealed partial class EventHubsProcessorService(
         get
         {
             var state = _state;
+            if (state.State == ConsumerState.Running && processor.LastError is { } error)
+            {
+                // Started, but failing since (checkpoint storage lost, ownership refused): not running, whatever the SDK keeps trying.
+                state = new(ConsumerState.Degraded, $"the Event Hubs processor reports {error} and has handled no batch since");
+            }
             return ConsumerStatus.Of(state.State, state.Reason, lag.Current(), runner.StuckPartitions());
         }
     }
