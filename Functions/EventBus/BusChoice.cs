@@ -1,4 +1,3 @@
-using InsightsFunctions.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -30,10 +29,11 @@ public sealed record BusChoice(BusKind Kind, string? Requested, bool EventHubsCo
     /// <summary>App Service (Functions in Azure) sets this on every instance.</summary>
     public const string AppServiceMarker = "WEBSITE_SITE_NAME";
 
-    public static BusChoice From(IConfiguration configuration, bool functionsApp)
+    /// <summary>The choice for <paramref name="eventHubs"/> (the <c>Insights:EventHubs</c> section, bound once by the caller).</summary>
+    public static BusChoice From(IConfiguration configuration, EventHubsOptions eventHubs, bool functionsApp) => From(configuration[Setting], eventHubs.IsConfigured, functionsApp);
+
+    private static BusChoice From(string? requested, bool eventHubs, bool functionsApp)
     {
-        var requested = configuration[Setting];
-        var eventHubs = SettingsBinder.Bind(configuration.GetSection(EventHubsOptions.Section), new EventHubsOptions()).IsConfigured;
         var kind = string.IsNullOrWhiteSpace(requested)
             ? (eventHubs ? BusKind.EventHubs : BusKind.Local)
             : string.Equals(requested.Trim(), nameof(BusKind.EventHubs), StringComparison.OrdinalIgnoreCase) ? BusKind.EventHubs : BusKind.Local;

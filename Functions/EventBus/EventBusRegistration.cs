@@ -33,7 +33,8 @@ public static class EventBusRegistration
         services.TryAddSingleton<SpoolReplayer>();
         services.TryAddSingleton(sp => BatchRetryOptions.From(sp.Settings<ConsumerOptions>()));
 
-        var choice = BusChoice.From(configuration, functionsApp);
+        var eventHubs = SettingsBinder.Bind(configuration.GetSection(EventHubsOptions.Section), new EventHubsOptions());
+        var choice = BusChoice.From(configuration, eventHubs, functionsApp);
         services.TryAddSingleton(choice);
         services.AddOptions<BusChoiceCheck>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BusChoiceCheck>, BusChoice.Validator>());
@@ -47,7 +48,7 @@ public static class EventBusRegistration
                     : new EventHubProducerClient(settings.ConnectionString, settings.HubName);
             });
             services.TryAddSingleton<IEventPublisher, EventHubsEventPublisher>();
-            if (SettingsBinder.Bind(configuration.GetSection(EventHubsOptions.Section), new EventHubsOptions()).ProcessorEnabled)
+            if (eventHubs.ProcessorEnabled)
             {
                 services.AddEventHubsProcessor();
             }

@@ -24,21 +24,8 @@ public sealed partial class EventHubsBatchHandler(PartitionBatchRunner runner, I
         {
             return; // the wait elapsed with nothing new
         }
-        var envelopes = new List<EventEnvelope>(events.Count);
-        foreach (var data in events)
-        {
-            try
-            {
-                envelopes.Add(EnvelopeJson.Deserialize(data.EventBody.ToMemory().Span));
-            }
-            catch (System.Text.Json.JsonException ex)
-            {
-                LogUndecodable(logger, partitionId, data.SequenceNumber);
-                metrics.DeadLettered.Add(1);
-                var reason = "JsonException: " + ex.Message;
-                await runner.UntilDoneAsync(partitionId, ct => deadLetters.DeadLetterUndecodableAsync(partitionId, data.SequenceNumber, data.EventBody, reason, ct), cancellationToken);
-            }
-        }
+        var envelopes = await EnvelopeDecoder.DecodeAsync(
+            partitionId, [.. events.Select(e => (e.SequenceNumber, e.EventBody))], runner, deadLetters, metrics, logger, cancellationToken);
         metrics.BatchSize.Record(envelopes.Count);
         await runner.RunAsync(partitionId, envelopes, cancellationToken);
         metrics.EventsConsumed.Add(envelopes.Count);
@@ -48,8 +35,6 @@ public sealed partial class EventHubsBatchHandler(PartitionBatchRunner runner, I
         LogCheckpointed(logger, partitionId, events.Count, last.SequenceNumber);
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Undecodable event on partition {Partition} at sequence number {SequenceNumber}: dead-lettered")]
-    private static partial void LogUndecodable(ILogger logger, string partition, long sequenceNumber);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Partition {Partition}: {Count} events committed, checkpoint after sequence number {SequenceNumber}")]
     private static partial void LogCheckpointed(ILogger logger, string partition, int count, long sequenceNumber);

@@ -29,7 +29,6 @@ public sealed partial class LocalEventBus : BackgroundService, IEventPublisher, 
     private readonly ILogger<LocalEventBus> _logger;
     private readonly SemaphoreSlim[] _appended;
     private readonly TaskCompletionSource _opened = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private long _pending;
     private long _processed;
     private volatile bool _stopped;
 
@@ -54,7 +53,7 @@ public sealed partial class LocalEventBus : BackgroundService, IEventPublisher, 
     public int PartitionCount => _partitions;
 
     /// <summary>Events committed to the log and not yet stored (or dead-lettered) by the consumer.</summary>
-    public long Pending => Interlocked.Read(ref _pending);
+    public long Pending => Enumerable.Range(0, _partitions).Sum(p => Interlocked.Read(ref _lag[p]));
 
     /// <summary>Events handled (including dead-lettered ones) since start.</summary>
     public long Processed => Interlocked.Read(ref _processed);
@@ -70,7 +69,6 @@ public sealed partial class LocalEventBus : BackgroundService, IEventPublisher, 
             foreach (var (partition, count) in await _log.CountAsync(cancellationToken))
             {
                 Interlocked.Add(ref _lag[partition], count);
-                Interlocked.Add(ref _pending, count);
             }
             _opened.TrySetResult();
         }
@@ -118,7 +116,6 @@ public sealed partial class LocalEventBus : BackgroundService, IEventPublisher, 
 
     private void Count(LogAppend[] entries, int sign)
     {
-        Interlocked.Add(ref _pending, sign * entries.Length);
         foreach (var entry in entries)
         {
             Interlocked.Add(ref _lag[entry.Partition], sign);
@@ -165,13 +162,13 @@ public sealed partial class LocalEventBus : BackgroundService, IEventPublisher, 
                     await _appended[partition].WaitAsync(IdlePoll, stoppingToken);
                     continue;
                 }
-                var batch = await DecodeAsync(partitionId, entries, stoppingToken);
+                var batch = await EnvelopeDecoder.DecodeAsync(
+                    partitionId, [.. entries.Select(e => (e.Position, BinaryData.FromBytes(e.Body)))], _runner, _deadLetters, _metrics, _logger, stoppingToken);
                 _metrics.BatchSize.Record(batch.Count);
                 await _runner.RunAsync(partitionId, batch, stoppingToken);
                 after = entries[^1].Position;
                 await _runner.UntilDoneAsync(partitionId, ct => _log.AcknowledgeAsync(partition, after, ct), stoppingToken);
                 Interlocked.Add(ref _processed, entries.Count);
-                Interlocked.Add(ref _pending, -entries.Count);
                 Interlocked.Add(ref _lag[partition], -entries.Count);
                 _metrics.EventsConsumed.Add(batch.Count);
             }
@@ -182,30 +179,7 @@ public sealed partial class LocalEventBus : BackgroundService, IEventPublisher, 
         }
     }
 
-    /// <summary>The envelopes, in log order; an entry that is not one is dead-lettered as it is, never stitched.</summary>
-    private async Task<List<EventEnvelope>> DecodeAsync(string partitionId, IReadOnlyList<LogEntry> entries, CancellationToken cancellationToken)
-    {
-        var batch = new List<EventEnvelope>(entries.Count);
-        foreach (var entry in entries)
-        {
-            try
-            {
-                batch.Add(EnvelopeJson.Deserialize(entry.Body));
-            }
-            catch (System.Text.Json.JsonException ex)
-            {
-                LogUndecodable(_logger, partitionId, entry.Position);
-                _metrics.DeadLettered.Add(1);
-                var reason = "JsonException: " + ex.Message;
-                await _runner.UntilDoneAsync(partitionId, ct => _deadLetters.DeadLetterUndecodableAsync(partitionId, entry.Position, BinaryData.FromBytes(entry.Body), reason, ct), cancellationToken);
-            }
-        }
-        return batch;
-    }
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Local bus: log {Log} open; {Count} events committed before the last stop are consumed again")]
     private static partial void LogOpened(ILogger logger, string log, long count);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Undecodable event on local partition {Partition} at position {Position}: dead-lettered")]
-    private static partial void LogUndecodable(ILogger logger, string partition, long position);
 }
