@@ -64,7 +64,7 @@ public static class EventBusRegistration
             services.TryAddSingleton(sp => new LocalEventBus(
                 sp.GetRequiredService<IEventLog>(), sp.Settings<LocalBusOptions>(), sp.Settings<ConsumerOptions>(), sp.GetRequiredService<IEnvelopeBatchHandler>(),
                 sp.GetRequiredService<IDeadLetterSink>(), sp.GetRequiredService<PipelineMetrics>(), sp.GetRequiredService<ILogger<LocalEventBus>>(),
-                sp.GetRequiredService<BatchRetryOptions>(), sp.GetRequiredService<PartitionRetries>()));
+                sp.GetRequiredService<BatchRetryOptions>(), sp.GetRequiredService<PartitionRetries>(), sp.GetRequiredService<PartitionLag>()));
             services.TryAddSingleton<IEventPublisher>(sp => sp.GetRequiredService<LocalEventBus>());
             services.TryAddSingleton<IConsumerHealth>(sp => sp.GetRequiredService<LocalEventBus>());
             services.AddHostedService(sp => sp.GetRequiredService<LocalEventBus>());

@@ -32,28 +32,28 @@ public sealed partial class LocalEventBus : BackgroundService, IEventPublisher, 
     private long _processed;
     private volatile bool _stopped;
 
-    public LocalEventBus(IEventLog log, LocalBusOptions options, ConsumerOptions consumer, IEnvelopeBatchHandler handler, IDeadLetterSink deadLetters, PipelineMetrics metrics, ILogger<LocalEventBus> logger, BatchRetryOptions? retry = null, PartitionRetries? retries = null)
+    public LocalEventBus(IEventLog log, LocalBusOptions options, ConsumerOptions consumer, IEnvelopeBatchHandler handler, IDeadLetterSink deadLetters, PipelineMetrics metrics, ILogger<LocalEventBus> logger, BatchRetryOptions? retry = null, PartitionRetries? retries = null, PartitionLag? lag = null)
     {
         (_log, _partitions, _maxBatch, _deadLetters, _metrics, _logger) = (log, options.Partitions, options.ReadBatchEvents, deadLetters, metrics, logger);
         var coalescer = new BatchCoalescer(handler, consumer.BatchWindow, consumer.MaxBatchEvents, sources: options.Partitions);
         _runner = new PartitionBatchRunner(coalescer, handler, deadLetters, retry ?? new BatchRetryOptions(), metrics, logger, retries);
         _appended = Enumerable.Range(0, _partitions).Select(_ => new SemaphoreSlim(0)).ToArray();
-        _lag = new long[_partitions];
+        _lag = lag ?? new PartitionLag();
     }
 
-    private readonly long[] _lag;
+    private readonly PartitionLag _lag;
     private volatile bool _running;
 
     public ConsumerStatus Status => ConsumerStatus.Of(
         _stopped ? ConsumerState.Degraded : _running ? ConsumerState.Running : ConsumerState.Starting,
         _stopped ? "the host is stopping" : null,
-        Enumerable.Range(0, _partitions).ToDictionary(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture), p => Interlocked.Read(ref _lag[p]), StringComparer.Ordinal),
+        Enumerable.Range(0, _partitions).Select(Id).ToDictionary(p => p, p => _lag.Current().GetValueOrDefault(p), StringComparer.Ordinal),
         _runner.StuckPartitions());
 
     public int PartitionCount => _partitions;
 
     /// <summary>Events committed to the log and not yet stored (or dead-lettered) by the consumer.</summary>
-    public long Pending => Enumerable.Range(0, _partitions).Sum(p => Interlocked.Read(ref _lag[p]));
+    public long Pending => _lag.Current().Values.Sum();
 
     /// <summary>Events handled (including dead-lettered ones) since start.</summary>
     public long Processed => Interlocked.Read(ref _processed);
@@ -68,7 +68,7 @@ public sealed partial class LocalEventBus : BackgroundService, IEventPublisher, 
             await _log.OpenAsync(_partitions, cancellationToken);
             foreach (var (partition, count) in await _log.CountAsync(cancellationToken))
             {
-                Interlocked.Add(ref _lag[partition], count);
+                _lag.Add(Id(partition), count);
             }
             _opened.TrySetResult();
         }
@@ -114,11 +114,13 @@ public sealed partial class LocalEventBus : BackgroundService, IEventPublisher, 
         }
     }
 
+    private static string Id(int partition) => partition.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     private void Count(LogAppend[] entries, int sign)
     {
         foreach (var entry in entries)
         {
-            Interlocked.Add(ref _lag[entry.Partition], sign);
+            _lag.Add(Id(entry.Partition), sign);
         }
     }
 
@@ -169,7 +171,7 @@ public sealed partial class LocalEventBus : BackgroundService, IEventPublisher, 
                 after = entries[^1].Position;
                 await _runner.UntilDoneAsync(partitionId, ct => _log.AcknowledgeAsync(partition, after, ct), stoppingToken);
                 Interlocked.Add(ref _processed, entries.Count);
-                Interlocked.Add(ref _lag[partition], -entries.Count);
+                _lag.Add(partitionId, -entries.Count);
                 _metrics.EventsConsumed.Add(batch.Count);
             }
         }

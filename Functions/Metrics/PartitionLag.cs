@@ -4,7 +4,7 @@ namespace InsightsFunctions.Metrics;
 
 /// <summary>
 /// Per-partition consumer lag: the last sequence number the hub had enqueued (as the processor last saw it)
-/// minus the last one this process committed. Published as the gauge <c>insights.consumer.lag</c> with a
+/// minus the last one this process committed; for the local bus, the events committed to its log and not stored yet. Published as the gauge <c>insights.consumer.lag</c> with a
 /// <c>partition</c> tag by the host's <see cref="PipelineMetrics"/>, which reads this singleton.
 /// </summary>
 public sealed class PartitionLag
@@ -16,6 +16,13 @@ public sealed class PartitionLag
 
     public void Enqueued(string partitionId, long lastEnqueuedSequenceNumber) =>
         _partitions.AddOrUpdate(partitionId, (lastEnqueuedSequenceNumber, -1), (_, p) => (lastEnqueuedSequenceNumber, p.Processed));
+
+    /// <summary>
+    /// A bus that counts instead of numbering (the local bus): <paramref name="events"/> more waiting on the partition
+    /// (negative: that many stored).
+    /// </summary>
+    public void Add(string partitionId, long events) =>
+        _partitions.AddOrUpdate(partitionId, (events, 0), (_, p) => (p.Enqueued + events, p.Processed));
 
     public void Released(string partitionId) => _partitions.TryRemove(partitionId, out _);
 
