@@ -70,7 +70,7 @@ public sealed class PoisonIsolationTests
         Assert.Equal(batch.Select(e => e.EventSid).Where(s => !poison.Contains(s)).Order(StringComparer.Ordinal), handler.Stored.Order(StringComparer.Ordinal));
         foreach (var sid in poison)
         {
-            deadLetters.Verify(d => d.DeadLetterAsync(It.Is<EventEnvelope>(e => e.EventSid == sid), It.Is<string>(r => r.Contains("cannot stitch")), It.IsAny<CancellationToken>()), Times.Once);
+            deadLetters.Verify(d => d.DeadLetterAsync(It.Is<EventEnvelope>(e => e.EventSid == sid), It.Is<string>(r => r == "InvalidOperationException"), It.IsAny<CancellationToken>()), Times.Once);
         }
         Assert.Equal(k, runner.DeadLettered);
     }
@@ -171,6 +171,31 @@ public sealed class PoisonIsolationTests
         Assert.Single(handler.Calls, c => c == 20);        // and never again through the coalescer
         Assert.Equal(19, handler.Stored.Count);
         deadLetters.Verify(d => d.DeadLetterAsync(bad[3], It.IsAny<string>(), It.IsAny<CancellationToken>()), Times.Once);
+    }
+
+    [Fact]
+    public async Task AGroupThatFailedTransiently_EachPartitionRetriesAlone_SoARetryingPoisonEventNeverJoinsAnotherGroup()
+    {
+        // Partition 1 holds an event the store refuses with a 500 (it looks transient, so it is retried whole for a while).
+        // The first group fails for both; then partition 0 stores on its own, and its next batch goes in a group of its
+        // own that partition 1's retries never join and fail again.
+        var good = Batch(10);
+        var next = Enumerable.Range(200, 10).Select(i => Envelopes.Numbered(i, "WT8")).ToList();
+        var bad = Enumerable.Range(100, 10).Select(i => Envelopes.Numbered(i, "WT9")).ToList();
+        var handler = new RefusingHandler(e => e.EventSid == bad[3].EventSid, () => new RequestFailedException(500, "InternalError"));
+        var coalescer = new BatchCoalescer(handler, TimeSpan.FromMilliseconds(200), 100_000, sources: 2);
+        var retry = new BatchRetryOptions { FirstBackoff = TimeSpan.FromMilliseconds(5), MaxBackoff = TimeSpan.FromMilliseconds(20), TransientAttemptsBeforeBisect = 1000 };
+        var runner = Runner(handler, Mock.Of<IDeadLetterSink>(), retry, coalescer);
+        using var stop = new CancellationTokenSource();
+
+        var retrying = runner.RunAsync("1", bad, stop.Token);
+        await runner.RunAsync("0", good, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        await runner.RunAsync("0", next, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => retrying);
+
+        Assert.Equal(20, handler.Stored.Count(sid => good.Concat(next).Any(e => e.EventSid == sid)));
+        Assert.Single(handler.Calls, c => c > 10); // only the very first group held both partitions
     }
 
     [Fact]

@@ -88,7 +88,9 @@ public sealed partial class PartitionBatchRunner(BatchCoalescer coalescer, IEnve
                 Exception failure;
                 try
                 {
-                    await coalescer.HandleAsync(pending, cancellationToken);
+                    // Only the first attempt joins the other partitions' group: a retry (and what isolation leaves) goes
+                    // straight to the handler, so a failing batch never fails another partition's group again.
+                    await (attempt == 1 ? coalescer.HandleAsync(pending, cancellationToken) : handler.HandleAsync(pending, cancellationToken));
                     Interlocked.Increment(ref _stored);
                     return;
                 }
@@ -189,7 +191,8 @@ public sealed partial class PartitionBatchRunner(BatchCoalescer coalescer, IEnve
         Interlocked.Increment(ref _deadLettered);
         metrics.DeadLettered.Add(1);
         LogDeadLettered(logger, envelope.EventSid, partition, TransientFailures.Describe(failure));
-        await DeadLetterAsync(partition, envelope, failure.GetType().Name + ": " + failure.Message, cancellationToken);
+        // The error's type and status only: an exception's message can quote a value (a key, a response body).
+        await DeadLetterAsync(partition, envelope, TransientFailures.Describe(failure), cancellationToken);
         return [];
     }
 

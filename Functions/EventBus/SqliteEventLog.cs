@@ -9,7 +9,8 @@ namespace InsightsFunctions.EventBus;
 /// pages); this class adds group commit: one writer takes every append and acknowledgement waiting at that moment and
 /// commits them in one transaction, so one fsync covers many callbacks. Readers use their own connections (WAL lets
 /// them read while the writer writes). Positions come from <c>AUTOINCREMENT</c> and are never reused. A lock file
-/// keeps a second process from consuming the same log. A full log (disk full, or <c>MaxSizeMegabytes</c>) fails the
+/// keeps a second process from consuming the same log; the folder is the process user's only, and an acknowledged event is
+/// overwritten when deleted (<c>secure_delete</c>), not left in free pages. A full log (disk full, or <c>MaxSizeMegabytes</c>) fails the
 /// append, so ingest spools the event or answers 503; it never answers 204 for an event it did not commit.
 /// </summary>
 public sealed class SqliteEventLog(string folder, long maxSizeBytes) : IEventLog, IDisposable
@@ -31,7 +32,15 @@ public sealed class SqliteEventLog(string folder, long maxSizeBytes) : IEventLog
 
     public async Task OpenAsync(int partitions, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(folder);
+        // The log holds accepted events (full attributes for a non-HIPAA account): the process's user only.
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(folder);
+        }
+        else
+        {
+            Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
         _lock = AcquireLock(folder);
         _connectionString = new SqliteConnectionStringBuilder { DataSource = DatabasePath, Pooling = true }.ToString();
         _writer = new SqliteConnection(_connectionString);
@@ -40,6 +49,7 @@ public sealed class SqliteEventLog(string folder, long maxSizeBytes) : IEventLog
         await ExecuteAsync(_writer, $"""
             PRAGMA journal_mode=WAL;
             PRAGMA synchronous=FULL;
+            PRAGMA secure_delete=ON;
             PRAGMA busy_timeout=5000;
             PRAGMA max_page_count={Math.Max(64, maxSizeBytes / pageSize)};
             CREATE TABLE IF NOT EXISTS events (position INTEGER PRIMARY KEY AUTOINCREMENT, partition INTEGER NOT NULL, body BLOB NOT NULL);
