@@ -44,11 +44,18 @@ public sealed partial class LocalEventBus : BackgroundService, IEventPublisher, 
     private readonly PartitionLag _lag;
     private volatile bool _running;
 
-    public ConsumerStatus Status => ConsumerStatus.Of(
-        _stopped ? ConsumerState.Degraded : _running ? ConsumerState.Running : ConsumerState.Starting,
-        _stopped ? "the host is stopping" : null,
-        Enumerable.Range(0, _partitions).Select(Id).ToDictionary(p => p, p => _lag.Current().GetValueOrDefault(p), StringComparer.Ordinal),
-        _runner.StuckPartitions());
+    public ConsumerStatus Status
+    {
+        get
+        {
+            var lag = _lag.Current();
+            return ConsumerStatus.Of(
+                _stopped ? ConsumerState.Degraded : _running ? ConsumerState.Running : ConsumerState.Starting,
+                _stopped ? "the host is stopping" : null,
+                Enumerable.Range(0, _partitions).Select(Id).ToDictionary(p => p, p => lag.GetValueOrDefault(p), StringComparer.Ordinal),
+                _runner.StuckPartitions());
+        }
+    }
 
     public int PartitionCount => _partitions;
 
