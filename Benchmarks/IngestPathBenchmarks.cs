@@ -18,7 +18,7 @@ namespace InsightsFunctions.Benchmarks;
 [SimpleJob(warmupCount: 3, iterationCount: 10)]
 public class IngestPathBenchmarks
 {
-    private const string Token = "benchmark-token-not-a-secret";
+    private const string Token = "7e57be00000000000000000000000000";
     private const string Url = "https://insights.example.org/api/taskrouter/events";
     private const int Events = 1000;
 

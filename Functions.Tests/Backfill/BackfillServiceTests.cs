@@ -198,11 +198,11 @@ public sealed class BackfillServiceTests
     public async Task RunAsync_WithAnApiKey_AuthenticatesWithTheKeyNotTheToken()
     {
         var harness = new BackfillHarness(Now);
-        harness.Accounts[TestSids.Account] = new Configuration.AccountOptions { AuthToken = BackfillHarness.Token, ApiKeySid = "SK" + new string('1', 32), ApiKeySecret = "key-secret-not-a-secret" };
+        harness.Accounts[TestSids.Account] = new Configuration.AccountOptions { AuthToken = BackfillHarness.Token, ApiKeySid = "SK" + new string('1', 32), ApiKeySecret = "KeySecretNotASecret0000000000000" };
 
         await harness.Service().RunAsync(Request(), resume: false, null, CancellationToken.None);
 
-        Assert.Equal("Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"SK{new string('1', 32)}:key-secret-not-a-secret")), Assert.Single(harness.Api.Authorizations.Distinct()));
+        Assert.Equal("Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"SK{new string('1', 32)}:KeySecretNotASecret0000000000000")), Assert.Single(harness.Api.Authorizations.Distinct()));
     }
 
     [Fact]

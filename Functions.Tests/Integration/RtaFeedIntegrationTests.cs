@@ -32,7 +32,7 @@ public sealed class RtaFeedIntegrationTests : IAsyncLifetime
         {
             ["urls"] = _url,
             ["Insights:Storage:ConnectionString"] = Azurite.ConnectionString,
-            [$"Insights:Accounts:{Account}:AuthToken"] = "rta-integration-token",
+            [$"Insights:Accounts:{Account}:AuthToken"] = "7e57a7a1000000000000000000000000",
             ["Insights:Rta:SharedSecret"] = Secret,
             ["Insights:Consumer:BatchWindow"] = "00:00:00.200",
             [TestBus.PathSetting] = TestBus.NewFolder(),

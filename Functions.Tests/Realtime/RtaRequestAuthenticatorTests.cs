@@ -12,7 +12,7 @@ namespace InsightsFunctions.Tests.Realtime;
 public sealed class RtaRequestAuthenticatorTests
 {
     private const string Account = "AC0123456789abcdef0123456789abcdef";
-    private const string Token = "rta-test-token-not-a-secret";
+    private const string Token = "7e57a7a0000000000000000000000000";
 
     private static RtaRequestAuthenticator Authenticator()
     {
@@ -72,7 +72,7 @@ public sealed class RtaRequestAuthenticatorTests
     public void SignatureByAnotherToken_OrForSeveralOrUnknownAccounts_IsRefused()
     {
         const string body = "{}";
-        var (url, wrong) = Sign(body, token: "another-token");
+        var (url, wrong) = Sign(body, token: "7e57bad0000000000000000000000000");
         var (_, right) = Sign(body);
 
         Assert.False(Authenticator().SignatureHolds(wrong, url, body, [Record()]));

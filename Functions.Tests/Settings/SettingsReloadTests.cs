@@ -52,10 +52,10 @@ public sealed class SettingsReloadTests
         using var provider = Host();
         var accounts = provider.GetRequiredService<IAccountRegistry>();
 
-        Change($"Insights:Accounts:{Other}:AuthToken", "rotated-token");
+        Change($"Insights:Accounts:{Other}:AuthToken", "7e572070000000000000000000000000");
 
         Assert.True(accounts.TryGet(Other, out var added));
-        Assert.Equal("rotated-token", added.AuthToken);
+        Assert.Equal("7e572070000000000000000000000000", added.AuthToken);
     }
 
     [Fact]
@@ -66,7 +66,7 @@ public sealed class SettingsReloadTests
         Assert.True(accounts.TryGet(TestSids.Account, out _));
 
         // A new account whose workspace is mistyped: before, every tenant's callbacks then failed with a 500.
-        _configuration[$"Insights:Accounts:{Other}:AuthToken"] = "other-token";
+        _configuration[$"Insights:Accounts:{Other}:AuthToken"] = "7e5707e0000000000000000000000000";
         Change($"Insights:Accounts:{Other}:Workspaces:0", "WS-typo");
 
         Assert.True(accounts.TryGet(TestSids.Account, out _)); // no exception: the previous accounts stay in force

@@ -7,8 +7,8 @@ public static class TestSids
     public const string NonHipaaAccount = "AC00000000000000000000000000000b22";
     public const string UnknownAccount = "AC00000000000000000000000000000c33";
     public const string Workspace = "WS00000000000000000000000000000001";
-    public const string AuthToken = "test-token-not-a-secret";
-    public const string NonHipaaToken = "other-test-token-not-a-secret";
+    public const string AuthToken = "7e57a110000000000000000000000000";
+    public const string NonHipaaToken = "7e57b220000000000000000000000000";
 
     private static long _counter;
 

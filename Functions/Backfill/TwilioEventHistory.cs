@@ -76,11 +76,11 @@ public sealed class TwilioEventHistoryFactory(System.Net.Http.HttpClient http) :
 {
     public IEventHistory For(string accountSid, AccountOptions account)
     {
-        var (user, password) = !string.IsNullOrWhiteSpace(account.ApiKeySid) && !string.IsNullOrWhiteSpace(account.ApiKeySecret)
-            ? (account.ApiKeySid, account.ApiKeySecret)
-            : !string.IsNullOrWhiteSpace(account.AuthToken)
-                ? (accountSid, account.AuthToken)
-                : throw new EventHistoryException($"Account {accountSid} has neither an auth token nor an API key configured (Insights:Accounts:{accountSid}:AuthToken, or :ApiKeySid and :ApiKeySecret).");
+        // An API key whose secret is not usable (an unresolved Key Vault reference) is an error, never a silent switch
+        // to the auth token: the operator chose the key, and a wrong secret must show (fail closed).
+        var (user, password) = account.ApiKeySid is { Length: > 0 } keySid
+            ? (keySid, account.UsableApiKeySecret ?? throw new EventHistoryException($"Account {accountSid}: Insights:Accounts:{accountSid}:ApiKeySecret {SecretShape.ApiKeySecretProblem(account.ApiKeySecret)}."))
+            : (accountSid, account.UsableAuthToken ?? throw new EventHistoryException($"Account {accountSid}: Insights:Accounts:{accountSid}:AuthToken {SecretShape.AuthTokenProblem(account.AuthToken)}."));
         return new TwilioEventHistory(new TwilioRestClient(user, password, accountSid, httpClient: new SystemNetHttpClient(http)));
     }
 }

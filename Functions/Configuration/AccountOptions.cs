@@ -17,5 +17,51 @@ public sealed class AccountOptions
 
     public string? ApiKeySecret { get; set; }
 
-    public override string ToString() => $"AccountOptions(Hipaa={Hipaa}, AuthToken=***, ApiKeySid={(ApiKeySid is null ? "-" : "***")})";
+    /// <summary>
+    /// For a HIPAA account, the free-text reasons (<c>TaskCompletedReason</c>, <c>TaskCanceledReason</c>, <c>Reason</c>)
+    /// allowed through as outcomes; any other becomes <c>Other</c>. Null: Flex's built-in reasons (the HIPAA filter's default vocabulary).
+    /// </summary>
+    public List<string>? Outcomes { get; set; }
+
+    /// <summary>The secret this account's WFM RTA feed presents; it authorizes records of this account only. Never logged.</summary>
+    public string? RtaSecret { get; set; }
+
+    /// <summary>The read key of this account's real-time JSON and wallboard. Never logged.</summary>
+    public string? WallboardKey { get; set; }
+
+    /// <summary>The auth token when it has a Twilio auth token's shape (<see cref="SecretShape"/>), else null: the account is unconfigured.</summary>
+    public string? UsableAuthToken => SecretShape.AuthTokenProblem(AuthToken) is null ? AuthToken : null;
+
+    /// <summary>The RTA secret when usable, else null (the RTA feed refuses this account's records).</summary>
+    public string? UsableRtaSecret => SecretShape.KeyProblem(RtaSecret) is null ? RtaSecret : null;
+
+    /// <summary>The wallboard key when usable, else null (this account's real-time views need the admin key).</summary>
+    public string? UsableWallboardKey => SecretShape.KeyProblem(WallboardKey) is null ? WallboardKey : null;
+
+    /// <summary>The API key secret when usable (and a key sid is set), else null.</summary>
+    public string? UsableApiKeySecret => ApiKeySid is not null && SecretShape.ApiKeySecretProblem(ApiKeySecret) is null ? ApiKeySecret : null;
+
+    /// <summary>The settings of this account that are set (or required) but not usable, by name, never by value.</summary>
+    public IEnumerable<AccountSettingProblem> Problems(string accountSid)
+    {
+        var prefix = $"{AccountsOptions.Section}:Accounts:{accountSid}:";
+        if (SecretShape.AuthTokenProblem(AuthToken) is { } token)
+        {
+            yield return new(accountSid, prefix + nameof(AuthToken), token, AccountDisabled: true);
+        }
+        if (ApiKeySid is not null && SecretShape.ApiKeySecretProblem(ApiKeySecret) is { } apiKey)
+        {
+            yield return new(accountSid, prefix + nameof(ApiKeySecret), apiKey, AccountDisabled: false);
+        }
+        if (RtaSecret is not null && SecretShape.KeyProblem(RtaSecret) is { } rta)
+        {
+            yield return new(accountSid, prefix + nameof(RtaSecret), rta, AccountDisabled: false);
+        }
+        if (WallboardKey is not null && SecretShape.KeyProblem(WallboardKey) is { } wallboard)
+        {
+            yield return new(accountSid, prefix + nameof(WallboardKey), wallboard, AccountDisabled: false);
+        }
+    }
+
+    public override string ToString() => $"AccountOptions(Hipaa={Hipaa}, AuthToken=***, ApiKeySid={(ApiKeySid is null ? "-" : "***")}, RtaSecret={(RtaSecret is null ? "-" : "***")}, WallboardKey={(WallboardKey is null ? "-" : "***")})";
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Azure.Storage.Blobs;
+using InsightsFunctions.Configuration;
 using InsightsFunctions.EventBus;
 using InsightsFunctions.Storage;
 using Microsoft.AspNetCore.Http;
@@ -15,8 +16,11 @@ namespace InsightsFunctions.Health;
 /// balancer or the platform's health check pull instances that still take callbacks (every instance shares the
 /// consumer's storage, so all of them at once): the outage issue 18 forbids. A consumer problem is for alerts
 /// (the body, <c>insights.consumer.stuck_seconds</c>, <c>insights.consumer.lag</c>), not for routing.
+/// An account secret that is not usable (<see cref="IAccountRegistry.Problems"/>) makes <c>status</c> <c>degraded</c> and is
+/// listed in <c>accounts</c> with its sid and setting, but keeps the 200: every instance reads the same settings, so a 503
+/// would take the other accounts' ingest down with it.
 /// </summary>
-public sealed class HealthHandler(StorageTables tables, BlobServiceClient blobs, IEventPublisher publisher, TimeProvider clock, IConsumerHealth? consumer = null)
+public sealed class HealthHandler(StorageTables tables, BlobServiceClient blobs, IEventPublisher publisher, TimeProvider clock, IConsumerHealth? consumer = null, IAccountRegistry? accounts = null)
 {
     public async Task HandleAsync(HttpContext context)
     {
@@ -32,16 +36,25 @@ public sealed class HealthHandler(StorageTables tables, BlobServiceClient blobs,
         var blobsOk = await Probe(async ct => await blobs.GetBlobContainerClient(BlobEventSpool.ContainerName).ExistsAsync(ct), timeout.Token);
         var busOk = await publisher.IsReachableAsync(timeout.Token);
         var healthy = tablesOk && blobsOk && busOk;
+        var problems = accounts?.Problems ?? [];
 
         context.Response.StatusCode = healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable;
         context.Response.ContentType = "application/json";
         var body = new JsonObject
         {
-            ["status"] = healthy ? "ok" : "degraded",
+            ["status"] = healthy && problems.Count == 0 ? "ok" : "degraded",
             ["tables"] = tablesOk ? "ok" : "unreachable",
             ["blobs"] = blobsOk ? "ok" : "unreachable",
             ["event_bus"] = busOk ? "ok" : "unreachable",
             ["consumer"] = consumer is null ? null : Consumer(consumer.Status),
+            // A secret that is set but unusable (an unresolved Key Vault reference): by setting name, never value.
+            ["accounts"] = new JsonArray([.. problems.Select(p => (JsonNode)new JsonObject
+            {
+                ["account_sid"] = p.AccountSid,
+                ["setting"] = p.Setting,
+                ["problem"] = p.Reason,
+                ["account_unconfigured"] = p.AccountDisabled,
+            })]),
             ["as_of"] = clock.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture),
         };
         await context.Response.WriteAsync(body.ToJsonString());

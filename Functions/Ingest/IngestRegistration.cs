@@ -49,6 +49,8 @@ public static class IngestRegistration
         services.TryAddSingleton<TwilioWebhookGate>();
         services.TryAddSingleton<TaskRouterIngestHandler>();
         services.AddHostedService<SignatureSettingGuard>();
+        // The hosts that take requests say at start which account secrets are unusable (and so turned off).
+        services.AddHostedService<AccountProblemsReport>();
         return services;
     }
 }

@@ -73,7 +73,7 @@ public sealed partial class TwilioWebhookGate(
                 LogRejected(logger, "signed URL not resolvable", accountSid);
                 return urlRejection;
             }
-            if (!TwilioSignature.IsValidForm(account.AuthToken!, url, form, signature))
+            if (!TwilioSignature.IsValidForm(account.UsableAuthToken!, url, form, signature))
             {
                 LogRejected(logger, "signature invalid", accountSid);
                 return IngestResponse.Forbidden;

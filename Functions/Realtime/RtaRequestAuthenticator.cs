@@ -39,7 +39,7 @@ public sealed class RtaRequestAuthenticator(IAccountRegistry accounts)
         var accountSids = records.Select(r => r.AccountSid).Distinct(StringComparer.Ordinal).ToList();
         return accountSids.Count == 1
             && accounts.TryGet(accountSids[0], out var account)
-            && account.AuthToken is { Length: > 0 } token
+            && account.UsableAuthToken is { } token
             && TwilioSignature.IsValidJson(token, url, rawBody, signature);
     }
 }
