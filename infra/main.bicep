@@ -80,6 +80,10 @@ param deadLetterRetentionDays int = 90
 @maxValue(730)
 param logRetentionDays int = 90
 
+@minValue(1)
+@description('Daily ingestion cap of Log Analytics (GB). Requests telemetry of a busy center is about 1 KB per callback, 0.5 GB for 500,000 callbacks a day: 5 leaves room for a bad day and stops an unbounded one.')
+param logDailyCapGb int = 5
+
 @description('Private networking: the app integrates with a VNet, storage and Event Hubs get private endpoints and refuse public network access (docs/deploy.md). Key Vault stays public (RBAC, audited) so operators can store the tokens.')
 param vnetEnabled bool = false
 
@@ -124,6 +128,7 @@ module monitoring 'app/monitoring.bicep' = {
     location: location
     tags: tags
     retentionInDays: logRetentionDays
+    dailyCapGb: logDailyCapGb
   }
 }
 

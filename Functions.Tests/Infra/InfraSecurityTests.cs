@@ -99,6 +99,20 @@ public sealed class InfraSecurityTests
     }
 
     [Fact]
+    public async Task LogAnalytics_HasADailyCap_SoRequestFloodsCannotGrowTheBillWithoutBound()
+    {
+        var workspace = (await Single("Microsoft.OperationalInsights/workspaces")).Properties!;
+        var main = await BicepCli.MainTemplate;
+
+        Assert.Equal("[parameters('dailyCapGb')]", (string?)workspace["workspaceCapping"]?["dailyQuotaGb"]);
+        var cap = main["parameters"]!["logDailyCapGb"]!;
+        Assert.Equal(5, (int)cap["defaultValue"]!);
+        Assert.Equal(1, (int)cap["minValue"]!);
+        var monitoring = ArmResource.ModuleTemplate(main, "monitoring");
+        Assert.NotNull(monitoring["parameters"]!["dailyCapGb"]);
+    }
+
+    [Fact]
     public async Task FunctionApp_IsFlexConsumptionDotnet10_HttpsOnlyTls12_WithAnAlwaysReadyInstance()
     {
         var plan = await Single("Microsoft.Web/serverfarms");

@@ -165,13 +165,13 @@ public sealed partial class BackfillService(
             if (error is not null)
             {
                 invalid++;
-                LogInvalid(logger, e.Sid, error.Field ?? "?", error.Error);
+                LogInvalid(logger, Logged.Sid(e.Sid, "EV"), error.Field ?? "?", error.Error);
                 continue;
             }
             if (envelope!.AccountSid != request.AccountSid || envelope.WorkspaceSid != request.WorkspaceSid)
             {
                 invalid++;
-                LogInvalid(logger, e.Sid, "AccountSid", "the event belongs to another account or workspace");
+                LogInvalid(logger, Logged.Sid(e.Sid, "EV"), "AccountSid", "the event belongs to another account or workspace");
                 continue;
             }
             envelopes.Add(envelope);

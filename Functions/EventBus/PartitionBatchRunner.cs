@@ -190,7 +190,7 @@ public sealed partial class PartitionBatchRunner(BatchCoalescer coalescer, IEnve
         }
         Interlocked.Increment(ref _deadLettered);
         metrics.DeadLettered.Add(1);
-        LogDeadLettered(logger, envelope.EventSid, partition, TransientFailures.Describe(failure));
+        LogDeadLettered(logger, Logged.Sid(envelope.EventSid, "EV"), partition, TransientFailures.Describe(failure));
         // The error's type and status only: an exception's message can quote a value (a key, a response body).
         await DeadLetterAsync(partition, envelope, TransientFailures.Describe(failure), cancellationToken);
         return [];

@@ -44,7 +44,7 @@ public sealed partial class IngestService(IEventPublisher publisher, IEventSpool
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            LogRecordFailed(logger, envelope.EventSid, ex.GetType().Name);
+            LogRecordFailed(logger, Logged.Sid(envelope.EventSid, "EV"), ex.GetType().Name);
         }
     }
 
@@ -69,7 +69,7 @@ public sealed partial class IngestService(IEventPublisher publisher, IEventSpool
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            LogPublishFailed(logger, envelopes.Count, envelopes[0].EventSid, ex.GetType().Name);
+            LogPublishFailed(logger, envelopes.Count, Logged.Sid(envelopes[0].EventSid, "EV"), ex.GetType().Name);
         }
         var outcome = IngestOutcome.Spooled;
         foreach (var envelope in envelopes)
@@ -81,7 +81,7 @@ public sealed partial class IngestService(IEventPublisher publisher, IEventSpool
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                LogSpoolFailed(logger, envelope.EventSid, ex.GetType().Name);
+                LogSpoolFailed(logger, Logged.Sid(envelope.EventSid, "EV"), ex.GetType().Name);
                 outcome = IngestOutcome.Unavailable;
             }
         }

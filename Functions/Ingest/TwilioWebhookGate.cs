@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using InsightsFunctions.Configuration;
+using InsightsFunctions.Events;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

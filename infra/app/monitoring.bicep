@@ -10,6 +10,10 @@ param tags object
 @maxValue(730)
 param retentionInDays int
 
+@description('Daily ingestion cap of the workspace, in GB: a flood of requests (or a logging mistake) stops costing at the cap instead of growing the bill without bound. Ingestion resumes the next day; Azure Monitor raises its own alert when the cap is reached.')
+@minValue(1)
+param dailyCapGb int
+
 resource logAnalytics 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
   name: logAnalyticsName
   location: location
@@ -19,6 +23,9 @@ resource logAnalytics 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
       name: 'PerGB2018'
     }
     retentionInDays: retentionInDays
+    workspaceCapping: {
+      dailyQuotaGb: dailyCapGb
+    }
     features: {
       enableLogAccessUsingOnlyResourcePermissions: true
     }

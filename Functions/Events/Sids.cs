@@ -1,0 +1,36 @@
+namespace InsightsFunctions.Events;
+
+/// <summary>Twilio SIDs: a two-letter prefix and 32 hexadecimal characters.</summary>
+public static class Sids
+{
+    public static bool IsSid(string value, string prefix)
+    {
+        if (value.Length != 34 || !value.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+        foreach (var c in value.AsSpan(2))
+        {
+            if (!char.IsAsciiHexDigit(c))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+}
+
+/// <summary>
+/// What a log line may say of a request value (issue 19): a validated sid as itself, anything else only as its length
+/// and a short hash, so an unauthenticated request can neither forge log lines (newlines) nor write a name, a phone
+/// number or a megabyte into the logs, and two log lines about the same value can still be matched.
+/// </summary>
+public static class Logged
+{
+    public static string Sid(string? value, string prefix) =>
+        value is null ? "(none)" : Sids.IsSid(value, prefix) ? value : Opaque(value);
+
+    /// <summary><c>(27 chars #1a2b3c4d)</c>: the length and the first 8 hex characters of the SHA-256 of the UTF-8 value.</summary>
+    public static string Opaque(string value) =>
+        $"({value.Length} chars #{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(value)), 0, 4)})";
+}
