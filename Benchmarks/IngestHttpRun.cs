@@ -41,6 +41,7 @@ public static class IngestHttpRun
         var builder = LocalHostBuilder.CreateBuilder([], new Dictionary<string, string?>
         {
             ["urls"] = url,
+            ["Insights:Ingest:PublicBaseUrl"] = url,
             [$"Insights:Accounts:{Account}:AuthToken"] = token,
             ["Insights:LocalBus:Path"] = folder,
             ["Insights:Loads:Enabled"] = "false",

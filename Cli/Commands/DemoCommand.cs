@@ -45,6 +45,7 @@ public sealed class DemoCommand : AsyncCommand<SimulateCommand.SimulationSetting
         var builder = LocalHostBuilder.CreateBuilder([], new Dictionary<string, string?>
         {
             ["urls"] = url,
+            ["Insights:Ingest:PublicBaseUrl"] = url, // the URL the simulator signs: the demo runs as Production, like serve
             ["Insights:LocalBus:Path"] = busFolder,
             [$"Insights:Accounts:{DemoAccountSid}:AuthToken"] = token,
             [$"Insights:Accounts:{DemoAccountSid}:Hipaa"] = "true",

@@ -20,6 +20,10 @@ public sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
         [CommandOption("--record <FILE>")]
         [Description("Append every event the ingest accepts, already HIPAA-filtered, to this NDJSON file (replay it with `insights replay`).")]
         public string? Record { get; init; }
+
+        [CommandOption("--dev")]
+        [Description("Run in the Development environment: Insights:Ingest:ValidateSignature=false is then allowed and forwarded headers are trusted without Insights:Ingest:PublicBaseUrl. Never on a host the internet can reach.")]
+        public bool Dev { get; init; }
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
@@ -30,13 +34,24 @@ public sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
             overrides["Insights:Ingest:RecordPath"] = Path.GetFullPath(record);
             AnsiConsole.MarkupLineInterpolated($"Recording accepted events (filtered) to {Path.GetFullPath(record)}.");
         }
-        var builder = LocalHostBuilder.CreateBuilder([], overrides);
+        // Production unless --dev: ASPNETCORE_ENVIRONMENT cannot make it Development behind the operator's back.
+        var requested = Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT");
+        if (!settings.Dev && string.Equals(requested, Environments.Development, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new CliException("ASPNETCORE_ENVIRONMENT=Development is refused by `insights serve`: pass --dev to run the local host in the Development environment.");
+        }
+        var environment = settings.Dev ? Environments.Development : string.IsNullOrWhiteSpace(requested) ? Environments.Production : requested;
+        var builder = LocalHostBuilder.CreateBuilder([], overrides, environment);
         await using var app = LocalHostBuilder.Build(builder);
         if (CliConfiguration.Insights(builder.Configuration).Accounts.Count == 0)
         {
             AnsiConsole.MarkupLine("[yellow]No account configured: every callback will be answered 403. Set Insights__Accounts__AC…__AuthToken.[/]");
         }
-        AnsiConsole.MarkupLineInterpolated($"[green]InsightsFunctions local host[/] on {settings.Urls}  (POST {InsightsFunctions.Hosting.HttpRoutes.TaskRouterEvents}, GET {InsightsFunctions.Hosting.HttpRoutes.Health}); Ctrl+C stops.");
+        if (settings.Dev)
+        {
+            AnsiConsole.MarkupLine("[yellow]Development environment (--dev): signature checks may be off and forwarded headers are trusted. Never expose this host.[/]");
+        }
+        AnsiConsole.MarkupLineInterpolated($"[green]InsightsFunctions local host[/] ({environment}) on {settings.Urls}  (POST {InsightsFunctions.Hosting.HttpRoutes.TaskRouterEvents}, GET {InsightsFunctions.Hosting.HttpRoutes.Health}); Ctrl+C stops.");
         await app.StartAsync(cancellationToken);
         if (app.Services.GetService<IEventLog>() is SqliteEventLog log)
         {

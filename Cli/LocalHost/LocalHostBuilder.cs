@@ -17,13 +17,17 @@ namespace InsightsFunctions.Cli.LocalHost;
 /// </summary>
 public static class LocalHostBuilder
 {
-    public static WebApplicationBuilder CreateBuilder(string[] args, IDictionary<string, string?>? overrides = null)
+    /// <summary>
+    /// The builder, in <paramref name="environmentName"/> (default: Production — the Development environment, which allows
+    /// turning signature checks off and trusts forwarded headers, is only ever chosen explicitly: <c>insights serve --dev</c>).
+    /// </summary>
+    public static WebApplicationBuilder CreateBuilder(string[] args, IDictionary<string, string?>? overrides = null, string? environmentName = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
             Args = args,
             ContentRootPath = AppContext.BaseDirectory,
-            EnvironmentName = Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") ?? Environments.Development,
+            EnvironmentName = environmentName ?? Environments.Production,
         });
         if (overrides is not null)
         {

@@ -1,3 +1,4 @@
+using InsightsFunctions.Cli.LocalHost;
 using System.Diagnostics;
 using System.Globalization;
 using InsightsFunctions.Storage;
@@ -57,6 +58,76 @@ public sealed class CliProcessTests
         Assert.StartsWith($"insights: --from {from[..16]}", line, StringComparison.Ordinal);
         Assert.Contains("30 days", line, StringComparison.Ordinal);
         Assert.DoesNotContain(Token, stdout + stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_IsProduction_WithoutPublicBaseUrl_DoesNotStart_OneLineNamesIt()
+    {
+        var (exitCode, stdout, stderr) = await RunWithAsync(new Dictionary<string, string> { ["Insights__Loads__Enabled"] = "false" }, "serve", "--urls", LocalHostBuilder.FreeLoopbackUrl());
+
+        Assert.Equal(1, exitCode);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("Insights:Ingest:PublicBaseUrl is required outside the Development environment (this is 'Production')", line, StringComparison.Ordinal);
+        Assert.DoesNotContain(Token, stdout + stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_SignatureSwitchOff_WithoutDev_DoesNotStart()
+    {
+        var url = LocalHostBuilder.FreeLoopbackUrl();
+        var (exitCode, _, stderr) = await RunWithAsync(
+            new Dictionary<string, string> { ["Insights__Ingest__PublicBaseUrl"] = url, ["Insights__Ingest__ValidateSignature"] = "false" }, "serve", "--urls", url);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("Insights:Ingest:ValidateSignature may be false only in the Development environment", Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_AspNetCoreEnvironmentDevelopment_WithoutDev_IsRefused()
+    {
+        var (exitCode, _, stderr) = await RunWithAsync(new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Development" }, "serve", "--urls", LocalHostBuilder.FreeLoopbackUrl());
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("pass --dev", Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_WithDev_StartsWithTheSignatureSwitchOff_AndSaysSo()
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
+        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "insights.dll"), "serve", "--dev", "--urls", LocalHostBuilder.FreeLoopbackUrl() })
+        {
+            start.ArgumentList.Add(argument);
+        }
+        start.Environment[$"Insights__Accounts__{_account}__AuthToken"] = Token;
+        start.Environment["Insights__Storage__ConnectionString"] = Azurite.ConnectionString;
+        start.Environment["Insights__LocalBus__Path"] = TestBus.NewFolder();
+        start.Environment["Insights__Loads__Enabled"] = "false";
+        start.Environment["Insights__Ingest__ValidateSignature"] = "false";
+        start.Environment["NO_COLOR"] = "1";
+        using var process = Process.Start(start)!;
+        var lines = new List<string>();
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+            while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+            {
+                lines.Add(line);
+                if (line.StartsWith("Local bus:", StringComparison.Ordinal))
+                {
+                    break; // printed once the host has started
+                }
+            }
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+
+        Assert.Contains(lines, l => l.Contains("Development environment (--dev)", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("local host (Development)", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("Local bus:", StringComparison.Ordinal));
     }
 
     [Fact]

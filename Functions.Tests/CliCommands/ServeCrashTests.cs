@@ -86,6 +86,7 @@ public sealed class ServeCrashTests
         start.Environment[$"Insights__Accounts__{SidShift.Apply(Account, ReferenceMask)}__AuthToken"] = Token;
         start.Environment["Insights__Storage__ConnectionString"] = Azurite.ConnectionString;
         start.Environment["Insights__LocalBus__Path"] = _busFolder;
+        start.Environment["Insights__Ingest__PublicBaseUrl"] = _url; // serve runs as Production: the signed URL is configured
         start.Environment["Insights__Loads__Enabled"] = "false";
         start.Environment["Insights__Reconcile__Enabled"] = "false";
         start.Environment["Insights__Consumer__BatchWindow"] = slowConsumer ? "00:00:02" : "00:00:00.200";

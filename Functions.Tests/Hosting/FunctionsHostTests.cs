@@ -23,6 +23,7 @@ public sealed class FunctionsHostTests
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings ?? new Dictionary<string, string?>
         {
             [$"Insights:Accounts:{TestSids.Account}:AuthToken"] = TestSids.AuthToken,
+            ["Insights:Ingest:PublicBaseUrl"] = "https://cc.example.org",
         }).Build();
         var services = new ServiceCollection();
         services.AddLogging();
@@ -103,6 +104,7 @@ public sealed class FunctionsHostTests
             ["Insights:EventHubs:ConnectionString"] = eventHubs ? EventHubsConnection : null,
             ["Insights:EventHubs:HubName"] = eventHubs ? "taskrouter" : null,
             [BusChoice.AppServiceMarker] = appServiceSite,
+            ["Insights:Ingest:PublicBaseUrl"] = "https://cc.example.org",
         };
         await using var provider = Provider(settings, environment);
 
@@ -127,6 +129,7 @@ public sealed class FunctionsHostTests
         {
             [$"Insights:Accounts:{TestSids.Account}:AuthToken"] = TestSids.AuthToken,
             [BusChoice.AppServiceMarker] = "not-relevant-to-a-cli",
+            ["Insights:Ingest:PublicBaseUrl"] = "https://cc.example.org",
         }).Build();
         var services = new ServiceCollection();
         services.AddLogging();

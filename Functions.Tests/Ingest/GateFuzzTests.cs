@@ -38,7 +38,7 @@ public sealed class GateFuzzTests
     public async Task LocalHost_FuzzedRequests_NoServerError_JsonRefusals_ThenValidStillAccepted()
     {
         var bus = new CapturingPublisher();
-        await using var host = await LocalTestHost.StartAsync(s => s.Replace(ServiceDescriptor.Singleton<IEventPublisher>(bus)), Settings);
+        await using var host = await LocalTestHost.StartAsync(s => s.Replace(ServiceDescriptor.Singleton<IEventPublisher>(bus)), Settings, "Development");
         var fuzzer = new GateFuzzer(seed: 18, Secret, MaxBodyBytes);
         var problems = new List<string>();
 
@@ -71,7 +71,7 @@ public sealed class GateFuzzTests
     {
         var bus = new CapturingPublisher();
         var logs = new CapturedLogs();
-        await using var provider = FunctionsServices.Build(Settings, bus, logs);
+        await using var provider = FunctionsServices.Build(Settings, bus, logs, environment: "Development");
         var middleware = provider.GetRequiredService<TwilioWebhookMiddleware>();
         var callbacks = provider.GetRequiredService<TaskRouterEventsFunction>();
         var rta = provider.GetRequiredService<RtaEventsFunction>();

@@ -31,7 +31,8 @@ public sealed class GateInputTests
         {
             settings["Insights:Ingest:PublicBaseUrl"] = "";
         }
-        return (await LocalTestHost.StartAsync(s => s.Replace(ServiceDescriptor.Singleton<IEventPublisher>(bus)), settings), bus);
+        // Without PublicBaseUrl or a proxy list, forwarded headers are believed in Development only (outside it the host does not start).
+        return (await LocalTestHost.StartAsync(s => s.Replace(ServiceDescriptor.Singleton<IEventPublisher>(bus)), settings, publicBaseUrl ? "Production" : "Development"), bus);
     }
 
     /// <summary>A form POST with the raw body given, signed for <paramref name="signedUrl"/> over <paramref name="signedFields"/>.</summary>
@@ -231,7 +232,8 @@ public sealed class GateInputTests
     // The Functions worker: the same gate, run by TwilioWebhookMiddleware on the HttpContext of the ASP.NET Core integration.
 
     private static ServiceProvider FunctionsProvider(bool publicBaseUrl) =>
-        FunctionsServices.Build(new Dictionary<string, string?> { ["Insights:Ingest:PublicBaseUrl"] = publicBaseUrl ? LocalTestHost.BaseUrl : "" }, new CapturingPublisher());
+        FunctionsServices.Build(new Dictionary<string, string?> { ["Insights:Ingest:PublicBaseUrl"] = publicBaseUrl ? LocalTestHost.BaseUrl : "" }, new CapturingPublisher(),
+            environment: publicBaseUrl ? "Production" : "Development");
 
     private static async Task<(int Status, string? Field, bool Called)> ThroughMiddleware(ServiceProvider provider, FuzzRequest request, Stream? body = null)
     {

@@ -90,13 +90,28 @@ public sealed class TwilioSignatureTests
     [InlineData("https", null)]        // X-Forwarded-Proto restores the public scheme
     [InlineData("https, http", null)]  // a list: the first entry is the client-facing one
     [InlineData("http,https", 403)]    // first entry says http: the https signature does not match
-    public async Task Check_SchemeBehindProxy_FollowsXForwardedProto(string? forwardedProto, int? expected)
+    public async Task Check_SchemeBehindATrustedProxy_FollowsXForwardedProto(string? forwardedProto, int? expected)
     {
-        var (gate, context) = Arrange("http", "insights.example.org", "https://insights.example.org/api/taskrouter/events");
+        var (gate, context) = Arrange("http", "insights.example.org", "https://insights.example.org/api/taskrouter/events",
+            trustedProxies: ["10.1.0.0/16"], remote: "10.1.2.3");
         if (forwardedProto is not null)
         {
             context.Request.Headers["X-Forwarded-Proto"] = forwardedProto;
         }
+        Assert.Equal(expected, (await gate.CheckFormCallbackAsync(context))?.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("10.9.9.9", new[] { "10.1.0.0/16" }, 403)]     // not a listed proxy: its forwarded host is not believed
+    [InlineData(null, new[] { "10.1.0.0/16" }, 403)]           // no remote address: not a listed proxy
+    [InlineData("::ffff:10.1.2.3", new[] { "10.1.0.0/16" }, null)] // IPv4 mapped into IPv6 is the same proxy
+    [InlineData("10.1.2.3", new[] { "10.1.2.3" }, null)]       // a single address
+    [InlineData("10.1.2.3", new string[0], 403)]               // no list, not Development: never believed
+    public async Task Check_ForwardedHost_IsBelievedOnlyFromATrustedProxy(string? remote, string[] proxies, int? expected)
+    {
+        // Signed for the public host; the app sees an internal one; only the forwarded host can make them match.
+        var (gate, context) = Arrange("https", "10.0.0.7:7071", "https://insights.example.org/api/taskrouter/events", trustedProxies: proxies, remote: remote);
+        context.Request.Headers["X-Forwarded-Host"] = "insights.example.org";
         Assert.Equal(expected, (await gate.CheckFormCallbackAsync(context))?.StatusCode);
     }
 
@@ -147,7 +162,8 @@ public sealed class TwilioSignatureTests
 
     private static (TwilioWebhookGate Gate, HttpContext Context) Arrange(
         string scheme, string host, string signedUrl, string signingToken = Token, Action<Dictionary<string, string>>? tamper = null,
-        bool tamperBeforeSigning = false, string? publicBaseUrl = null, string query = "", bool validate = true)
+        bool tamperBeforeSigning = false, string? publicBaseUrl = null, string query = "", bool validate = true,
+        string[]? trustedProxies = null, string? remote = null)
     {
         var form = new Dictionary<string, string>(Form);
         if (tamperBeforeSigning)
@@ -160,12 +176,13 @@ public sealed class TwilioSignatureTests
             tamper?.Invoke(form);
         }
 
-        var ingest = new StaticOptionsMonitor<IngestOptions>(new IngestOptions { PublicBaseUrl = publicBaseUrl, ValidateSignature = validate });
+        var ingest = new StaticOptionsMonitor<IngestOptions>(new IngestOptions { PublicBaseUrl = publicBaseUrl, ValidateSignature = validate, TrustedProxies = [.. trustedProxies ?? []] });
         var accounts = new StaticOptionsMonitor<AccountsOptions>(new AccountsOptions { Accounts = { [Account] = new AccountOptions { AuthToken = Token } } });
         var gate = new TwilioWebhookGate(new ConfiguredAccountRegistry(accounts), new PublicUrlResolver(ingest), ingest, NullLogger<TwilioWebhookGate>.Instance);
 
         var context = new DefaultHttpContext();
         var body = Encoding.UTF8.GetBytes(string.Join("&", form.Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value)}")));
+        context.Connection.RemoteIpAddress = remote is null ? null : System.Net.IPAddress.Parse(remote);
         context.Request.Method = "POST";
         context.Request.Scheme = scheme;
         context.Request.Host = new HostString(host);

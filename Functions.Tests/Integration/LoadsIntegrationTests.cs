@@ -45,6 +45,7 @@ public sealed class LoadsIntegrationTests : IAsyncLifetime
         var builder = LocalHostBuilder.CreateBuilder([], new Dictionary<string, string?>
         {
             ["urls"] = _url,
+            ["Insights:Ingest:PublicBaseUrl"] = _url,
             ["Insights:Storage:ConnectionString"] = Azurite.ConnectionString,
             [$"Insights:Accounts:{Account}:AuthToken"] = Token,
             [$"Insights:Accounts:{Account}:Hipaa"] = "false",

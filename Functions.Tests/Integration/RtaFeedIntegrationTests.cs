@@ -31,6 +31,7 @@ public sealed class RtaFeedIntegrationTests : IAsyncLifetime
         _app = LocalHostBuilder.Build(LocalHostBuilder.CreateBuilder([], new Dictionary<string, string?>
         {
             ["urls"] = _url,
+            ["Insights:Ingest:PublicBaseUrl"] = _url,
             ["Insights:Storage:ConnectionString"] = Azurite.ConnectionString,
             [$"Insights:Accounts:{Account}:AuthToken"] = "7e57a7a1000000000000000000000000",
             ["Insights:Rta:SharedSecret"] = Secret,

@@ -40,6 +40,7 @@ public sealed class SimulatedDayIntegrationTests : IAsyncLifetime
         var builder = LocalHostBuilder.CreateBuilder([], new Dictionary<string, string?>
         {
             ["urls"] = _url,
+            ["Insights:Ingest:PublicBaseUrl"] = _url,
             ["Insights:Storage:ConnectionString"] = Azurite.ConnectionString,
             [$"Insights:Accounts:{Account}:AuthToken"] = Token,
             ["Insights:Sla:Queues:Billing"] = "20",

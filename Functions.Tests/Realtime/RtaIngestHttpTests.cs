@@ -31,7 +31,7 @@ public sealed class RtaIngestHttpTests
         {
             settings["Insights:Ingest:PublicBaseUrl"] = "";
         }
-        var host = await LocalTestHost.StartAsync(s => s.Replace(ServiceDescriptor.Singleton<IEventPublisher>(bus)), settings);
+        var host = await LocalTestHost.StartAsync(s => s.Replace(ServiceDescriptor.Singleton<IEventPublisher>(bus)), settings, publicBaseUrl ? "Production" : "Development");
         return (host, bus);
     }
 

@@ -25,6 +25,7 @@ public sealed class SettingsReloadTests
     {
         [$"Insights:Accounts:{TestSids.Account}:AuthToken"] = TestSids.AuthToken,
         ["Insights:Bus"] = "Local", // a Production Functions app without Event Hubs (BusChoice)
+        ["Insights:Ingest:PublicBaseUrl"] = "https://cc.example.org",
     }).Build();
 
     private readonly CapturedLogs _logs = new();

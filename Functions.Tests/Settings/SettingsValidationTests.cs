@@ -21,6 +21,7 @@ public sealed class SettingsValidationTests
     {
         [$"Insights:Accounts:{TestSids.Account}:AuthToken"] = SecretLooking,
         ["Insights:Rta:SharedSecret"] = SecretLooking,
+        ["Insights:Ingest:PublicBaseUrl"] = "https://cc.example.org",
     };
 
     /// <summary>Runs the start-up validation the host runs before any hosted service starts.</summary>
@@ -67,6 +68,7 @@ public sealed class SettingsValidationTests
     [InlineData("Insights:Ingest:PublicBaseUrl", "cc.example.org/api", "Insights:Ingest:PublicBaseUrl must be an absolute http(s) URL")]
     [InlineData("Insights:Ingest:PublicBaseUrl", "https://127.1", "Insights:Ingest:PublicBaseUrl must name its host as a URL parser writes it")]
     [InlineData("Insights:Ingest:PublicBaseUrl", "https://010.0.0.1:8443", "Insights:Ingest:PublicBaseUrl must name its host as a URL parser writes it")]
+    [InlineData("Insights:Ingest:TrustedProxies:0", "proxy.internal", "Insights:Ingest:TrustedProxies must list IP addresses or CIDR ranges")]
     [InlineData("Insights:Ingest:MaxBodyBytes", "10", "Insights:Ingest:MaxBodyBytes must be between 1024 and 4194304")]
     [InlineData("Insights:Ingest:ValidateSignature", "false", "Insights:Ingest:ValidateSignature may be false only in the Development environment")]
     [InlineData("Insights:Storage:TableServiceUri", "not a uri", "Insights:Storage:TableServiceUri must be an absolute http(s) URL")]
@@ -92,6 +94,38 @@ public sealed class SettingsValidationTests
         if (value.Length > 3 && value != "false")
         {
             Assert.DoesNotContain(value, failure.Message, StringComparison.Ordinal); // the rule, never the value
+        }
+    }
+
+    [Theory]
+    [InlineData("Production", null, "Insights:Ingest:PublicBaseUrl is required outside the Development environment (this is 'Production')")]
+    [InlineData("Staging", null, "Insights:Ingest:PublicBaseUrl is required outside the Development environment (this is 'Staging')")]
+    [InlineData("Production", "10.0.0.0/8", null)] // or the proxies whose forwarded headers are believed
+    [InlineData("Development", null, null)]
+    public void TheHostsThatServeRoutes_NeedThePublicBaseUrl_OutsideDevelopment(string environment, string? proxies, string? expected)
+    {
+        var settings = Valid();
+        settings.Remove("Insights:Ingest:PublicBaseUrl");
+        if (proxies is not null)
+        {
+            settings["Insights:Ingest:TrustedProxies:0"] = proxies;
+        }
+
+        var local = StartFailure(settings, environment);
+        var functions = StartFailure(new Dictionary<string, string?>(settings) { ["Insights:Bus"] = "Local" }, environment, (s, c) => s.AddFunctionsApp(c));
+        var backfill = StartFailure(settings, environment, (s, c) => s.AddPublishingHost(c)); // no route, no signed URL
+
+        Assert.Null(backfill);
+        foreach (var failure in new[] { local, functions })
+        {
+            if (expected is null)
+            {
+                Assert.Null(failure);
+            }
+            else
+            {
+                Assert.Contains(Assert.IsType<OptionsValidationException>(failure).Failures, f => f.StartsWith(expected, StringComparison.Ordinal));
+            }
         }
     }
 

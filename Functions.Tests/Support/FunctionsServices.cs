@@ -17,7 +17,7 @@ namespace InsightsFunctions.Tests.Support;
 /// </summary>
 public static class FunctionsServices
 {
-    public static ServiceProvider Build(IDictionary<string, string?> settings, CapturingPublisher bus, ILoggerProvider? logs = null)
+    public static ServiceProvider Build(IDictionary<string, string?> settings, CapturingPublisher bus, ILoggerProvider? logs = null, string environment = "Production")
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>(settings)
         {
@@ -32,7 +32,7 @@ public static class FunctionsServices
                 b.AddProvider(logs).SetMinimumLevel(LogLevel.Trace);
             }
         });
-        services.AddSingleton<IHostEnvironment>(new TestHostEnvironment());
+        services.AddSingleton<IHostEnvironment>(new TestHostEnvironment(environment));
         services.AddFunctionsApp(configuration);
         services.Replace(ServiceDescriptor.Singleton<IEventPublisher>(bus));
         services.AddTransient<TaskRouterEventsFunction>();

@@ -29,7 +29,8 @@ public sealed class LocalTestHost : IAsyncDisposable
     public CapturedLogs Logs { get; }
     public IServiceProvider Services => App.Services;
 
-    public static async Task<LocalTestHost> StartAsync(Action<IServiceCollection>? replace = null, IDictionary<string, string?>? settings = null)
+    /// <summary>The host in <paramref name="environment"/> (Production, as <c>insights serve</c> and the Functions app run by default).</summary>
+    public static async Task<LocalTestHost> StartAsync(Action<IServiceCollection>? replace = null, IDictionary<string, string?>? settings = null, string environment = "Production")
     {
         var config = new Dictionary<string, string?>
         {
@@ -44,7 +45,7 @@ public sealed class LocalTestHost : IAsyncDisposable
         {
             config[k] = v;
         }
-        var builder = LocalHostBuilder.CreateBuilder([], config);
+        var builder = LocalHostBuilder.CreateBuilder([], config, environment);
         builder.WebHost.UseTestServer();
         var logs = new CapturedLogs();
         builder.Logging.ClearProviders();

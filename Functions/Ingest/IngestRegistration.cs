@@ -45,6 +45,7 @@ public static class IngestRegistration
     public static IServiceCollection AddIngestRoute(this IServiceCollection services)
     {
         services.AddIngest();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IValidateOptions<IngestOptions>, IngestOptions.RouteValidator>());
         services.TryAddSingleton<PublicUrlResolver>();
         services.TryAddSingleton<TwilioWebhookGate>();
         services.TryAddSingleton<TaskRouterIngestHandler>();

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 
@@ -6,13 +7,15 @@ namespace InsightsFunctions.Ingest;
 
 /// <summary>
 /// The URL Twilio signed: <c>Insights:Ingest:PublicBaseUrl</c> + path + query when configured (forwarded headers are
-/// then ignored), else the request URL honouring X-Forwarded-Proto / X-Forwarded-Host (first entry of a list such as
-/// <c>https,https</c>, azure-functions-host #5198). The query string (e.g. <c>?code=</c>) is part of it.
+/// then ignored), else the request URL, honouring X-Forwarded-Proto / X-Forwarded-Host (first entry of a list such as
+/// <c>https,https</c>, azure-functions-host #5198) only from a configured trusted proxy (<c>Insights:Ingest:TrustedProxies</c>),
+/// or from anyone in the Development environment when no proxy is listed (outside Development the host does not start
+/// without one of the two: <see cref="IngestOptions.RouteValidator"/>). The query string (e.g. <c>?code=</c>) is part of it.
 /// A scheme other than http(s), or a host that is not a plain <c>host[:port]</c> written the way <see cref="Uri"/>
 /// writes it (<c>127.1</c>, <c>a b</c>, <c>user@host</c>, <c>host/path</c>), is refused with 400 naming the header: the
 /// URL that is checked is then always the URL that is shown, and the signature validator never sees a URL it cannot parse.
 /// </summary>
-public sealed class PublicUrlResolver(IOptionsMonitor<IngestOptions> options)
+public sealed class PublicUrlResolver(IOptionsMonitor<IngestOptions> options, IHostEnvironment? environment = null)
 {
     private const string ForwardedProto = "X-Forwarded-Proto";
     private const string ForwardedHost = "X-Forwarded-Host";
@@ -30,13 +33,14 @@ public sealed class PublicUrlResolver(IOptionsMonitor<IngestOptions> options)
             return Checked(configured.TrimEnd('/') + pathAndQuery);
         }
 
-        var forwardedScheme = FirstListValue(request.Headers[ForwardedProto])?.ToLowerInvariant();
+        var trustForwarded = TrustsForwardedHeaders(request.HttpContext.Connection.RemoteIpAddress);
+        var forwardedScheme = trustForwarded ? FirstListValue(request.Headers[ForwardedProto])?.ToLowerInvariant() : null;
         if (forwardedScheme is not null && forwardedScheme != Uri.UriSchemeHttps && forwardedScheme != Uri.UriSchemeHttp)
         {
             return ("", IngestResponse.BadRequest($"{ForwardedProto} must be http or https.", ForwardedProto));
         }
         var scheme = forwardedScheme ?? request.Scheme.ToLowerInvariant();
-        var forwardedHost = FirstListValue(request.Headers[ForwardedHost]);
+        var forwardedHost = trustForwarded ? FirstListValue(request.Headers[ForwardedHost]) : null;
         var host = forwardedHost ?? request.Host.ToUriComponent();
         if (!IsPlainAuthority(scheme, host))
         {
@@ -44,6 +48,22 @@ public sealed class PublicUrlResolver(IOptionsMonitor<IngestOptions> options)
             return ("", IngestResponse.BadRequest($"{header} must be a host name or address with an optional port.", header));
         }
         return Checked($"{scheme}://{host}{pathAndQuery}");
+    }
+
+    /// <summary>A listed proxy; with no list, anyone in Development only (null environment: not Development).</summary>
+    private bool TrustsForwardedHeaders(System.Net.IPAddress? remote)
+    {
+        var proxies = options.CurrentValue.TrustedProxyNetworks();
+        if (proxies.Count == 0)
+        {
+            return environment?.IsDevelopment() == true;
+        }
+        if (remote is null)
+        {
+            return false;
+        }
+        var address = remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote;
+        return proxies.Any(p => p.Contains(address));
     }
 
     private static (string Url, IngestResponse? Rejection) Checked(string url) =>
