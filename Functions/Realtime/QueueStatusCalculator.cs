@@ -86,7 +86,7 @@ public sealed class QueueStatusCalculator(SlaPolicy sla, ReportingClock clock)
                 t.ShortAbandoned += outcome.ShortAbandoned ? 1 : 0;
             }
         }
-        var available = agents.Where(availability.IsAvailable).Select(a => a.AgentSid).ToHashSet(StringComparer.Ordinal);
+        var available = agents.Where(availability.IsAvailable).Select(a => (a.AccountSid, a.AgentSid)).ToHashSet(); // a worker sid is unique only within its account
         return [.. tallies.Values
             .OrderBy(t => t.AccountSid, StringComparer.Ordinal).ThenBy(t => t.QueueSid, StringComparer.Ordinal)
             .Select(t => new QueueStatus
@@ -108,7 +108,7 @@ public sealed class QueueStatusCalculator(SlaPolicy sla, ReportingClock clock)
                 WaitTimeTotal = Math.Round(t.WaitTotal, 3),
                 Waits = t.Waits,
                 AbandonTimeTotal = Math.Round(t.AbandonTotal, 3),
-                AvailableAgents = [.. t.Agents.Where(available.Contains).Order(StringComparer.Ordinal)],
+                AvailableAgents = [.. t.Agents.Where(agent => available.Contains((t.AccountSid, agent))).Order(StringComparer.Ordinal)],
             })];
     }
 }
