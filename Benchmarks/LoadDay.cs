@@ -86,7 +86,7 @@ public static class LoadDay
         var updatedAt = DateTimeOffset.UtcNow;
         foreach (var stitched in store.Conversations.Values.OrderBy(c => c.Conversation.ConversationId, StringComparer.Ordinal))
         {
-            var partition = TableKeys.DatePartition(stitched.Conversation.Date, stitched.Conversation.ConversationId);
+            var partition = TableKeys.DatePartition(stitched.Conversation.Date, stitched.Conversation.AccountSid, stitched.Conversation.ConversationId);
             source.Add(LoadDatasets.Conversations, stitched.Conversation.Date, TableLoadSource.Row(DatasetEntities.ToEntity(stitched.Conversation, partition, updatedAt)));
             foreach (var segment in stitched.Segments)
             {

@@ -74,7 +74,7 @@ public static class StitcherDay
             var members = new List<TaskTimeline>();
             foreach (var task in conversation.Conversation.TaskSids)
             {
-                members.Add(TaskTimeline.From(task, await store.LoadTaskEventsAsync(task, CancellationToken.None)));
+                members.Add(TaskTimeline.From(task, await store.LoadTaskEventsAsync(conversation.Conversation.AccountSid, task, CancellationToken.None)));
             }
             timelines.Add(members);
         }

@@ -5,10 +5,11 @@ namespace InsightsFunctions.TestSupport;
 /// <summary>AgentStatus in memory (tests, benchmarks), with the same rules as the table: newer RTA record wins, TaskRouter events merge.</summary>
 public sealed class InMemoryAgentStatusStore : IAgentStatusStore
 {
-    private readonly Dictionary<string, AgentStatus> _rows = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, TaskRouterAgentState> _states = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string AccountSid, string AgentSid), AgentStatus> _rows = new();
+    private readonly Dictionary<(string AccountSid, string AgentSid), TaskRouterAgentState> _states = new();
 
-    public IReadOnlyDictionary<string, AgentStatus> Rows => _rows;
+    /// <summary>The rows by account and agent, as the table keys them.</summary>
+    public IReadOnlyDictionary<(string AccountSid, string AgentSid), AgentStatus> Rows => _rows;
 
     public Task SaveAsync(IReadOnlyList<AgentStatus> candidates, CancellationToken cancellationToken)
     {
@@ -16,9 +17,10 @@ public sealed class InMemoryAgentStatusStore : IAgentStatusStore
         {
             foreach (var candidate in candidates)
             {
-                if (!_rows.TryGetValue(candidate.AgentSid, out var stored) || candidate.IsNewerThan(stored.SourceAt, stored.SourceEvent))
+                var key = (candidate.AccountSid, candidate.AgentSid);
+                if (!_rows.TryGetValue(key, out var stored) || candidate.IsNewerThan(stored.SourceAt, stored.SourceEvent))
                 {
-                    _rows[candidate.AgentSid] = candidate;
+                    _rows[key] = candidate;
                 }
             }
         }
@@ -31,9 +33,10 @@ public sealed class InMemoryAgentStatusStore : IAgentStatusStore
         {
             foreach (var agent in agents)
             {
-                var state = _states.GetValueOrDefault(agent.AgentSid, new TaskRouterAgentState()).Apply(agent.Events);
-                _states[agent.AgentSid] = state;
-                _rows[agent.AgentSid] = state.ToStatus(agent.AgentSid, agent.AccountSid);
+                var key = (agent.AccountSid, agent.AgentSid);
+                var state = _states.GetValueOrDefault(key, new TaskRouterAgentState()).Apply(agent.Events);
+                _states[key] = state;
+                _rows[key] = state.ToStatus(agent.AgentSid, agent.AccountSid);
             }
         }
         return Task.CompletedTask;
@@ -43,7 +46,7 @@ public sealed class InMemoryAgentStatusStore : IAgentStatusStore
     {
         lock (_rows)
         {
-            return Task.FromResult<IReadOnlyList<AgentStatus>>([.. _rows.Values.OrderBy(a => a.AgentSid, StringComparer.Ordinal)]);
+            return Task.FromResult<IReadOnlyList<AgentStatus>>([.. _rows.Values.OrderBy(a => a.AgentSid, StringComparer.Ordinal).ThenBy(a => a.AccountSid, StringComparer.Ordinal)]);
         }
     }
 }

@@ -7,11 +7,12 @@ namespace InsightsFunctions.TestSupport;
 public sealed class InMemoryConversationStore : IConversationStore
 {
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, List<EventEnvelope>> _events = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string AccountSid, string TaskSid), List<EventEnvelope>> _events = new();
 
     /// <summary>The dataset rows, keyed by where they were written.</summary>
     public Dictionary<WrittenRows, StitchedConversation> Rows { get; } = new();
 
+    /// <summary>The conversations by conversation_id (the tests that read this send one account's events).</summary>
     public IReadOnlyDictionary<string, StitchedConversation> Conversations
     {
         get
@@ -29,9 +30,10 @@ public sealed class InMemoryConversationStore : IConversationStore
         {
             foreach (var e in events)
             {
-                if (!_events.TryGetValue(e.Task!.Sid, out var stored))
+                // Keyed as the Table adapter keys them: an EventSid is a duplicate only within its account and task.
+                if (!_events.TryGetValue((e.AccountSid, e.Task!.Sid), out var stored))
                 {
-                    _events[e.Task.Sid] = stored = [];
+                    _events[(e.AccountSid, e.Task.Sid)] = stored = [];
                 }
                 var at = 0;
                 while (at < stored.Count && stored[at].EventSid != e.EventSid)
@@ -51,11 +53,11 @@ public sealed class InMemoryConversationStore : IConversationStore
         return Task.CompletedTask;
     }
 
-    public Task<IReadOnlyList<EventEnvelope>> LoadTaskEventsAsync(string taskSid, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<EventEnvelope>> LoadTaskEventsAsync(string accountSid, string taskSid, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
-            return Task.FromResult<IReadOnlyList<EventEnvelope>>(_events.TryGetValue(taskSid, out var stored) ? [.. stored] : []);
+            return Task.FromResult<IReadOnlyList<EventEnvelope>>(_events.TryGetValue((accountSid, taskSid), out var stored) ? [.. stored] : []);
         }
     }
 
@@ -63,7 +65,7 @@ public sealed class InMemoryConversationStore : IConversationStore
     {
         lock (_gate)
         {
-            var written = new WrittenRows(conversation.Conversation.ConversationId, conversation.Conversation.Date);
+            var written = new WrittenRows(conversation.Conversation.AccountSid, conversation.Conversation.ConversationId, conversation.Conversation.Date);
             foreach (var old in remove)
             {
                 if (old != written)

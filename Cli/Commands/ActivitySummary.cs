@@ -16,7 +16,7 @@ public static class ActivitySummary
             .OrderByDescending(g => g.Sum(a => a.Duration ?? 0))
             .Select(g => new ActivitySummaryRow(
                 g.Key,
-                g.Select(a => a.AgentSid).Distinct().Count(),
+                g.Select(a => (a.AccountSid, a.AgentSid)).Distinct().Count(), // a worker sid is unique only within its account
                 g.Count(),
                 g.Sum(a => a.Duration ?? 0) / 3600,
                 g.Count(a => a.EndedAt is null)))

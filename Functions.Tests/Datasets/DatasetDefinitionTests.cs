@@ -144,7 +144,7 @@ public sealed class DatasetDefinitionTests
         var entity = DatasetEntities.ToEntity(s, "p", At);
         AssertRoundTrip(SegmentsDataset.Definition, s, entity);
         Assert.Equal("accepted", entity.GetString(SegmentsDataset.QueueExitColumn));
-        Assert.Equal(TableKeys.SegmentRowKey(s.ConversationId, s.SegmentId), entity.RowKey);
+        Assert.Equal(TableKeys.SegmentRowKey(s.AccountSid, s.ConversationId, s.SegmentId), entity.RowKey);
         Assert.Equal(entity.RowKey, TableKeys.Escape(SegmentsDataset.Definition.KeyOf(TableLoadSource.Row(entity))));
     }
 
@@ -156,7 +156,7 @@ public sealed class DatasetDefinitionTests
             AgentSid = "WK1", AccountSid = "AC1", AgentName = "Ana", ActivitySid = "WA1", ActivityName = "Available", StartedAt = At,
             EndedAt = At.AddMinutes(7), Duration = 420, Date = "2026-11-24",
         };
-        var entity = DatasetEntities.ToEntity(ActivitiesDataset.Definition, a, "p", TableAgentStore.ActivityRowKey(a.AgentSid, a.StartedAt), At);
+        var entity = DatasetEntities.ToEntity(ActivitiesDataset.Definition, a, "p", TableAgentStore.ActivityRowKey(a.AccountSid, a.AgentSid, a.StartedAt), At);
         AssertRoundTrip(ActivitiesDataset.Definition, a, entity);
         Assert.Equal(entity.RowKey, TableKeys.Escape(ActivitiesDataset.Definition.KeyOf(TableLoadSource.Row(entity))));
     }
@@ -171,8 +171,9 @@ public sealed class DatasetDefinitionTests
             DepartmentId = "care", DepartmentName = "Care", DepartmentNameInHierarchy = "Org/Care", HasAttributes = true,
             Source = new AgentSource(7, 1764000000000, "EV1"),
         };
-        var entity = DatasetEntities.ToEntity(AgentsDataset.Definition, a, TableAgentStore.AgentPartition(a.AgentSid), TableKeys.Escape(a.AgentSid), At);
+        var entity = DatasetEntities.ToEntity(AgentsDataset.Definition, a, TableAgentStore.AgentPartition(a.AccountSid, a.AgentSid), TableAgentStore.AgentRowKey(a.AccountSid, a.AgentSid), At);
         AssertRoundTrip(AgentsDataset.Definition, a, entity);
+        Assert.Equal(entity.RowKey, TableKeys.Escape(AgentsDataset.Definition.KeyOf(TableLoadSource.Row(entity))));
         Assert.Equal(a, DatasetEntities.FromEntity(AgentsDataset.Definition, entity));
     }
 
@@ -190,7 +191,7 @@ public sealed class DatasetDefinitionTests
     }
 
     [Fact]
-    public void IntervalRows_AreKeyedByStartAndTheirSids()
+    public void IntervalRows_AreKeyedByStartAccountAndTheirSids()
     {
         var grid = new IntervalGrid(new ReportingClock("UTC"));
         var interval = grid.IntervalOf(At);
@@ -198,8 +199,8 @@ public sealed class DatasetDefinitionTests
         var queue = QueueIntervalsDataset.Definition.ToRow(new QueueInterval { AccountSid = "AC1", Interval = interval, QueueSid = "WQ1", Offered = 3 });
         var activity = AgentActivityIntervalsDataset.Definition.ToRow(new AgentActivityInterval { AccountSid = "AC1", Interval = interval, AgentSid = "WK1", ActivityName = "Break", Seconds = 60 });
         var rta = RtaIntervalsDataset.Definition.ToRow(new RtaInterval { AccountSid = "AC1", Interval = interval, QueueSid = "WQ1", AgentsByActivity = new Dictionary<string, int> { ["Available"] = 2 } });
-        Assert.Equal($"{ms}_WQ1", IntervalRows.KeyOf(LoadDatasets.QueueIntervals, queue));
-        Assert.Equal($"{ms}_WK1_Break", IntervalRows.KeyOf(LoadDatasets.AgentActivityIntervals, activity));
+        Assert.Equal($"{ms}_AC1_WQ1", IntervalRows.KeyOf(LoadDatasets.QueueIntervals, queue));
+        Assert.Equal($"{ms}_AC1_WK1_Break", IntervalRows.KeyOf(LoadDatasets.AgentActivityIntervals, activity));
         Assert.Equal($"{ms}_AC1_WQ1", IntervalRows.KeyOf(LoadDatasets.RtaIntervals, rta));
         Assert.Equal(interval.Start.UtcDateTime, queue["interval_start"]);
         Assert.Equal(3, queue["offered"]);

@@ -37,7 +37,7 @@ public sealed class AgentsIntegrationTests
         var rows = new List<TableEntity>();
         foreach (var date in new[] { t0.AddDays(-1), t0 }.Select(d => d.ToString("yyyy-MM-dd")))
         {
-            await foreach (var row in activities.QueryAsync<TableEntity>($"PartitionKey eq '{TableAgentStore.ActivityPartition(date, worker)}'"))
+            await foreach (var row in activities.QueryAsync<TableEntity>($"PartitionKey eq '{TableAgentStore.ActivityPartition(date, TestSids.Account, worker)}'"))
             {
                 if (row.GetString("agent_sid") == worker) rows.Add(row);
             }
@@ -52,7 +52,7 @@ public sealed class AgentsIntegrationTests
             ("Offline", t0.AddHours(2), null, null),
         ], intervals.Select(i => (i.Item1, i.Item2!.Value, i.Item3, i.Item4)));
 
-        var agent = (await tables.Service.GetTableClient(TableNames.Agents).GetEntityAsync<TableEntity>(TableAgentStore.AgentPartition(worker), worker)).Value;
+        var agent = (await tables.Service.GetTableClient(TableNames.Agents).GetEntityAsync<TableEntity>(TableAgentStore.AgentPartition(TestSids.Account, worker), TableAgentStore.AgentRowKey(TestSids.Account, worker))).Value;
         Assert.Equal(("Mary Smith", "t1", "Team A", 13L), (agent.GetString("full_name"), agent.GetString("team_id"), agent.GetString("team_name"), agent.GetInt64("_source_version")));
     }
 
@@ -95,7 +95,7 @@ public sealed class AgentsIntegrationTests
             var open = Assert.Single(mine, r => !r.ContainsKey("ended_at"));
             Assert.Equal(t0.AddMinutes(60), open.GetDateTimeOffset("started_at")); // the latest event's activity
             Assert.Equal(Enumerable.Range(0, 6).Select(n => t0.AddMinutes(10 * n)), mine.Where(r => r.ContainsKey("ended_at")).Select(r => r.GetDateTimeOffset("started_at")!.Value));
-            var agent = (await tables.Service.GetTableClient(TableNames.Agents).GetEntityAsync<TableEntity>(TableAgentStore.AgentPartition(worker), worker)).Value;
+            var agent = (await tables.Service.GetTableClient(TableNames.Agents).GetEntityAsync<TableEntity>(TableAgentStore.AgentPartition(TestSids.Account, worker), TableAgentStore.AgentRowKey(TestSids.Account, worker))).Value;
             Assert.Equal(("Agent 6", 106L), (agent.GetString("full_name"), agent.GetInt64("_source_version")));
         }
     }

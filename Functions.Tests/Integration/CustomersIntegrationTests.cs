@@ -39,7 +39,7 @@ public sealed class CustomersIntegrationTests
         await service.HandleAsync(late.Events.Select(f => Envelopes.From(f, hipaa: false)).ToList(), CancellationToken.None);
         await service.HandleAsync(early.Events.Select(f => Envelopes.From(f, hipaa: false)).ToList(), CancellationToken.None);
 
-        var row = (await customers.GetEntityAsync<TableEntity>(TableConversationStore.CustomerPartition(phone), TableConversationStore.CustomerRowKey(TestSids.NonHipaaAccount, phone))).Value;
+        var row = (await customers.GetEntityAsync<TableEntity>(TableConversationStore.CustomerPartition(TestSids.NonHipaaAccount, phone), TableConversationStore.CustomerRowKey(TestSids.NonHipaaAccount, phone))).Value;
         Assert.Equal(("VIP", "Jane Roe", "SPRINGFIELD", "US", late.TaskSid), (row.GetString("category"), row.GetString("name"), row.GetString("city"), row.GetString("country"), row.GetString("_source_conversation")));
     }
 
@@ -52,7 +52,7 @@ public sealed class CustomersIntegrationTests
 
         await service.HandleAsync(Envelopes.From(call), CancellationToken.None);
 
-        var row = (await customers.GetEntityAsync<TableEntity>(TableConversationStore.CustomerPartition(call.TaskSid), TableConversationStore.CustomerRowKey(TestSids.Account, call.TaskSid))).Value;
+        var row = (await customers.GetEntityAsync<TableEntity>(TableConversationStore.CustomerPartition(TestSids.Account, call.TaskSid), TableConversationStore.CustomerRowKey(TestSids.Account, call.TaskSid))).Value;
         Assert.Equal(("VIP", "Acme", "US"), (row.GetString("category"), row.GetString("organization"), row.GetString("country")));
         foreach (var pii in new[] { "name", "email", "phone", "city", "zip" })
         {

@@ -27,20 +27,22 @@ public sealed class ExpiredStatePurgeTests
         Assert.Equal((0, 0, 0), await StateOf(tables, task));
         Assert.True(removed[TableNames.TaskEvents] >= 3);
         var conversations = tables.Service.GetTableClient(TableNames.Conversations);
-        Assert.Single(conversations.Query<TableEntity>(e => e.RowKey == task)); // datasets stay
+        Assert.Single(conversations.Query<TableEntity>(e => e.RowKey == TableKeys.ConversationRowKey(TestSids.Account, task))); // datasets stay
     }
 
-    /// <summary>The task's stored events, its <c>task:</c> key and its component.</summary>
+    /// <summary>The task's stored events, its <c>task:</c> key and its component (all within its account).</summary>
     private static async Task<(int Events, int Keys, int Components)> StateOf(StorageTables tables, string task)
     {
         var events = 0;
         var eventsTable = tables.Service.GetTableClient(TableNames.TaskEvents);
-        await foreach (var _ in eventsTable.QueryAsync<TableEntity>($"PartitionKey eq '{TableConversationStore.EventPartition(task)}' and task eq '{task}'"))
+        await foreach (var _ in eventsTable.QueryAsync<TableEntity>($"PartitionKey eq '{TableConversationStore.EventPartition(TestSids.Account, task)}' and task eq '{task}'"))
         {
             events++;
         }
-        var key = await tables.Service.GetTableClient(TableNames.LinkKeys).GetEntityIfExistsAsync<TableEntity>(TableLinkIndex.KeyPartition($"task:{task}"), $"task:{task}");
-        var component = await tables.Service.GetTableClient(TableNames.Components).GetEntityIfExistsAsync<TableEntity>(TableLinkIndex.ComponentPartition(task), task);
+        var taskKey = InsightsFunctions.Stitching.LinkKeys.Task(TestSids.Account, task);
+        var member = InsightsFunctions.Stitching.LinkKeys.Member(TestSids.Account, task);
+        var key = await tables.Service.GetTableClient(TableNames.LinkKeys).GetEntityIfExistsAsync<TableEntity>(TableLinkIndex.KeyPartition(taskKey), TableLinkIndex.RowKey(taskKey));
+        var component = await tables.Service.GetTableClient(TableNames.Components).GetEntityIfExistsAsync<TableEntity>(TableLinkIndex.ComponentPartition(member), TableLinkIndex.RowKey(member));
         return (events, key.HasValue ? 1 : 0, component.HasValue ? 1 : 0);
     }
 }

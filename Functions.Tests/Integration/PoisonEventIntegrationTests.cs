@@ -51,9 +51,9 @@ public sealed class PoisonEventIntegrationTests
 
         // The others: every event stored (the durable TaskEvents rows), in O(log n) calls rather than one per event.
         var store = new TableConversationStore(tables, TimeProvider.System, new TableDatasetChangeLog(tables));
-        foreach (var task in good.GroupBy(e => e.Task!.Sid))
+        foreach (var task in good.GroupBy(e => (e.AccountSid, e.Task!.Sid)))
         {
-            var stored = (await store.LoadTaskEventsAsync(task.Key, CancellationToken.None)).Select(e => e.EventSid).ToHashSet();
+            var stored = (await store.LoadTaskEventsAsync(task.Key.AccountSid, task.Key.Sid, CancellationToken.None)).Select(e => e.EventSid).ToHashSet();
             Assert.Superset(task.Select(e => e.EventSid).ToHashSet(), stored);
             Assert.DoesNotContain(poison.EventSid, stored);
         }

@@ -87,7 +87,7 @@ public sealed class RtaFeedIntegrationTests : IAsyncLifetime
         await _app.Services.GetRequiredService<LocalEventBus>().WaitForIdleAsync(new CancellationTokenSource(TimeSpan.FromMinutes(1)).Token);
 
         var table = await _app.Services.GetRequiredService<StorageTables>().GetAsync(TableAgentStatusStore.TableName, CancellationToken.None);
-        var row = (await table.GetEntityAsync<TableEntity>(TableAgentStore.AgentPartition(Worker), Worker)).Value;
+        var row = (await table.GetEntityAsync<TableEntity>(TableAgentStore.AgentPartition(Account, Worker), TableAgentStore.AgentRowKey(Account, Worker))).Value;
         Assert.Equal(("Available", 2, "rta"), (row.GetString("activity_name"), row.GetInt32("active_reservations"), row.GetString("source")));
         Assert.Contains("\"channel\":\"chat\"", row.GetString("channels"));
         Assert.Equal(new DateTimeOffset(2021, 6, 6, 11, 6, 10, 268, TimeSpan.Zero), row.GetDateTimeOffset("since"));

@@ -131,7 +131,7 @@ public sealed class SimulatedDayIntegrationTests : IAsyncLifetime
         var agentsTable = await tables.GetAsync(TableNames.Agents, CancellationToken.None);
         foreach (var agentSid in agentSids)
         {
-            var agent = (await agentsTable.GetEntityAsync<TableEntity>(TableAgentStore.AgentPartition(agentSid), agentSid)).Value;
+            var agent = (await agentsTable.GetEntityAsync<TableEntity>(TableAgentStore.AgentPartition(Account, agentSid), TableAgentStore.AgentRowKey(Account, agentSid))).Value;
             Assert.NotNull(agent.GetString("full_name"));
             Assert.StartsWith("team-", agent.GetString("team_id"));
             Assert.False(agent.ContainsKey("contact_uri"));

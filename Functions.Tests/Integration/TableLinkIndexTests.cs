@@ -45,18 +45,18 @@ public sealed class TableLinkIndexTests
         await index.AddToComponentAsync(id, ["WT1"], ["task:WT1"], [], default);
         var read = await index.GetComponentAsync(id, default);
 
-        await index.AddToComponentAsync(id, ["WT2"], ["task:WT2"], [new WrittenRows("WTold", "2026-11-24_03")], default);
+        await index.AddToComponentAsync(id, ["WT2"], ["task:WT2"], [new WrittenRows(TestSids.Account, "WTold", "2026-11-24_03")], default);
         var after = await index.GetComponentAsync(id, default);
 
         Assert.NotEqual(read.Version, after.Version);
         Assert.Equal(["WT1", "WT2"], after.TaskSids.Order());
-        Assert.Equal(new WrittenRows("WTold", "2026-11-24_03"), Assert.Single(after.Stale));
+        Assert.Equal(new WrittenRows(TestSids.Account, "WTold", "2026-11-24_03"), Assert.Single(after.Stale));
         Assert.False(await index.TryRetireComponentAsync(read, "C0", default)); // would drop WT2
-        Assert.False(await index.TrySetWrittenAsync(read, new WrittenRows("WT1", "p"), default));
+        Assert.False(await index.TrySetWrittenAsync(read, new WrittenRows(TestSids.Account, "WT1", "p"), default));
 
-        Assert.True(await index.TrySetWrittenAsync(after, new WrittenRows("WT1", "2026-11-24_07"), default));
+        Assert.True(await index.TrySetWrittenAsync(after, new WrittenRows(TestSids.Account, "WT1", "2026-11-24_07"), default));
         var written = await index.GetComponentAsync(id, default);
-        Assert.Equal((new WrittenRows("WT1", "2026-11-24_07"), 0), (written.Written, written.Stale.Count));
+        Assert.Equal((new WrittenRows(TestSids.Account, "WT1", "2026-11-24_07"), 0), (written.Written, written.Stale.Count));
 
         Assert.True(await index.TryRetireComponentAsync(written, "C0", default));
         var retired = await index.GetComponentAsync(id, default);
@@ -93,7 +93,7 @@ public sealed class TableLinkIndexTests
         var read = await index.GetComponentsAsync([.. fresh.Select(c => c.ComponentId)], default);
         Assert.All(read.Values, c => Assert.Equal(created[c.ComponentId], c.Version));
         var recorded = await index.TrySetWrittenManyAsync(
-            [.. read.Values.Select(c => (c, new Materialization(new WrittenRows(c.ComponentId, "2026-11-25_01"), [$"{c.ComponentId}_S1"], "F")))], default);
+            [.. read.Values.Select(c => (c, new Materialization(new WrittenRows(TestSids.Account, c.ComponentId, "2026-11-25_01"), [$"{c.ComponentId}_S1"], "F")))], default);
         var after = await index.GetComponentsAsync([.. fresh.Select(c => c.ComponentId)], default);
 
         Assert.Equal(fresh.Select(c => c.ComponentId).Order(), created.Keys.Order());
@@ -106,7 +106,7 @@ public sealed class TableLinkIndexTests
         Assert.Empty(await index.TryCreateComponentsAsync(fresh, default));
         // A record from a stale read fails; the others in its transaction are still recorded.
         var stale = read.Values.First();
-        var again = await index.TrySetWrittenManyAsync([(stale, new WrittenRows("x", "p")), (after[fresh[1].ComponentId], new WrittenRows("y", "p"))], default);
+        var again = await index.TrySetWrittenManyAsync([(stale, new WrittenRows(TestSids.Account, "x", "p")), (after[fresh[1].ComponentId], new WrittenRows(TestSids.Account, "y", "p"))], default);
         Assert.Equal([fresh[1].ComponentId], again.Keys);
     }
 }

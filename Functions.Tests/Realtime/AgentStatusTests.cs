@@ -39,7 +39,7 @@ public sealed class AgentStatusTests
         await service.HandleAsync([busy], CancellationToken.None);
         await service.HandleAsync([offline], CancellationToken.None); // older, arrives later
 
-        var status = store.Rows[$"WK{X}"];
+        var status = store.Rows[($"AC{X}", $"WK{X}")];
         Assert.Equal(("Available", 3), (status.ActivityName, status.ActiveReservations));
         Assert.Equal([("voice", 1, 1), ("chat", 4, 2)], status.Channels.Select(c => (c.Channel, c.Capacity ?? 0, c.ActiveReservations)));
         Assert.Equal(75.0, status.Channels[1].AvailableCapacity);
@@ -59,7 +59,7 @@ public sealed class AgentStatusTests
         await service.HandleAsync([For(Rta("Offline", 90, new string('3', 32)))], CancellationToken.None);      // newer, channels null
 
         var table = await tables.GetAsync(TableAgentStatusStore.TableName, CancellationToken.None);
-        var row = (await table.GetEntityAsync<TableEntity>(TableAgentStore.AgentPartition(worker), worker)).Value;
+        var row = (await table.GetEntityAsync<TableEntity>(TableAgentStore.AgentPartition($"AC{X}", worker), TableAgentStore.AgentRowKey($"AC{X}", worker))).Value;
         Assert.Equal(("Offline", 0, "[]"), (row.GetString("activity_name"), row.GetInt32("active_reservations"), row.GetString("channels")));
         Assert.Equal(T0.AddSeconds(90), row.GetDateTimeOffset("_source_at"));
     }

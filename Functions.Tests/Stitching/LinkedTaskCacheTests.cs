@@ -19,7 +19,7 @@ public sealed class LinkedTaskCacheTests
         List<EventEnvelope> first = [Carrying(1, "CA1"), Carrying(2, "CA1")];
         Assert.Null(cache.ComponentIfSeen(Task, first)); // never linked
 
-        cache.Linked(Task, LinkKeys.For(Task, first.Select(e => e.Links)), first, "C1");
+        cache.Linked(Task, LinkKeys.For(TestSids.Account, Task, first.Select(e => e.Links)), first, "C1");
 
         Assert.Equal("C1", cache.ComponentIfSeen(Task, [Carrying(3, "CA1")]));         // equal ids, another event
         Assert.Null(cache.ComponentIfSeen(Task, [Carrying(4, "CA1", "WTother")]));     // a new id: its keys must be linked
@@ -31,15 +31,15 @@ public sealed class LinkedTaskCacheTests
     {
         var cache = new LinkedTaskCache();
         List<EventEnvelope> first = [Carrying(1, "CA1")];
-        cache.Linked(Task, LinkKeys.For(Task, first.Select(e => e.Links)), first, "C1");
+        cache.Linked(Task, LinkKeys.For(TestSids.Account, Task, first.Select(e => e.Links)), first, "C1");
         List<EventEnvelope> later = [Carrying(2, "CA1", "WTother")];
-        var laterKeys = LinkKeys.For(Task, later.Select(e => e.Links));
+        var laterKeys = LinkKeys.For(TestSids.Account, Task, later.Select(e => e.Links));
 
         Assert.Null(cache.ComponentIfLinked(Task, laterKeys));
 
         cache.Linked(Task, laterKeys, later, "C1");
         Assert.Equal("C1", cache.ComponentIfLinked(Task, laterKeys));
-        Assert.Equal("C1", cache.ComponentIfLinked(Task, LinkKeys.For(Task, first.Select(e => e.Links)))); // the first keys are kept
+        Assert.Equal("C1", cache.ComponentIfLinked(Task, LinkKeys.For(TestSids.Account, Task, first.Select(e => e.Links)))); // the first keys are kept
         Assert.Equal("C1", cache.ComponentIfSeen(Task, [.. first, .. later]));
     }
 
@@ -48,8 +48,8 @@ public sealed class LinkedTaskCacheTests
     {
         var cache = new LinkedTaskCache(capacity: 1);
         List<EventEnvelope> events = [Carrying(1, "CA1")];
-        cache.Linked(Task, LinkKeys.For(Task, events.Select(e => e.Links)), events, "C1");
-        cache.Linked(TestSids.Fixed("WT", 9), [LinkKeys.Task(TestSids.Fixed("WT", 9))], [], "C2");
+        cache.Linked(Task, LinkKeys.For(TestSids.Account, Task, events.Select(e => e.Links)), events, "C1");
+        cache.Linked(TestSids.Fixed("WT", 9), [LinkKeys.Task(TestSids.Account, TestSids.Fixed("WT", 9))], [], "C2");
 
         Assert.Null(cache.ComponentIfSeen(Task, events));
     }

@@ -19,13 +19,15 @@ public sealed class TableKeysTests
     {
         string[] keys =
         [
-            TableConversationStore.TaskEventRowKey(WorstId, TestEventSid),
-            TableKeys.SegmentRowKey(WorstId, WorstId),
-            TableKeys.SegmentRowKey(WorstId, $"{WorstId}-{WorstId}"), // a repeated reservation sid, made unique
-            TableKeys.SegmentRowKey(WorstId, $"{WorstId}-Q{int.MaxValue}"),
-            TableKeys.Escape("transfer:" + WorstId), // link keys
-            TableKeys.Escape(WorstId), // components, agents, conversations
-            TableAgentStore.ActivityRowKey(WorstId, DateTimeOffset.FromUnixTimeMilliseconds(EventInstants.MaxMs - 1)),
+            TableConversationStore.TaskEventRowKey(Account, WorstId, TestEventSid),
+            TableKeys.SegmentRowKey(Account, WorstId, WorstId),
+            TableKeys.SegmentRowKey(Account, WorstId, $"{WorstId}-{WorstId}"), // a repeated reservation sid, made unique
+            TableKeys.SegmentRowKey(Account, WorstId, $"{WorstId}-Q{int.MaxValue}"),
+            TableKeys.Escape(InsightsFunctions.Stitching.LinkKeys.For(Account, WorstId, [new LinkingIds { TransferSid = WorstId, ConversationId = WorstId }]).MaxBy(k => k.Length)!), // link keys
+            TableKeys.Escape(InsightsFunctions.Stitching.LinkKeys.Member(Account, WorstId)), // components
+            TableKeys.ConversationRowKey(Account, WorstId),
+            TableAgentStore.AgentRowKey(Account, WorstId), // agents, their activity state and status
+            TableAgentStore.ActivityRowKey(Account, WorstId, DateTimeOffset.FromUnixTimeMilliseconds(EventInstants.MaxMs - 1)),
             TableConversationStore.CustomerRowKey(Support.TestSids.Account, WorstText),
         ];
         Assert.All(keys, k => Assert.True(k.Length <= TableKeys.MaxKeyChars, $"{k.Length} characters"));
@@ -46,9 +48,10 @@ public sealed class TableKeysTests
     [Fact]
     public void ABoundedSegmentKey_StaysInItsConversationsRange()
     {
-        var key = TableKeys.SegmentRowKey(WorstId, $"{WorstId}-{WorstId}");
-        Assert.StartsWith(TableKeys.Escape(WorstId) + "_", key, StringComparison.Ordinal);
+        var key = TableKeys.SegmentRowKey(Account, WorstId, $"{WorstId}-{WorstId}");
+        Assert.StartsWith(TableKeys.Owner(Account, WorstId) + "_", key, StringComparison.Ordinal);
     }
 
     private const string TestEventSid = "EV00000000000000000000000000000001";
+    private const string Account = Support.TestSids.Account;
 }

@@ -50,7 +50,7 @@ public static class AgentBuilder
     /// </summary>
     public static IReadOnlyList<Agent> Latest(IEnumerable<EventEnvelope> events) =>
         events.Where(e => e.Worker is not null)
-            .GroupBy(e => e.Worker!.Sid, StringComparer.Ordinal)
+            .GroupBy(e => (e.AccountSid, e.Worker!.Sid)) // a worker sid is unique only within its account
             .Select(g =>
             {
                 var withAttributes = g.Where(e => e.WorkerAttributes is not null).ToList();

@@ -4,8 +4,8 @@ using static InsightsFunctions.Datasets.Column<InsightsFunctions.Agents.Activity
 namespace InsightsFunctions.Datasets;
 
 /// <summary>
-/// Activities (datasets.md): one row per agent activity interval, Table <c>Activities</c>, PK <c>{date}_{bucket by agent_sid}</c>,
-/// RK <c>{agent_sid}_{started_at ms}</c>. An open interval has no <c>ended_at</c>.
+/// Activities (datasets.md): one row per agent activity interval, Table <c>Activities</c>, PK <c>{date}_{bucket by account_sid and agent_sid}</c>,
+/// RK <c>{account_sid}_{agent_sid}_{started_at ms}</c>. An open interval has no <c>ended_at</c>.
 /// </summary>
 public static class ActivitiesDataset
 {
@@ -14,7 +14,7 @@ public static class ActivitiesDataset
 
     public static readonly DatasetDefinition<ActivityInterval> Definition = new(
         table: Table, exportName: ExportName, DatasetPeriod.Dated,
-        bucketColumn: "agent_sid", keyColumns: ["agent_sid", "started_at"],
+        bucketColumn: "agent_sid", keyColumns: ["account_sid", "agent_sid", "started_at"],
         columns:
         [
             Text("agent_sid", a => a.AgentSid),

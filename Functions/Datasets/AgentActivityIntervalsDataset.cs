@@ -4,7 +4,7 @@ namespace InsightsFunctions.Datasets;
 
 /// <summary>
 /// AgentActivityIntervals (datasets.md): seconds per agent, activity and 15-minute interval; Table <c>AgentActivityIntervals</c>,
-/// PK <c>{date}_{bucket by agent_sid}</c>, RK <c>{interval_start ms}_{agent_sid}_{activity_name}</c>.
+/// PK <c>{date}_{bucket by account_sid and agent_sid}</c>, RK <c>{interval_start ms}_{account_sid}_{agent_sid}_{activity_name}</c>.
 /// </summary>
 public static class AgentActivityIntervalsDataset
 {
@@ -13,7 +13,7 @@ public static class AgentActivityIntervalsDataset
 
     public static readonly DatasetDefinition<AgentActivityInterval> Definition = new(
         table: Table, exportName: ExportName, DatasetPeriod.Dated,
-        bucketColumn: "agent_sid", keyColumns: ["interval_start", "agent_sid", "activity_name"],
+        bucketColumn: "agent_sid", keyColumns: ["interval_start", "account_sid", "agent_sid", "activity_name"],
         columns:
         [
             .. IntervalColumns.Head<AgentActivityInterval>(a => a.Interval, a => a.AccountSid),

@@ -3,8 +3,8 @@ using static InsightsFunctions.Datasets.Column<InsightsFunctions.Datasets.AgentI
 namespace InsightsFunctions.Datasets;
 
 /// <summary>
-/// AgentIntervals (datasets.md): one row per agent and 15-minute interval; Table <c>AgentIntervals</c>, PK <c>{date}_{bucket by agent_sid}</c>,
-/// RK <c>{interval_start ms}_{agent_sid}</c>.
+/// AgentIntervals (datasets.md): one row per agent and 15-minute interval; Table <c>AgentIntervals</c>, PK <c>{date}_{bucket by account_sid and agent_sid}</c>,
+/// RK <c>{interval_start ms}_{account_sid}_{agent_sid}</c>.
 /// </summary>
 public static class AgentIntervalsDataset
 {
@@ -13,7 +13,7 @@ public static class AgentIntervalsDataset
 
     public static readonly DatasetDefinition<AgentInterval> Definition = new(
         table: Table, exportName: ExportName, DatasetPeriod.Dated,
-        bucketColumn: "agent_sid", keyColumns: ["interval_start", "agent_sid"],
+        bucketColumn: "agent_sid", keyColumns: ["interval_start", "account_sid", "agent_sid"],
         columns:
         [
             .. IntervalColumns.Head<AgentInterval>(a => a.Interval, a => a.AccountSid),

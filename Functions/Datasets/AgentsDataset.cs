@@ -4,8 +4,8 @@ using static InsightsFunctions.Datasets.Column<InsightsFunctions.Agents.Agent>;
 namespace InsightsFunctions.Datasets;
 
 /// <summary>
-/// Agents (datasets.md): one row per TaskRouter worker, its latest known attributes; Table <c>Agents</c>, PK <c>a{bucket by agent_sid}</c>,
-/// RK agent_sid. The bookkeeping columns say which worker event the row came from (a later one wins).
+/// Agents (datasets.md): one row per TaskRouter worker, its latest known attributes; Table <c>Agents</c>, PK <c>a{bucket by account_sid and agent_sid}</c>,
+/// RK <c>{account_sid}_{agent_sid}</c>. The bookkeeping columns say which worker event the row came from (a later one wins).
 /// </summary>
 public static class AgentsDataset
 {
@@ -14,7 +14,7 @@ public static class AgentsDataset
 
     public static readonly DatasetDefinition<Agent> Definition = new(
         table: Table, exportName: ExportName, DatasetPeriod.Snapshot, snapshotPrefix: 'a',
-        bucketColumn: "agent_sid", keyColumns: ["agent_sid"],
+        bucketColumn: "agent_sid", keyColumns: ["account_sid", "agent_sid"],
         columns:
         [
             Text("agent_sid", a => a.AgentSid),

@@ -4,8 +4,8 @@ using static InsightsFunctions.Datasets.Column<InsightsFunctions.Stitching.Conve
 namespace InsightsFunctions.Datasets;
 
 /// <summary>
-/// Conversations (datasets.md): one row per conversation, Table <c>Conversations</c>, PK <c>{date}_{bucket by conversation_id}</c>,
-/// RK conversation_id. After the fixed columns every allow-listed <c>conversations.*</c> attribute of the conversation is a text
+/// Conversations (datasets.md): one row per conversation, Table <c>Conversations</c>, PK <c>{date}_{bucket by account_sid and conversation_id}</c>,
+/// RK <c>{account_sid}_{conversation_id}</c>. After the fixed columns every allow-listed <c>conversations.*</c> attribute of the conversation is a text
 /// column of its own (<see cref="Conversation.CustomAttributes"/>).
 /// </summary>
 public static class ConversationsDataset
@@ -15,7 +15,7 @@ public static class ConversationsDataset
 
     public static readonly DatasetDefinition<Conversation> Definition = new(
         table: Table, exportName: ExportName, DatasetPeriod.Dated,
-        bucketColumn: "conversation_id", keyColumns: ["conversation_id"],
+        bucketColumn: "conversation_id", keyColumns: ["account_sid", "conversation_id"],
         columns:
         [
             Text("conversation_id", c => c.ConversationId),

@@ -5,7 +5,7 @@ namespace InsightsFunctions.Datasets;
 
 /// <summary>
 /// Customers (datasets.md): one row per customer, the columns of its latest conversation; Table <c>Customers</c>, PK
-/// <c>c{bucket by customer_key}</c>, RK <c>{account_sid}_{customer_key}</c>. The customer's fields (every column but the
+/// <c>c{bucket by account_sid and customer_key}</c>, RK <c>{account_sid}_{customer_key}</c>. The customer's fields (every column but the
 /// key, account and <c>updated_at</c>) are the ones <see cref="CustomerBuilder.Fields"/> fills, all text.
 /// </summary>
 public static class CustomersDataset

@@ -42,12 +42,16 @@ public abstract class DatasetDefinition
     /// <summary>A snapshot's partition prefix (<c>a</c> for Agents: <c>a00</c>..<c>a0f</c>); null for a dated dataset.</summary>
     public char? SnapshotPrefix { get; }
 
-    /// <summary>The column whose value picks the row's partition bucket (one conversation's, queue's or agent's rows share a partition).</summary>
+    /// <summary>
+    /// The column whose value, within its account (<c>{account_sid}_{value}</c>), picks the row's partition bucket: one account's
+    /// conversation's, queue's or agent's rows share a partition; another account's with the same id are hashed apart.
+    /// </summary>
     public string BucketColumn { get; }
 
     /// <summary>
     /// The columns that identify a row, in RowKey order: the RowKey is their values joined by <c>_</c> (instants
-    /// as 13-digit Unix milliseconds, so keys sort by time), with the characters Tables forbid escaped.
+    /// as 13-digit Unix milliseconds, so keys sort by time), with the characters Tables forbid escaped. Every dataset's key
+    /// holds <c>account_sid</c> (rules.md §3: sids are unique only within their account).
     /// </summary>
     public IReadOnlyList<string> KeyColumns { get; }
 

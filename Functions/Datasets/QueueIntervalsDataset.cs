@@ -3,8 +3,8 @@ using static InsightsFunctions.Datasets.Column<InsightsFunctions.Datasets.QueueI
 namespace InsightsFunctions.Datasets;
 
 /// <summary>
-/// QueueIntervals (datasets.md): one row per queue and 15-minute interval; Table <c>QueueIntervals</c>, PK <c>{date}_{bucket by queue_sid}</c>,
-/// RK <c>{interval_start ms}_{queue_sid}</c>.
+/// QueueIntervals (datasets.md): one row per queue and 15-minute interval; Table <c>QueueIntervals</c>, PK <c>{date}_{bucket by account_sid and queue_sid}</c>,
+/// RK <c>{interval_start ms}_{account_sid}_{queue_sid}</c>.
 /// </summary>
 public static class QueueIntervalsDataset
 {
@@ -13,7 +13,7 @@ public static class QueueIntervalsDataset
 
     public static readonly DatasetDefinition<QueueInterval> Definition = new(
         table: Table, exportName: ExportName, DatasetPeriod.Dated,
-        bucketColumn: "queue_sid", keyColumns: ["interval_start", "queue_sid"],
+        bucketColumn: "queue_sid", keyColumns: ["interval_start", "account_sid", "queue_sid"],
         columns:
         [
             .. IntervalColumns.Head<QueueInterval>(q => q.Interval, q => q.AccountSid),

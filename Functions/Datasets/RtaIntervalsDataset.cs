@@ -5,7 +5,7 @@ namespace InsightsFunctions.Datasets;
 
 /// <summary>
 /// RtaIntervals (datasets.md): the real-time picture of each queue (and of all queues, <see cref="RtaInterval.AllQueues"/>) at the
-/// end of each 15-minute interval; Table <c>RtaIntervals</c>, PK <c>{date}_{bucket by account_sid}</c>, RK <c>{interval_start ms}_{account_sid}_{queue_sid}</c>.
+/// end of each 15-minute interval; Table <c>RtaIntervals</c>, PK <c>{date}_{bucket by account_sid and queue_sid}</c>, RK <c>{interval_start ms}_{account_sid}_{queue_sid}</c>.
 /// </summary>
 public static class RtaIntervalsDataset
 {
@@ -14,7 +14,7 @@ public static class RtaIntervalsDataset
 
     public static readonly DatasetDefinition<RtaInterval> Definition = new(
         table: Table, exportName: ExportName, DatasetPeriod.Dated,
-        bucketColumn: "account_sid", keyColumns: ["interval_start", "account_sid", "queue_sid"],
+        bucketColumn: "queue_sid", keyColumns: ["interval_start", "account_sid", "queue_sid"],
         columns:
         [
             .. IntervalColumns.Head<RtaInterval>(r => r.Interval, r => r.AccountSid),

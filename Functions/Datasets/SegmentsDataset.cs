@@ -5,7 +5,7 @@ namespace InsightsFunctions.Datasets;
 
 /// <summary>
 /// Segments (datasets.md): one row per Flex Insights segment, Table <c>Segments</c>, PK as its conversation's row
-/// (<c>{date}_{bucket by conversation_id}</c>), RK <c>{conversation_id}_{segment_id}</c>, so one conversation's segments are one RowKey range.
+/// (<c>{date}_{bucket by account_sid and conversation_id}</c>), RK <c>{account_sid}_{conversation_id}_{segment_id}</c>, so one conversation's segments are one RowKey range.
 /// </summary>
 public static class SegmentsDataset
 {
@@ -17,7 +17,7 @@ public static class SegmentsDataset
 
     public static readonly DatasetDefinition<Segment> Definition = new(
         table: Table, exportName: ExportName, DatasetPeriod.Dated,
-        bucketColumn: "conversation_id", keyColumns: ["conversation_id", "segment_id"],
+        bucketColumn: "conversation_id", keyColumns: ["account_sid", "conversation_id", "segment_id"],
         columns:
         [
             Text("segment_id", s => s.SegmentId),

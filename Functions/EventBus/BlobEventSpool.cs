@@ -5,7 +5,8 @@ namespace InsightsFunctions.EventBus;
 
 /// <summary>
 /// Spools filtered envelopes to Blob container <c>spool</c> when the bus refuses them, so ingest can still
-/// answer 204. One blob per event, named by UTC hour and EventSid (a retry overwrites, never duplicates).
+/// answer 204. One blob per event, named by UTC hour, account and EventSid, <c>{yyyy/MM/dd/HH}/{AccountSid}/{EventSid}.json</c>
+/// (a retry overwrites, never duplicates; another account's event with the same EventSid is another blob).
 /// </summary>
 public sealed class BlobEventSpool(BlobServiceClient blobs, string containerName = BlobEventSpool.ContainerName) : IEventSpool
 {
@@ -16,7 +17,7 @@ public sealed class BlobEventSpool(BlobServiceClient blobs, string containerName
         var container = blobs.GetBlobContainerClient(containerName);
         await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         var at = DateTimeOffset.FromUnixTimeMilliseconds(envelope.ReceivedAtMs);
-        var name = $"{at:yyyy/MM/dd/HH}/{envelope.EventSid}.json";
+        var name = $"{at:yyyy/MM/dd/HH}/{envelope.AccountSid}/{envelope.EventSid}.json";
         await container.GetBlobClient(name).UploadAsync(BinaryData.FromBytes(EnvelopeJson.Serialize(envelope)), overwrite: true, cancellationToken);
     }
 
@@ -59,7 +60,10 @@ public sealed class BlobEventSpool(BlobServiceClient blobs, string containerName
         await blobs.GetBlobContainerClient(containerName).GetBlobClient(spooled.Name).DeleteIfExistsAsync(cancellationToken: cancellationToken);
 }
 
-/// <summary>Dead letters: Blob container <c>deadletter</c>, one blob per event with the reason in metadata and body.</summary>
+/// <summary>
+/// Dead letters: Blob container <c>deadletter</c>, one blob per event (<c>{yyyy/MM/dd}/{AccountSid}/{EventSid}.json</c>) with the
+/// reason in metadata and body.
+/// </summary>
 public sealed class BlobDeadLetterSink(BlobServiceClient blobs) : IDeadLetterSink
 {
     public const string ContainerName = "deadletter";
@@ -75,7 +79,7 @@ public sealed class BlobDeadLetterSink(BlobServiceClient blobs) : IDeadLetterSin
             ["dead_lettered_at"] = now.ToString("O"),
             ["envelope"] = System.Text.Json.Nodes.JsonNode.Parse(EnvelopeJson.Serialize(envelope)),
         };
-        var blob = container.GetBlobClient($"{now:yyyy/MM/dd}/{envelope.EventSid}.json");
+        var blob = container.GetBlobClient($"{now:yyyy/MM/dd}/{envelope.AccountSid}/{envelope.EventSid}.json");
         await blob.UploadAsync(BinaryData.FromString(body.ToJsonString()), overwrite: true, cancellationToken);
     }
 

@@ -19,7 +19,7 @@ public sealed class AgentIntervalBuilder(IntervalGrid grid)
         public required string AgentSid;
         public string? AgentName;
         public int Handled, Missed, Rejected;
-        public double Talk, WrapUp;
+        public decimal Talk, WrapUp; // summed exactly: the same rows give the same totals in any order
     }
 
     public IReadOnlyList<AgentInterval> Build(IEnumerable<Segment> segments)
@@ -76,13 +76,13 @@ public sealed class AgentIntervalBuilder(IntervalGrid grid)
             var talkEnd = answeredOrEnded + TimeSpan.FromSeconds(talk);
             foreach (var (part, seconds) in grid.Split(answeredOrEnded, talkEnd))
             {
-                At(s, part.Start).Talk += seconds;
+                At(s, part.Start).Talk += (decimal)seconds;
             }
             if (s.WrapUpTime is double wrap)
             {
                 foreach (var (part, seconds) in grid.Split(talkEnd, talkEnd + TimeSpan.FromSeconds(wrap)))
                 {
-                    At(s, part.Start).WrapUp += seconds;
+                    At(s, part.Start).WrapUp += (decimal)seconds;
                 }
             }
         }
@@ -98,8 +98,8 @@ public sealed class AgentIntervalBuilder(IntervalGrid grid)
                 Handled = t.Value.Handled,
                 Missed = t.Value.Missed,
                 Rejected = t.Value.Rejected,
-                TalkTime = Math.Round(t.Value.Talk, 3),
-                WrapUpTime = Math.Round(t.Value.WrapUp, 3),
+                TalkTime = (double)Math.Round(t.Value.Talk, 3),
+                WrapUpTime = (double)Math.Round(t.Value.WrapUp, 3),
             })
             .ToList();
     }
@@ -121,7 +121,7 @@ public sealed class AgentIntervalBuilder(IntervalGrid grid)
     /// <summary>The seconds of every (agent, activity, interval) seen so far.</summary>
     public sealed class ActivityTallies(IntervalGrid grid, DateTimeOffset windowEnd)
     {
-        private readonly Dictionary<(string Account, string Agent, string Activity, DateTimeOffset Start), (string? Name, double Seconds)> seconds = new();
+        private readonly Dictionary<(string Account, string Agent, string Activity, DateTimeOffset Start), (string? Name, decimal Seconds)> seconds = new(); // summed exactly, in any order
 
         public void Add(ActivityInterval a)
         {
@@ -130,7 +130,7 @@ public sealed class AgentIntervalBuilder(IntervalGrid grid)
             {
                 var key = (a.AccountSid, a.AgentSid, a.ActivityName ?? a.ActivitySid ?? "", part.Start);
                 var (name, total) = seconds.GetValueOrDefault(key);
-                seconds[key] = (name ?? a.AgentName, total + inside);
+                seconds[key] = (name ?? a.AgentName, total + (decimal)inside);
             }
         }
 
@@ -143,7 +143,7 @@ public sealed class AgentIntervalBuilder(IntervalGrid grid)
                 AgentSid = s.Key.Agent,
                 AgentName = s.Value.Name,
                 ActivityName = s.Key.Activity,
-                Seconds = Math.Round(s.Value.Seconds, 3),
+                Seconds = (double)Math.Round(s.Value.Seconds, 3),
             })
             .ToList();
     }

@@ -6,11 +6,11 @@ namespace InsightsFunctions.Loads;
 /// <summary>
 /// The interval records as dataset rows (their <see cref="DatasetCatalog.Intervals"/> definitions: datasets.md column names; boundaries
 /// as UTC DateTimes, which Tables store natively), each identified by its key (<see cref="DatasetDefinition.KeyColumns"/>): interval
-/// start plus queue, agent, agent and activity, or account and queue (RtaIntervals).
+/// start, account, then queue, agent, or agent and activity (two accounts' queues or agents with the same sid are two rows).
 /// </summary>
 public static class IntervalRows
 {
-    /// <summary><c>{start ms}_{queue}</c>, <c>{start ms}_{agent}</c> or <c>{start ms}_{agent}_{activity}</c>: sorts by interval first.</summary>
+    /// <summary><c>{start ms}_{account}_{queue}</c>, <c>{start ms}_{account}_{agent}</c> or <c>{start ms}_{account}_{agent}_{activity}</c>: sorts by interval first.</summary>
     public static string KeyOf(string dataset, IReadOnlyDictionary<string, object?> row) => DatasetCatalog.IntervalByExportName(dataset).KeyOf(row);
 
     /// <summary>The end of the row's interval (UTC).</summary>

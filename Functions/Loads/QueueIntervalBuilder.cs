@@ -22,21 +22,25 @@ public sealed class QueueIntervalBuilder(IntervalGrid grid, SlaPolicy sla)
         public double? MaxQueueTime;
     }
 
+    /// <summary>
+    /// A mean of durations (whole milliseconds), summed exactly in decimal: the same rows give the same mean in any order
+    /// (they are read in key order, and keys follow the account), where a double sum can move the rounded third decimal.
+    /// </summary>
     private sealed class Mean
     {
-        private double _sum;
+        private decimal _sum;
         private int _count;
 
         public void Add(double? value)
         {
-            if (value is double v)
+            if (value is double v && double.IsFinite(v))
             {
-                _sum += v;
+                _sum += (decimal)v;
                 _count++;
             }
         }
 
-        public double? Value => _count == 0 ? null : Math.Round(_sum / _count, 3);
+        public double? Value => _count == 0 ? null : (double)Math.Round(_sum / _count, 3);
     }
 
     /// <summary>The rows of every interval any of <paramref name="segments"/> touches, ordered by interval then queue sid.</summary>

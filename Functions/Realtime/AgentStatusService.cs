@@ -17,7 +17,7 @@ public sealed class AgentStatusService(IAgentStatusStore store, IOptions<RtaOpti
     {
         var latest = batch.Where(e => e.Kind == EnvelopeKinds.Rta && e.Rta is not null)
             .Select(e => AgentStatus.From(e.Rta!))
-            .GroupBy(s => s.AgentSid, StringComparer.Ordinal)
+            .GroupBy(s => (s.AccountSid, s.AgentSid)) // a worker sid is unique only within its account
             .Select(g => g.Aggregate((a, b) => b.IsNewerThan(a.SourceAt, a.SourceEvent) ? b : a))
             .ToList();
         if (latest.Count > 0)
@@ -29,8 +29,8 @@ public sealed class AgentStatusService(IAgentStatusStore store, IOptions<RtaOpti
             return;
         }
         var byAgent = batch.Where(TaskRouterAgentState.Concerns)
-            .GroupBy(e => e.Worker!.Sid, StringComparer.Ordinal)
-            .Select(g => new AgentEvents(g.Key, g.First().AccountSid, [.. g]))
+            .GroupBy(e => (e.AccountSid, e.Worker!.Sid))
+            .Select(g => new AgentEvents(g.Key.Sid, g.Key.AccountSid, [.. g]))
             .ToList();
         if (byAgent.Count > 0)
         {

@@ -18,7 +18,7 @@ public sealed class QueueStatusCalculator(SlaPolicy sla, ReportingClock clock)
         public string? QueueName;
         public int Waiting, InProgress, Received, Handled, Abandoned, ShortAbandoned, InServiceLevel, Waits;
         public DateTimeOffset? OldestWaitingSince;
-        public double WaitTotal, AbandonTotal;
+        public decimal WaitTotal, AbandonTotal; // summed exactly: the same segments give the same totals in any order
         public readonly HashSet<string> Agents = new(StringComparer.Ordinal);
     }
 
@@ -74,19 +74,19 @@ public sealed class QueueStatusCalculator(SlaPolicy sla, ReportingClock clock)
             {
                 t.Handled++;
                 t.Waits++;
-                t.WaitTotal += s.QueueTime ?? 0;
+                t.WaitTotal += Exact(s.QueueTime ?? 0);
                 t.InServiceLevel += outcome.InServiceLevel ? 1 : 0;
             }
             else if (outcome.Abandoned)
             {
                 t.Abandoned++;
                 t.Waits++;
-                t.WaitTotal += s.QueueTime ?? s.AbandonTime ?? 0;
-                t.AbandonTotal += s.AbandonTime ?? 0;
+                t.WaitTotal += Exact(s.QueueTime ?? s.AbandonTime ?? 0);
+                t.AbandonTotal += Exact(s.AbandonTime ?? 0);
                 t.ShortAbandoned += outcome.ShortAbandoned ? 1 : 0;
             }
         }
-        var available = agents.Where(availability.IsAvailable).Select(a => a.AgentSid).ToHashSet(StringComparer.Ordinal);
+        var available = agents.Where(availability.IsAvailable).Select(a => (a.AccountSid, a.AgentSid)).ToHashSet(); // a worker sid is unique only within its account
         return [.. tallies.Values
             .OrderBy(t => t.AccountSid, StringComparer.Ordinal).ThenBy(t => t.QueueSid, StringComparer.Ordinal)
             .Select(t => new QueueStatus
@@ -105,10 +105,13 @@ public sealed class QueueStatusCalculator(SlaPolicy sla, ReportingClock clock)
                 Abandoned = t.Abandoned,
                 ShortAbandoned = t.ShortAbandoned,
                 HandledInServiceLevel = t.InServiceLevel,
-                WaitTimeTotal = Math.Round(t.WaitTotal, 3),
+                WaitTimeTotal = (double)Math.Round(t.WaitTotal, 3),
                 Waits = t.Waits,
-                AbandonTimeTotal = Math.Round(t.AbandonTotal, 3),
-                AvailableAgents = [.. t.Agents.Where(available.Contains).Order(StringComparer.Ordinal)],
+                AbandonTimeTotal = (double)Math.Round(t.AbandonTotal, 3),
+                AvailableAgents = [.. t.Agents.Where(agent => available.Contains((t.AccountSid, agent))).Order(StringComparer.Ordinal)],
             })];
     }
+
+    /// <summary>A duration (whole milliseconds) as an exact decimal; a non-finite value counts as nothing.</summary>
+    private static decimal Exact(double seconds) => double.IsFinite(seconds) ? (decimal)seconds : 0m;
 }

@@ -8,10 +8,14 @@ namespace InsightsFunctions.Stitching;
 /// </summary>
 public interface IConversationStore
 {
-    /// <summary>Stores events under their task; storing the same EventSid again changes nothing.</summary>
+    /// <summary>
+    /// Stores events under their account and task; storing the same EventSid again for the same account and task changes
+    /// nothing (another account's event with that EventSid is another event).
+    /// </summary>
     Task AppendTaskEventsAsync(IReadOnlyList<EventEnvelope> events, CancellationToken cancellationToken);
 
-    Task<IReadOnlyList<EventEnvelope>> LoadTaskEventsAsync(string taskSid, CancellationToken cancellationToken);
+    /// <summary>The stored events of one account's task (never another account's task with the same sid).</summary>
+    Task<IReadOnlyList<EventEnvelope>> LoadTaskEventsAsync(string accountSid, string taskSid, CancellationToken cancellationToken);
 
     /// <summary>
     /// Removes the rows at <paramref name="remove"/>, writes the conversation and its segments (and removes

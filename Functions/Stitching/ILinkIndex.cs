@@ -3,10 +3,17 @@ namespace InsightsFunctions.Stitching;
 /// <summary>A link key and the component it points to, with the version it was read at.</summary>
 public sealed record KeyEntry(string Key, string ComponentId, string Version);
 
-/// <summary>Where a component's Conversations / Segments rows were written (to remove them when that changes).</summary>
-public sealed record WrittenRows(string ConversationId, string Partition);
+/// <summary>
+/// Where a component's Conversations / Segments rows were written (to remove them when that changes): the account and
+/// conversation_id that key them, and the partition they were written to.
+/// </summary>
+public sealed record WrittenRows(string AccountSid, string ConversationId, string Partition);
 
-/// <summary>One connected component of tasks, a conversation in the making, read at <see cref="Version"/>.</summary>
+/// <summary>
+/// One connected component of tasks, a conversation in the making, read at <see cref="Version"/>. Its members
+/// (<see cref="TaskSids"/>) are tasks within their account (<see cref="LinkKeys.Member"/>, <c>{AccountSid}|{task sid}</c>),
+/// its id is its smallest member, and its keys are <see cref="LinkKeys"/>: one component never holds two accounts' tasks.
+/// </summary>
 public sealed record ComponentState(
     string ComponentId,
     string? Version,

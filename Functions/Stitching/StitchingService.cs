@@ -7,7 +7,8 @@ namespace InsightsFunctions.Stitching;
 /// The consumer. For a batch: store each task's events (the durable event set and the dedupe), link each
 /// touched task into its conversation (connected components of rules.md §3, across batches, partitions and
 /// instances), then rebuild every touched conversation from all of its tasks' stored events. Rows are a
-/// function of the set of events received, so order and duplicates do not change them.
+/// function of the set of events received, so order and duplicates do not change them. A task is known by its account and
+/// sid (<see cref="LinkKeys.Member"/>): two accounts' tasks with the same sid are two tasks, in two conversations.
 /// </summary>
 public sealed class StitchingService(IConversationStore store, ConversationLinker linker, ILinkIndex index, ConversationBuilder builder, LinkedTaskCache? linkedTasks = null, TaskEventCache? eventCache = null) : IEnvelopeBatchHandler
 {
@@ -35,9 +36,10 @@ public sealed class StitchingService(IConversationStore store, ConversationLinke
                 continue;
             }
             taskEvents.Add(e);
-            if (!byTask.TryGetValue(e.Task.Sid, out var events))
+            var member = LinkKeys.Member(e.AccountSid, e.Task.Sid);
+            if (!byTask.TryGetValue(member, out var events))
             {
-                byTask[e.Task.Sid] = events = [];
+                byTask[member] = events = [];
             }
             events.Add(e);
         }
@@ -46,9 +48,9 @@ public sealed class StitchingService(IConversationStore store, ConversationLinke
             return;
         }
         await store.AppendTaskEventsAsync(taskEvents, cancellationToken);
-        foreach (var (taskSid, events) in byTask)
+        foreach (var (member, events) in byTask)
         {
-            held.Appended(taskSid, events);
+            held.Appended(member, events);
         }
         var components = await LinkAsync(byTask, cancellationToken);
         await RebuildAsync(components, cancellationToken);
@@ -65,32 +67,32 @@ public sealed class StitchingService(IConversationStore store, ConversationLinke
     {
         var components = new HashSet<string>(StringComparer.Ordinal);
         var toLink = new List<(string TaskSid, IReadOnlyList<string> Keys)>();
-        foreach (var (taskSid, events) in byTask)
+        foreach (var (member, events) in byTask)
         {
-            if (linked.ComponentIfSeen(taskSid, events) is { } seen)
+            if (linked.ComponentIfSeen(member, events) is { } seen)
             {
                 components.Add(seen);
                 continue;
             }
-            var keys = LinkKeys.For(taskSid, events.Select(e => e.Links));
-            if (linked.ComponentIfLinked(taskSid, keys) is { } known)
+            var keys = LinkKeys.For(events[0].AccountSid, events[0].Task!.Sid, events.Select(e => e.Links));
+            if (linked.ComponentIfLinked(member, keys) is { } known)
             {
-                linked.Linked(taskSid, keys, events, known);
+                linked.Linked(member, keys, events, known);
                 components.Add(known);
             }
             else
             {
-                toLink.Add((taskSid, keys));
+                toLink.Add((member, keys));
             }
         }
         if (toLink.Count > 0)
         {
             var result = await linker.LinkManyAsync(toLink, cancellationToken);
             var created = result.Created.Select(c => c.ComponentId).ToHashSet(StringComparer.Ordinal);
-            foreach (var (taskSid, keys) in toLink)
+            foreach (var (member, keys) in toLink)
             {
-                var componentId = result.Components[taskSid];
-                linked.Linked(taskSid, keys, byTask[taskSid], componentId);
+                var componentId = result.Components[member];
+                linked.Linked(member, keys, byTask[member], componentId);
                 components.Add(componentId);
                 if (!created.Contains(componentId))
                 {
@@ -200,7 +202,7 @@ public sealed class StitchingService(IConversationStore store, ConversationLinke
         throw new InvalidOperationException($"Conversation of component {componentId} kept changing while being written.");
     }
 
-    /// <summary>The writes that share a task or a conversation id with another write of the batch.</summary>
+    /// <summary>The writes that share a task or a conversation (account and id) with another write of the batch.</summary>
     private static HashSet<ConversationWrite> Overlapping(List<ConversationWrite> writes)
     {
         var byTask = new Dictionary<string, ConversationWrite>(StringComparer.Ordinal);
@@ -216,10 +218,11 @@ public sealed class StitchingService(IConversationStore store, ConversationLinke
                     overlapping.Add(byTask[task]);
                 }
             }
-            if (!byConversation.TryAdd(write.Conversation.Conversation.ConversationId, write))
+            var conversation = AccountScope.Of(write.Conversation.Conversation.AccountSid, write.Conversation.Conversation.ConversationId);
+            if (!byConversation.TryAdd(conversation, write))
             {
                 overlapping.Add(write);
-                overlapping.Add(byConversation[write.Conversation.Conversation.ConversationId]);
+                overlapping.Add(byConversation[conversation]);
             }
         }
         return overlapping;
@@ -238,13 +241,14 @@ public sealed class StitchingService(IConversationStore store, ConversationLinke
     private async Task<StitchedConversation?> BuildAsync(ComponentState component, CancellationToken cancellationToken)
     {
         var members = new List<TaskTimeline>();
-        foreach (var taskSid in component.TaskSids)
+        foreach (var member in component.TaskSids)
         {
-            var events = held.Get(component, taskSid);
+            var taskSid = AccountScope.IdOf(member);
+            var events = held.Get(component, member);
             if (events is null)
             {
-                events = await store.LoadTaskEventsAsync(taskSid, cancellationToken);
-                held.Loaded(taskSid, events);
+                events = await store.LoadTaskEventsAsync(AccountScope.AccountOf(member), taskSid, cancellationToken);
+                held.Loaded(member, events);
             }
             if (events.Count > 0)
             {

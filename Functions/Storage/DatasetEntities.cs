@@ -11,10 +11,10 @@ namespace InsightsFunctions.Storage;
 public static class DatasetEntities
 {
     public static TableEntity ToEntity(Conversation c, string partition, DateTimeOffset updatedAt) =>
-        ToEntity(ConversationsDataset.Definition, c, partition, TableKeys.Escape(c.ConversationId), updatedAt);
+        ToEntity(ConversationsDataset.Definition, c, partition, TableKeys.ConversationRowKey(c.AccountSid, c.ConversationId), updatedAt);
 
     public static TableEntity ToEntity(Segment s, string partition, DateTimeOffset updatedAt) =>
-        ToEntity(SegmentsDataset.Definition, s, partition, TableKeys.SegmentRowKey(s.ConversationId, s.SegmentId), updatedAt);
+        ToEntity(SegmentsDataset.Definition, s, partition, TableKeys.SegmentRowKey(s.AccountSid, s.ConversationId, s.SegmentId), updatedAt);
 
     /// <summary>The record's row under the given keys; a null value is no property.</summary>
     public static TableEntity ToEntity<TRecord>(DatasetDefinition<TRecord> dataset, TRecord record, string partition, string rowKey, DateTimeOffset updatedAt)

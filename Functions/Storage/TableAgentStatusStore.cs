@@ -6,7 +6,8 @@ using InsightsFunctions.Realtime;
 namespace InsightsFunctions.Storage;
 
 /// <summary>
-/// AgentStatus in Table Storage: PK <c>a{bucket}</c> (as Agents), RK agent sid; the channels as a JSON column. RTA rows are
+/// AgentStatus in Table Storage: PK <c>a{bucket}</c> (as Agents: by account and agent), RK <c>{account}_{agent}</c>; the
+/// channels as a JSON column. Two accounts' workers with the same sid have two rows. RTA rows are
 /// written with compare-and-swap on the source record (<see cref="TableConditional.SaveManyIfAsync"/>), so the latest
 /// record wins whatever order the batches arrive in. TaskRouter rows also keep their <see cref="TaskRouterAgentState"/>
 /// (<c>_state</c>), read, merged and written back with its ETag, again on a conflict.
@@ -29,10 +30,10 @@ public sealed class TableAgentStatusStore(StorageTables tables, TimeProvider clo
     public async Task MergeAsync(IReadOnlyList<AgentEvents> agents, CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(TableName, cancellationToken);
-        var current = await TableReads.GetManyAsync(table, agents.Select(a => (TableAgentStore.AgentPartition(a.AgentSid), TableKeys.Escape(a.AgentSid))), cancellationToken);
+        var current = await TableReads.GetManyAsync(table, agents.Select(a => (TableAgentStore.AgentPartition(a.AccountSid, a.AgentSid), TableAgentStore.AgentRowKey(a.AccountSid, a.AgentSid))), cancellationToken);
         await Parallel.ForEachAsync(agents, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (agent, ct) =>
         {
-            var (partition, row) = (TableAgentStore.AgentPartition(agent.AgentSid), TableKeys.Escape(agent.AgentSid));
+            var (partition, row) = (TableAgentStore.AgentPartition(agent.AccountSid, agent.AgentSid), TableAgentStore.AgentRowKey(agent.AccountSid, agent.AgentSid));
             current.TryGetValue((partition, row), out var stored);
             while (true)
             {
@@ -67,12 +68,12 @@ public sealed class TableAgentStatusStore(StorageTables tables, TimeProvider clo
         {
             rows.Add(FromEntity(e));
         }
-        return [.. rows.OrderBy(a => a.AgentSid, StringComparer.Ordinal)];
+        return [.. rows.OrderBy(a => a.AgentSid, StringComparer.Ordinal).ThenBy(a => a.AccountSid, StringComparer.Ordinal)];
     }
 
     private TableEntity Entity(AgentStatus s, TaskRouterAgentState? state)
     {
-        var e = new TableEntity(TableAgentStore.AgentPartition(s.AgentSid), TableKeys.Escape(s.AgentSid))
+        var e = new TableEntity(TableAgentStore.AgentPartition(s.AccountSid, s.AgentSid), TableAgentStore.AgentRowKey(s.AccountSid, s.AgentSid))
         {
             ["agent_sid"] = s.AgentSid,
             ["account_sid"] = s.AccountSid,

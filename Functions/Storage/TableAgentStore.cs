@@ -10,11 +10,12 @@ namespace InsightsFunctions.Storage;
 /// <summary>
 /// Agents and Activities in Table Storage.
 /// <list type="bullet">
-/// <item><c>Agents</c>: PK <c>a{bucket}</c> (16 buckets by agent sid), RK agent sid. Columns starting with
-/// <c>_</c> are bookkeeping (which event the row came from), not dataset columns.</item>
-/// <item><c>Activities</c>: PK <c>{date}_{bucket}</c>, RK <c>{agent}_{start ms}</c>.</item>
-/// <item><c>AgentActivityState</c>: PK as Agents, RK agent sid: the latest activity event and its open row.</item>
+/// <item><c>Agents</c>: PK <c>a{bucket}</c> (16 buckets by account and agent sid), RK <c>{account}_{agent}</c>. Columns
+/// starting with <c>_</c> are bookkeeping (which event the row came from), not dataset columns.</item>
+/// <item><c>Activities</c>: PK <c>{date}_{bucket}</c> (bucket by account and agent), RK <c>{account}_{agent}_{start ms}</c>.</item>
+/// <item><c>AgentActivityState</c>: PK as Agents, RK <c>{account}_{agent}</c>: the latest activity event and its open row.</item>
 /// </list>
+/// A worker sid is unique only within its account (rules.md §3), so every key carries the account.
 /// The agent row and the state row are read-modify-write with ETags (Add 409 / Update If-Match 412, retried).
 /// </summary>
 public sealed class TableAgentStore(StorageTables tables, TimeProvider clock, IDatasetChangeLog changes) : IAgentStore
@@ -23,36 +24,40 @@ public sealed class TableAgentStore(StorageTables tables, TimeProvider clock, ID
     public const string ActivitiesTable = TableNames.Activities;
     public const string StateTable = TableNames.AgentActivityState;
 
-    public static string AgentPartition(string agentSid) => $"a{PartitionHash.PartitionFor(agentSid, TableKeys.DateBuckets):x2}";
+    /// <summary><c>a{bucket}</c> by account and agent: Agents, AgentActivityState and AgentStatus.</summary>
+    public static string AgentPartition(string accountSid, string agentSid) => $"a{PartitionHash.PartitionFor(TableKeys.Owner(accountSid, agentSid), TableKeys.DateBuckets):x2}";
 
-    public static string ActivityPartition(string date, string agentSid) => TableKeys.DatePartition(date, agentSid);
+    /// <summary><c>{account}_{agent}</c>: Agents, AgentActivityState and AgentStatus.</summary>
+    public static string AgentRowKey(string accountSid, string agentSid) => TableKeys.Bounded(TableKeys.Owner(accountSid, agentSid));
 
-    public static string ActivityRowKey(string agentSid, DateTimeOffset start) => $"{TableKeys.Escape(agentSid)}_{start.ToUnixTimeMilliseconds():D13}";
+    public static string ActivityPartition(string date, string accountSid, string agentSid) => TableKeys.DatePartition(date, accountSid, agentSid);
+
+    public static string ActivityRowKey(string accountSid, string agentSid, DateTimeOffset start) => $"{TableKeys.Owner(accountSid, agentSid)}_{start.ToUnixTimeMilliseconds():D13}";
 
     public async Task SaveAgentsAsync(IReadOnlyList<Agent> candidates, CancellationToken cancellationToken)
     {
         // A candidate that is not better than a snapshot this process saw stored cannot win: no read, no write.
-        var contenders = candidates.Where(c => !_known.TryGetValue(c.AgentSid, out var known) || AgentBuilder.Better(c, known)).ToList();
+        var contenders = candidates.Where(c => !_known.TryGetValue((c.AccountSid, c.AgentSid), out var known) || AgentBuilder.Better(c, known)).ToList();
         if (contenders.Count == 0)
         {
             return;
         }
         var table = await tables.GetAsync(AgentsTable, cancellationToken);
         var stored = await TableConditional.SaveManyIfAsync(table,
-            [.. contenders.Select(c => (ToEntity(c, AgentPartition(c.AgentSid), TableKeys.Escape(c.AgentSid)), (Func<TableEntity, bool>)(current => AgentBuilder.Better(c, FromEntity(current)))))],
+            [.. contenders.Select(c => (ToEntity(c, AgentPartition(c.AccountSid, c.AgentSid), AgentRowKey(c.AccountSid, c.AgentSid)), (Func<TableEntity, bool>)(current => AgentBuilder.Better(c, FromEntity(current)))))],
             cancellationToken);
         for (var i = 0; i < contenders.Count; i++)
         {
-            _known[contenders[i].AgentSid] = FromEntity(stored[i]);
+            _known[(contenders[i].AccountSid, contenders[i].AgentSid)] = FromEntity(stored[i]);
         }
         await changes.MarkAsync(LoadDatasets.Agents, [null], cancellationToken);
     }
 
     /// <summary>
-    /// The best snapshot this process knows is stored, per agent. The stored snapshot only ever gets better,
+    /// The best snapshot this process knows is stored, per account and agent. The stored snapshot only ever gets better,
     /// so a candidate that is not better than this one cannot win and needs no round trip.
     /// </summary>
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Agent> _known = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string AccountSid, string AgentSid), Agent> _known = new();
 
     public async Task SaveClosedIntervalsAsync(IReadOnlyCollection<ActivityInterval> intervals, CancellationToken cancellationToken)
     {
@@ -75,17 +80,17 @@ public sealed class TableAgentStore(StorageTables tables, TimeProvider clock, ID
         }
         var state = await tables.GetAsync(StateTable, cancellationToken);
         var activities = await tables.GetAsync(ActivitiesTable, cancellationToken);
-        var current = await TableReads.GetManyAsync(state, open.Select(o => (AgentPartition(o.Open.AgentSid), TableKeys.Escape(o.Open.AgentSid))), cancellationToken);
+        var current = await TableReads.GetManyAsync(state, open.Select(o => (AgentPartition(o.Open.AccountSid, o.Open.AgentSid), AgentRowKey(o.Open.AccountSid, o.Open.AgentSid))), cancellationToken);
         var moves = new List<(ActivityInterval Open, AgentSource Source, TableEntity Row, TableEntity? Previous, TableTransactionAction Action)>();
         foreach (var (interval, source) in open)
         {
-            current.TryGetValue((AgentPartition(interval.AgentSid), TableKeys.Escape(interval.AgentSid)), out var previous);
+            current.TryGetValue((AgentPartition(interval.AccountSid, interval.AgentSid), AgentRowKey(interval.AccountSid, interval.AgentSid)), out var previous);
             if (previous is not null && source.CompareTo(Latest(previous)) <= 0)
             {
                 continue; // an older event: its interval is closed by a later event, not open
             }
             var row = ToEntity(interval);
-            var updated = StateEntity(interval.AgentSid, source, row);
+            var updated = StateEntity(interval, source, row);
             moves.Add((interval, source, row, previous, previous is null
                 ? new TableTransactionAction(TableTransactionActionType.Add, updated)
                 : new TableTransactionAction(TableTransactionActionType.UpdateReplace, updated, previous.ETag)));
@@ -121,7 +126,7 @@ public sealed class TableAgentStore(StorageTables tables, TimeProvider clock, ID
 
     private static AgentSource Latest(TableEntity state) => new(0, state.GetInt64("latest_ts") ?? 0, state.GetString("latest_event") ?? "");
 
-    private static TableEntity StateEntity(string agentSid, AgentSource source, TableEntity openRow) => new(AgentPartition(agentSid), TableKeys.Escape(agentSid))
+    private static TableEntity StateEntity(ActivityInterval open, AgentSource source, TableEntity openRow) => new(AgentPartition(open.AccountSid, open.AgentSid), AgentRowKey(open.AccountSid, open.AgentSid))
     {
         ["latest_ts"] = source.TimestampMs,
         ["latest_event"] = source.EventSid,
@@ -136,8 +141,8 @@ public sealed class TableAgentStore(StorageTables tables, TimeProvider clock, ID
     /// </summary>
     private async Task SaveOpenIntervalAsync(TableClient state, TableClient activities, ActivityInterval open, AgentSource source, CancellationToken cancellationToken)
     {
-        var pk = AgentPartition(open.AgentSid);
-        var rk = TableKeys.Escape(open.AgentSid);
+        var pk = AgentPartition(open.AccountSid, open.AgentSid);
+        var rk = AgentRowKey(open.AccountSid, open.AgentSid);
         var row = ToEntity(open);
         while (true)
         {
@@ -149,7 +154,7 @@ public sealed class TableAgentStore(StorageTables tables, TimeProvider clock, ID
                 return;
             }
             await TableConditional.SaveIfAsync(activities, row, StillOpen, cancellationToken);
-            var updated = StateEntity(open.AgentSid, source, row);
+            var updated = StateEntity(open, source, row);
             try
             {
                 if (current.HasValue)
@@ -189,5 +194,5 @@ public sealed class TableAgentStore(StorageTables tables, TimeProvider clock, ID
     private static Agent FromEntity(TableEntity e) => DatasetEntities.FromEntity(AgentsDataset.Definition, e);
 
     private TableEntity ToEntity(ActivityInterval i) =>
-        DatasetEntities.ToEntity(ActivitiesDataset.Definition, i, ActivityPartition(i.Date, i.AgentSid), ActivityRowKey(i.AgentSid, i.StartedAt), clock.GetUtcNow());
+        DatasetEntities.ToEntity(ActivitiesDataset.Definition, i, ActivityPartition(i.Date, i.AccountSid, i.AgentSid), ActivityRowKey(i.AccountSid, i.AgentSid, i.StartedAt), clock.GetUtcNow());
 }

@@ -9,29 +9,34 @@ namespace InsightsFunctions.Storage;
 /// <summary>
 /// Azure Table Storage behind <see cref="IConversationStore"/>.
 /// <list type="bullet">
-/// <item><c>TaskEvents</c>: PK <c>e{bucket}</c> (8 buckets by task sid), RK <c>{task}_{EventSid}</c>: the durable
-/// event set of each task (and the dedupe); one task's events are one RowKey range, a batch's appends are one
-/// transaction per bucket.</item>
-/// <item><c>Conversations</c>: PK <c>{date}_{bucket}</c>, RK conversation_id.</item>
-/// <item><c>Segments</c>: PK as its conversation, RK <c>{conversation_id}_{segment_id}</c>.</item>
-/// <item><c>Customers</c>: PK <c>c{bucket}</c>, RK <c>{account}_{customer_key}</c>; the latest conversation's columns.</item>
+/// <item><c>TaskEvents</c>: PK <c>e{bucket}</c> (8 buckets by account and task sid), RK <c>{account}_{task}_{EventSid}</c>:
+/// the durable event set of each account's task (and the dedupe, per account and task); one task's events are one RowKey
+/// range, a batch's appends are one transaction per bucket.</item>
+/// <item><c>Conversations</c>: PK <c>{date}_{bucket}</c> (bucket by account and conversation_id), RK <c>{account}_{conversation_id}</c>.</item>
+/// <item><c>Segments</c>: PK as its conversation, RK <c>{account}_{conversation_id}_{segment_id}</c>.</item>
+/// <item><c>Customers</c>: PK <c>c{bucket}</c> (by account and customer key), RK <c>{account}_{customer_key}</c>; the latest
+/// conversation's columns.</item>
 /// <item>Links between tasks live in <see cref="TableLinkIndex"/> (<c>LinkKeys</c>, <c>Components</c>).</item>
 /// </list>
 /// </summary>
 public sealed class TableConversationStore(StorageTables tables, TimeProvider clock, IDatasetChangeLog changes) : IConversationStore
 {
-    public static string EventPartition(string taskSid) => TableKeys.StatePartition('e', taskSid);
+    public static string EventPartition(string accountSid, string taskSid) => TableKeys.StatePartition('e', accountSid, taskSid);
 
-    /// <summary>A stored task event's RowKey: one task's events are one RowKey range (<see cref="TableKeys.RowKeyPrefixFilter"/>).</summary>
-    public static string TaskEventRowKey(string taskSid, string eventSid) => $"{TableKeys.Escape(taskSid)}_{TableKeys.Escape(eventSid)}";
+    /// <summary>
+    /// A stored task event's RowKey, <c>{account}_{task}_{EventSid}</c>: one task's events are one RowKey range
+    /// (<see cref="TableKeys.RowKeyPrefixFilter"/>), and an EventSid is a duplicate only within its account and task.
+    /// </summary>
+    public static string TaskEventRowKey(string accountSid, string taskSid, string eventSid) => $"{TableKeys.Owner(accountSid, taskSid)}_{TableKeys.Escape(eventSid)}";
 
     public async Task AppendTaskEventsAsync(IReadOnlyList<EventEnvelope> events, CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(TableNames.TaskEvents, cancellationToken);
         var actions = events
-            .DistinctBy(e => (e.Task!.Sid, e.EventSid))
-            .Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(EventPartition(e.Task!.Sid), TaskEventRowKey(e.Task.Sid, e.EventSid))
+            .DistinctBy(e => (e.AccountSid, e.Task!.Sid, e.EventSid))
+            .Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(EventPartition(e.AccountSid, e.Task!.Sid), TaskEventRowKey(e.AccountSid, e.Task.Sid, e.EventSid))
             {
+                ["account"] = e.AccountSid,
                 ["task"] = e.Task.Sid,
                 ["event_type"] = e.EventType,
                 ["ts"] = e.TimestampMs,
@@ -52,14 +57,14 @@ public sealed class TableConversationStore(StorageTables tables, TimeProvider cl
             : throw new InvalidOperationException($"Event {e.EventSid} is larger than a Table string property ({EnvelopeJson.MaxChars} characters); ingest refuses such events.");
     }
 
-    public async Task<IReadOnlyList<EventEnvelope>> LoadTaskEventsAsync(string taskSid, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<EventEnvelope>> LoadTaskEventsAsync(string accountSid, string taskSid, CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(TableNames.TaskEvents, cancellationToken);
         var events = new List<EventEnvelope>();
-        var filter = TableKeys.RowKeyPrefixFilter(EventPartition(taskSid), taskSid);
+        var filter = TableKeys.RowKeyPrefixFilter(EventPartition(accountSid, taskSid), accountSid, taskSid);
         await foreach (var row in table.QueryAsync<TableEntity>(filter, select: ["task", "envelope"], cancellationToken: cancellationToken))
         {
-            if (row.GetString("task") == taskSid) // an escaped sid with '_' could share the range
+            if (row.GetString("task") == taskSid) // an escaped sid with '_' could share the range (the account is fixed-length)
             {
                 events.Add(EnvelopeJson.Deserialize(row.GetString("envelope")));
             }
@@ -75,7 +80,7 @@ public sealed class TableConversationStore(StorageTables tables, TimeProvider cl
         await RemoveAsync(stitched, written, remove, cancellationToken);
 
         var rows = Rows(stitched, written, now);
-        await DeleteSegmentsAsync(segments, written.Partition, written.ConversationId, rows.Segments.Select(e => e.RowKey).ToHashSet(StringComparer.Ordinal), cancellationToken);
+        await DeleteSegmentsAsync(segments, written, rows.Segments.Select(e => e.RowKey).ToHashSet(StringComparer.Ordinal), cancellationToken);
         await TableBatches.SubmitAsync(segments, rows.Segments.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e)), cancellationToken);
         var conversations = await tables.GetAsync(TableNames.Conversations, cancellationToken);
         await conversations.UpsertEntityAsync(rows.Conversation, TableUpdateMode.Replace, cancellationToken);
@@ -124,16 +129,19 @@ public sealed class TableConversationStore(StorageTables tables, TimeProvider cl
         return results;
     }
 
-    public static string CustomerPartition(string customerKey) => $"c{EventBus.PartitionHash.PartitionFor(customerKey, TableKeys.DateBuckets):x2}";
+    /// <summary><c>c{bucket}</c>, the bucket by account and customer key (<see cref="TableKeys.Owner"/>).</summary>
+    public static string CustomerPartition(string accountSid, string customerKey) =>
+        $"c{EventBus.PartitionHash.PartitionFor(TableKeys.Owner(accountSid, customerKey), TableKeys.DateBuckets):x2}";
 
     /// <summary>
     /// <c>{account}_{customer_key}</c>. A customer key comes from attribute text (up to 255 characters) and its escaped form can
     /// outgrow a key (<see cref="TableKeys.Bounded"/>); the row also holds the key as a column.
     /// </summary>
-    public static string CustomerRowKey(string accountSid, string customerKey) => TableKeys.Bounded($"{accountSid}_{TableKeys.Escape(customerKey)}");
+    public static string CustomerRowKey(string accountSid, string customerKey) => TableKeys.Bounded(TableKeys.Owner(accountSid, customerKey));
 
     private static WrittenRows WrittenFor(StitchedConversation stitched) =>
-        new(stitched.Conversation.ConversationId, TableKeys.DatePartition(stitched.Conversation.Date, stitched.Conversation.ConversationId));
+        new(stitched.Conversation.AccountSid, stitched.Conversation.ConversationId,
+            TableKeys.DatePartition(stitched.Conversation.Date, stitched.Conversation.AccountSid, stitched.Conversation.ConversationId));
 
     private static (TableEntity Conversation, List<TableEntity> Segments) Rows(StitchedConversation stitched, WrittenRows written, DateTimeOffset now) =>
         (DatasetEntities.ToEntity(stitched.Conversation, written.Partition, now),
@@ -147,18 +155,18 @@ public sealed class TableConversationStore(StorageTables tables, TimeProvider cl
     {
         foreach (var old in remove.Where(r => r != written))
         {
-            await TableBatches.DeleteAsync(await tables.GetAsync(TableNames.Conversations, cancellationToken), [new TableEntity(old.Partition, TableKeys.Escape(old.ConversationId))], cancellationToken);
-            await DeleteSegmentsAsync(await tables.GetAsync(TableNames.Segments, cancellationToken), old.Partition, old.ConversationId, keep: null, cancellationToken);
+            await TableBatches.DeleteAsync(await tables.GetAsync(TableNames.Conversations, cancellationToken), [new TableEntity(old.Partition, TableKeys.ConversationRowKey(old.AccountSid, old.ConversationId))], cancellationToken);
+            await DeleteSegmentsAsync(await tables.GetAsync(TableNames.Segments, cancellationToken), old, keep: null, cancellationToken);
             if (old.ConversationId != stitched.Conversation.ConversationId)
             {
-                await DeleteCustomerOfAsync(await tables.GetAsync(TableNames.Customers, cancellationToken), stitched.Conversation.AccountSid, old.ConversationId, cancellationToken);
+                await DeleteCustomerOfAsync(await tables.GetAsync(TableNames.Customers, cancellationToken), old.AccountSid, old.ConversationId, cancellationToken);
                 await changes.MarkAsync(LoadDatasets.Customers, [null], cancellationToken);
             }
         }
     }
 
     private static TableEntity CustomerEntity(Customer customer, DateTimeOffset now) =>
-        DatasetEntities.ToEntity(CustomersDataset.Definition, customer, CustomerPartition(customer.CustomerKey), CustomerRowKey(customer.AccountSid, customer.CustomerKey), now);
+        DatasetEntities.ToEntity(CustomersDataset.Definition, customer, CustomerPartition(customer.AccountSid, customer.CustomerKey), CustomerRowKey(customer.AccountSid, customer.CustomerKey), now);
 
     /// <summary>What identifies a customer row's content (everything but <c>updated_at</c>).</summary>
     private static string Fingerprint(TableEntity customer)
@@ -194,18 +202,18 @@ public sealed class TableConversationStore(StorageTables tables, TimeProvider cl
     /// <summary>Removes the customer row keyed by a conversation that no longer exists (HIPAA keying), if it still comes from it.</summary>
     private static async Task DeleteCustomerOfAsync(TableClient table, string accountSid, string conversationId, CancellationToken cancellationToken)
     {
-        await TableConditional.DeleteIfAsync(table, CustomerPartition(conversationId), CustomerRowKey(accountSid, conversationId),
+        await TableConditional.DeleteIfAsync(table, CustomerPartition(accountSid, conversationId), CustomerRowKey(accountSid, conversationId),
             row => row.GetString("_source_conversation") == conversationId, cancellationToken);
     }
 
-    private static async Task DeleteSegmentsAsync(TableClient table, string partition, string conversationId, HashSet<string>? keep, CancellationToken cancellationToken)
+    private static async Task DeleteSegmentsAsync(TableClient table, WrittenRows rows, HashSet<string>? keep, CancellationToken cancellationToken)
     {
         var deletes = new List<ITableEntity>();
-        await foreach (var row in table.QueryAsync<TableEntity>(TableKeys.SegmentRangeFilter(partition, conversationId), select: ["RowKey"], cancellationToken: cancellationToken))
+        await foreach (var row in table.QueryAsync<TableEntity>(TableKeys.SegmentRangeFilter(rows.Partition, rows.AccountSid, rows.ConversationId), select: ["RowKey"], cancellationToken: cancellationToken))
         {
             if (keep is null || !keep.Contains(row.RowKey))
             {
-                deletes.Add(new TableEntity(partition, row.RowKey));
+                deletes.Add(new TableEntity(rows.Partition, row.RowKey));
             }
         }
         await TableBatches.DeleteAsync(table, deletes, cancellationToken);

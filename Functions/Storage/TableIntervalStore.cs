@@ -7,8 +7,8 @@ namespace InsightsFunctions.Storage;
 
 /// <summary>
 /// QueueIntervals, AgentIntervals, AgentActivityIntervals and RtaIntervals in Table Storage: PK <c>{date}_{bucket}</c> (16
-/// buckets by queue or agent sid; by account for RtaIntervals), RK the interval key (<see cref="IntervalRows.KeyOf"/>, escaped). Interval
-/// boundaries are native UTC DateTimes (datasets.md).
+/// buckets by account and queue or agent sid), RK the interval key (<see cref="IntervalRows.KeyOf"/>, escaped:
+/// <c>{start ms}_{account}_{queue or agent}[_{activity}]</c>). Interval boundaries are native UTC DateTimes (datasets.md).
 /// </summary>
 public sealed class TableIntervalStore(StorageTables tables, DatasetReader reader) : IIntervalStore
 {
@@ -46,11 +46,15 @@ public sealed class TableIntervalStore(StorageTables tables, DatasetReader reade
         return entity;
     }
 
-    /// <summary>The bucket follows the sid in the key (after the 13-digit start), so one queue's or agent's day shares a partition.</summary>
-    private static string PartitionOf(string date, string key)
+    /// <summary>
+    /// The bucket follows the account and the sid in the key (after the 13-digit start: <c>{account}_{sid}</c>, up to the
+    /// activity), so one account's queue's or agent's day shares a partition. An AccountSid holds no <c>_</c>.
+    /// </summary>
+    public static string PartitionOf(string date, string key)
     {
-        var sid = key.Length > 14 ? key[14..] : key;
-        var cut = sid.IndexOf('_');
-        return $"{date}_{PartitionHash.PartitionFor(cut < 0 ? sid : sid[..cut], TableKeys.DateBuckets):x2}";
+        var owner = key.Length > 14 ? key[14..] : key;
+        var account = owner.IndexOf('_');
+        var cut = account < 0 ? -1 : owner.IndexOf('_', account + 1);
+        return $"{date}_{PartitionHash.PartitionFor(cut < 0 ? owner : owner[..cut], TableKeys.DateBuckets):x2}";
     }
 }

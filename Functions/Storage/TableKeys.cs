@@ -35,7 +35,7 @@ public static class TableKeys
     /// <summary>Pipeline state (events, link keys, components) is spread over this many partitions per table.</summary>
     public const int StateBuckets = 8;
 
-    /// <summary><c>{prefix}{bucket}</c>: a stable partition for a state row keyed by <paramref name="id"/>.</summary>
+    /// <summary><c>{prefix}{bucket}</c>: a stable partition for a state row keyed by <paramref name="id"/> (already account-scoped).</summary>
     public static string StatePartition(char prefix, string id) => $"{prefix}{PartitionHash.PartitionFor(id, StateBuckets):x2}";
 
     public static IEnumerable<string> StatePartitions(char prefix) => Enumerable.Range(0, StateBuckets).Select(b => $"{prefix}{b:x2}");
@@ -60,9 +60,19 @@ public static class TableKeys
         return sb?.ToString() ?? value;
     }
 
-    /// <summary><c>{date}_{bucket}</c>: a day's rows in 16 partitions, found again by listing them.</summary>
-    public static string DatePartition(string date, string conversationId) =>
-        $"{date}_{PartitionHash.PartitionFor(conversationId, DateBuckets):x2}";
+    /// <summary>
+    /// <c>{account}_{id}</c>, escaped: whose row it is. Every RowKey of a row owned by an account-scoped id (a task, an agent, a
+    /// conversation, a customer) starts with it, and every hashed partition is computed over it (rules.md §3: ids are unique
+    /// only within their account). An AccountSid is <c>AC</c> + 32 hex digits, so the first <c>_</c> ends it.
+    /// </summary>
+    public static string Owner(string accountSid, string id) => $"{Escape(accountSid)}_{Escape(id)}";
+
+    /// <summary><c>{prefix}{bucket}</c> by <see cref="Owner"/>: a stable partition for the state of one account's task or agent.</summary>
+    public static string StatePartition(char prefix, string accountSid, string id) => StatePartition(prefix, Owner(accountSid, id));
+
+    /// <summary><c>{date}_{bucket}</c> by <see cref="Owner"/>: a day's rows in 16 partitions, one account's conversation or agent in one.</summary>
+    public static string DatePartition(string date, string accountSid, string id) =>
+        $"{date}_{PartitionHash.PartitionFor(Owner(accountSid, id), DateBuckets):x2}";
 
     /// <summary>The reporting date of a <see cref="DatePartition"/> (<c>{date}_{bucket}</c>).</summary>
     public static string DateOfPartition(string partition) => Datasets.DatasetDate.OfPartition(partition);
@@ -70,17 +80,25 @@ public static class TableKeys
     public static IEnumerable<string> DatePartitions(string date) =>
         Enumerable.Range(0, DateBuckets).Select(b => $"{date}_{b:x2}");
 
-    /// <summary><c>{conversation}_{segment}</c>, <see cref="Bounded"/>: the conversation's part (at most 193 characters) stays a prefix.</summary>
-    public static string SegmentRowKey(string conversationId, string segmentId) => Bounded($"{Escape(conversationId)}_{Escape(segmentId)}");
+    /// <summary>A Conversations RowKey: <c>{account}_{conversation_id}</c> (<see cref="Owner"/>).</summary>
+    public static string ConversationRowKey(string accountSid, string conversationId) => Bounded(Owner(accountSid, conversationId));
+
+    /// <summary>
+    /// <c>{account}_{conversation}_{segment}</c>, <see cref="Bounded"/>: the conversation's part (at most 228 characters) stays a
+    /// prefix.
+    /// </summary>
+    public static string SegmentRowKey(string accountSid, string conversationId, string segmentId) =>
+        Bounded($"{Owner(accountSid, conversationId)}_{Escape(segmentId)}");
 
     /// <summary>A RowKey range that holds exactly one conversation's segments.</summary>
-    public static string SegmentRangeFilter(string partition, string conversationId) => RowKeyPrefixFilter(partition, conversationId);
+    public static string SegmentRangeFilter(string partition, string accountSid, string conversationId) => RowKeyPrefixFilter(partition, accountSid, conversationId);
 
-    /// <summary>The RowKeys <c>{Escape(id)}_…</c> of one partition: the rows of one owner (a conversation's segments, a task's events).</summary>
-    public static string RowKeyPrefixFilter(string partition, string id)
+    /// <summary>The RowKeys <c>{Owner(account, id)}_…</c> of one partition: the rows of one owner (a conversation's segments, a task's events).</summary>
+    public static string RowKeyPrefixFilter(string partition, string accountSid, string id)
     {
-        var prefix = Escape(id) + "_";
-        var upper = Escape(id) + "`"; // '`' follows '_'
+        var owner = Owner(accountSid, id);
+        var prefix = owner + "_";
+        var upper = owner + "`"; // '`' follows '_'
         return $"PartitionKey eq '{Quote(partition)}' and RowKey ge '{Quote(prefix)}' and RowKey lt '{Quote(upper)}'";
     }
 

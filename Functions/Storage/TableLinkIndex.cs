@@ -9,15 +9,16 @@ namespace InsightsFunctions.Storage;
 /// <summary>
 /// The link index in Table Storage, with the compare-and-swap semantics <see cref="ILinkIndex"/> asks for:
 /// <list type="bullet">
-/// <item><c>LinkKeys</c>: PK <c>k{bucket}</c> (8 buckets by key), RK = key (<c>call:CA…</c>, <c>task:WT…</c>,
-/// …) → component. Added with Add (409 = someone else was first), moved with Update If-Match (412 = changed
+/// <item><c>LinkKeys</c>: PK <c>k{bucket}</c> (8 buckets by key), RK = key, which carries its account
+/// (<c>AC…|call:CA…</c>, <c>AC…|task:WT…</c>, …: <see cref="LinkKeys"/>) → component. Added with Add (409 = someone else was first), moved with Update If-Match (412 = changed
 /// since read). Keys of one bucket are read together (OR-ed RowKeys) and added together (one transaction).</item>
-/// <item><c>Components</c>: PK <c>m{bucket}</c> (8 buckets by component id), RK = component id: one entity
+/// <item><c>Components</c>: PK <c>m{bucket}</c> (8 buckets by component id), RK = component id (its smallest member,
+/// <c>AC…|WT…</c>): one entity
 /// holding the members, keys, merge pointer, written rows and stale rows; its ETag is the component's
 /// version, so every change is one conditional write. A retired component keeps its members and keys,
 /// frozen, with <c>merged_into</c> pointing at its successor.</item>
 /// </list>
-/// No state that is read back is written with an ETag-blind upsert.
+/// No state that is read back is written with an ETag-blind upsert. Keys and ids are escaped and <see cref="TableKeys.Bounded"/>.
 /// </summary>
 public sealed class TableLinkIndex(StorageTables tables) : ILinkIndex
 {
@@ -34,7 +35,7 @@ public sealed class TableLinkIndex(StorageTables tables) : ILinkIndex
     public async Task<IReadOnlyDictionary<string, KeyEntry>> GetKeysAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(KeysTable, cancellationToken);
-        var byRow = keys.Distinct(StringComparer.Ordinal).ToDictionary(k => (KeyPartition(k), TableKeys.Escape(k)), k => k);
+        var byRow = keys.Distinct(StringComparer.Ordinal).ToDictionary(k => (KeyPartition(k), RowKey(k)), k => k);
         var rows = await TableReads.GetManyAsync(table, byRow.Keys, cancellationToken);
         return rows.ToDictionary(
             r => byRow[r.Key],
@@ -73,7 +74,7 @@ public sealed class TableLinkIndex(StorageTables tables) : ILinkIndex
     public async Task<ComponentState> GetComponentAsync(string componentId, CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(ComponentsTable, cancellationToken);
-        var row = await table.GetEntityIfExistsAsync<TableEntity>(ComponentPartition(componentId), TableKeys.Escape(componentId), cancellationToken: cancellationToken);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(ComponentPartition(componentId), RowKey(componentId), cancellationToken: cancellationToken);
         return row.HasValue && row.Value is { } entity ? FromEntity(entity) : ComponentState.Empty(componentId);
     }
 
@@ -81,10 +82,10 @@ public sealed class TableLinkIndex(StorageTables tables) : ILinkIndex
     {
         var table = await tables.GetAsync(ComponentsTable, cancellationToken);
         var ids = componentIds.Distinct(StringComparer.Ordinal).ToList();
-        var rows = await TableReads.GetManyAsync(table, ids.Select(id => (ComponentPartition(id), TableKeys.Escape(id))), cancellationToken);
+        var rows = await TableReads.GetManyAsync(table, ids.Select(id => (ComponentPartition(id), RowKey(id))), cancellationToken);
         return ids.ToDictionary(
             id => id,
-            id => rows.TryGetValue((ComponentPartition(id), TableKeys.Escape(id)), out var row) ? FromEntity(row) : ComponentState.Empty(id),
+            id => rows.TryGetValue((ComponentPartition(id), RowKey(id)), out var row) ? FromEntity(row) : ComponentState.Empty(id),
             StringComparer.Ordinal);
     }
 
@@ -223,22 +224,26 @@ public sealed class TableLinkIndex(StorageTables tables) : ILinkIndex
 
     private static HashSet<string> Union(IEnumerable<string> a, IEnumerable<string> b) => new(a.Concat(b), StringComparer.Ordinal);
 
-    private static TableEntity KeyEntity(string key, string componentId) => new(KeyPartition(key), TableKeys.Escape(key)) { ["component"] = componentId };
+    /// <summary>A link key's or component id's RowKey: escaped and bounded (both already carry their account).</summary>
+    public static string RowKey(string keyOrComponentId) => TableKeys.Bounded(TableKeys.Escape(keyOrComponentId));
+
+    private static TableEntity KeyEntity(string key, string componentId) => new(KeyPartition(key), RowKey(key)) { ["component"] = componentId };
 
     private static TableEntity ToEntity(ComponentState c)
     {
-        var e = new TableEntity(ComponentPartition(c.ComponentId), TableKeys.Escape(c.ComponentId)) { ["component"] = c.ComponentId };
+        var e = new TableEntity(ComponentPartition(c.ComponentId), RowKey(c.ComponentId)) { ["component"] = c.ComponentId };
         PutList(e, "tasks", c.TaskSids.Order(StringComparer.Ordinal));
         PutList(e, "keys", c.Keys.Order(StringComparer.Ordinal));
         PutList(e, "segments", c.WrittenSegments);
         if (c.MergedInto is { } merged) e["merged_into"] = merged;
         if (c.Written is { } written)
         {
+            e["written_account"] = written.AccountSid;
             e["written_id"] = written.ConversationId;
             e["written_partition"] = written.Partition;
         }
         if (c.WrittenCustomer is { } customer) e["written_customer"] = customer;
-        e["stale"] = new JsonArray(c.Stale.Select(s => (JsonNode)new JsonObject { ["id"] = s.ConversationId, ["partition"] = s.Partition }).ToArray()).ToJsonString();
+        e["stale"] = new JsonArray(c.Stale.Select(s => (JsonNode)new JsonObject { ["account"] = s.AccountSid, ["id"] = s.ConversationId, ["partition"] = s.Partition }).ToArray()).ToJsonString();
         return e;
     }
 
@@ -248,9 +253,11 @@ public sealed class TableLinkIndex(StorageTables tables) : ILinkIndex
             new HashSet<string>(GetList(e, "tasks"), StringComparer.Ordinal),
             new HashSet<string>(GetList(e, "keys"), StringComparer.Ordinal),
             e.GetString("merged_into") is { Length: > 0 } merged ? merged : null,
-            e.GetString("written_id") is { Length: > 0 } id && e.GetString("written_partition") is { Length: > 0 } partition ? new WrittenRows(id, partition) : null,
+            e.GetString("written_account") is { Length: > 0 } account && e.GetString("written_id") is { Length: > 0 } id && e.GetString("written_partition") is { Length: > 0 } partition
+                ? new WrittenRows(account, id, partition)
+                : null,
             e.GetString("stale") is { Length: > 0 } json
-                ? JsonNode.Parse(json)!.AsArray().Select(n => new WrittenRows((string)n!["id"]!, (string)n["partition"]!)).ToList()
+                ? JsonNode.Parse(json)!.AsArray().Select(n => new WrittenRows((string)n!["account"]!, (string)n["id"]!, (string)n["partition"]!)).ToList()
                 : [])
         {
             WrittenSegments = GetList(e, "segments"),
