@@ -157,11 +157,11 @@ public sealed class InfraSecurityTests
     }
 
     [Fact]
-    public async Task AppSettings_TakeEveryAuthTokenApiKeySecretAndTheRtaSecret_FromKeyVaultReferences()
+    public async Task AppSettings_TakeEveryTokenSecretAndKey_FromKeyVaultReferences()
     {
         var settings = await AppSettings();
 
-        var secrets = settings.Where(s => s.Key.EndsWith("__AuthToken", StringComparison.Ordinal) || s.Key.EndsWith("__ApiKeySecret", StringComparison.Ordinal) || s.Key == "Insights__Rta__SharedSecret").ToList();
+        var secrets = settings.Where(s => new[] { "__AuthToken", "__ApiKeySecret", "__RtaSecret" }.Any(e => s.Key.EndsWith(e, StringComparison.Ordinal))).ToList();
         Assert.Equal(3, secrets.Count);
         Assert.All(secrets, s =>
         {
@@ -173,6 +173,9 @@ public sealed class InfraSecurityTests
         Assert.Contains(settings, s => s.Key == "Insights__Accounts__{0}__AuthToken");
         Assert.Contains(settings, s => s.Key == "Insights__Accounts__{0}__Hipaa");
         Assert.Contains(settings, s => s.Key == "Insights__Accounts__{0}__ApiKeySecret");
+        Assert.Contains(settings, s => s.Key == "Insights__Accounts__{0}__RtaSecret");
+        // The one shared RTA secret opened every account's records: no longer deployed (and ignored by the app, with an error, if set).
+        Assert.DoesNotContain(settings, s => s.Key.StartsWith("Insights__Rta__", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -5,32 +5,32 @@ using InsightsFunctions.Events;
 namespace InsightsFunctions.Realtime;
 
 /// <summary>
-/// The consumer's real-time step for agents. With an RTA feed configured (<c>Insights:Rta:SharedSecret</c>) the feed
-/// is the live picture: each agent's latest record wins. Without one, TaskRouter worker and reservation events build
-/// it (<see cref="TaskRouterAgentState"/>). Exact durations always come from the TaskRouter Activities (twilio.md §6.3).
+/// The consumer's real-time step for agents, per account. For an account with an RTA feed configured (a usable
+/// <c>Insights:Accounts:{sid}:RtaSecret</c>, which its feed needs to post) the feed is the live picture: each agent's
+/// latest record wins. For the others, TaskRouter worker and reservation events build it
+/// (<see cref="TaskRouterAgentState"/>). Exact durations always come from the TaskRouter Activities (twilio.md §6.3).
 /// </summary>
-public sealed class AgentStatusService(IAgentStatusStore store, IOptions<RtaOptions> rta)
+public sealed class AgentStatusService(IAgentStatusStore store, IOptionsMonitor<AccountsOptions> accounts)
 {
-    public bool FeedConfigured => !string.IsNullOrEmpty(rta.Value.SharedSecret);
+    /// <summary>Whether the RTA feed drives <paramref name="accountSid"/>'s agents.</summary>
+    public bool FeedConfigured(string accountSid) =>
+        accounts.CurrentValue.Accounts.TryGetValue(accountSid, out var account) && account.UsableRtaSecret is not null;
 
     public async Task HandleAsync(IReadOnlyList<EventEnvelope> batch, CancellationToken cancellationToken)
     {
         var latest = batch.Where(e => e.Kind == EnvelopeKinds.Rta && e.Rta is not null)
             .Select(e => AgentStatus.From(e.Rta!))
-            .GroupBy(s => s.AgentSid, StringComparer.Ordinal)
+            .GroupBy(s => (s.AccountSid, s.AgentSid)) // a worker sid is unique within its account only
             .Select(g => g.Aggregate((a, b) => b.IsNewerThan(a.SourceAt, a.SourceEvent) ? b : a))
             .ToList();
         if (latest.Count > 0)
         {
             await store.SaveAsync(latest, cancellationToken);
         }
-        if (FeedConfigured)
-        {
-            return;
-        }
         var byAgent = batch.Where(TaskRouterAgentState.Concerns)
-            .GroupBy(e => e.Worker!.Sid, StringComparer.Ordinal)
-            .Select(g => new AgentEvents(g.Key, g.First().AccountSid, [.. g]))
+            .Where(e => !FeedConfigured(e.AccountSid))
+            .GroupBy(e => (e.AccountSid, e.Worker!.Sid))
+            .Select(g => new AgentEvents(g.Key.Sid, g.Key.AccountSid, [.. g]))
             .ToList();
         if (byAgent.Count > 0)
         {

@@ -12,7 +12,9 @@ public static class RealtimeRegistration
     /// <summary>What the consumer writes live: the agents' status and the signal that something changed.</summary>
     public static IServiceCollection AddRealtimeState(this IServiceCollection services)
     {
-        services.AddSettings<RtaOptions>(RtaOptions.Section);
+        services.AddSettings<RtaOptions, RtaOptions.Validator>(RtaOptions.Section);
+        // Which accounts' agents the RTA feed drives (those with a usable RtaSecret).
+        services.AddSettings<AccountsOptions, AccountsOptions.Validator>(AccountsOptions.Section);
         services.TryAddSingleton<AgentStatusService>();
         services.TryAddSingleton<RealtimeSignal>();
         return services;
@@ -33,6 +35,7 @@ public static class RealtimeRegistration
         services.TryAddSingleton<PublicUrlResolver>();
         services.TryAddSingleton<RtaRequestAuthenticator>();
         services.TryAddSingleton<RtaIngestHandler>();
+        services.AddHostedService<RealtimeSettingsReport>(); // once: AddHostedService adds a type only once
         return services;
     }
 
