@@ -29,6 +29,7 @@ public static class RealtimeRegistration
         services.TryAddSingleton<QueueStatusCalculator>();
         services.TryAddSingleton<QueueStatusService>();
         services.TryAddSingleton<RealtimeQueryService>();
+        services.TryAddSingleton<RealtimeReadAccess>();
         services.TryAddSingleton<RealtimeHandler>();
         services.TryAddSingleton<WallboardHandler>();
         services.AddIngest();
