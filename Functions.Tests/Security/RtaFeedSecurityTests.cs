@@ -89,8 +89,11 @@ public sealed class RtaFeedSecurityTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Forbidden, (await PostAsync(Message(Record(B)), SecretA)).Status);
         Assert.Equal(HttpStatusCode.Forbidden, (await PostAsync(Message(Record(A), Record(B), Record(A)), SecretA)).Status);
         Assert.Equal(HttpStatusCode.Forbidden, (await PostAsync(Message(Record(A)), SecretB, header: false)).Status);
-
         Assert.Empty(_bus.Published);
+
+        // ... while the same secret does post its own account's records.
+        Assert.Equal(HttpStatusCode.NoContent, (await PostAsync(Message(Record(A)), SecretA)).Status);
+        Assert.Equal([A], _bus.Published.Select(e => e.AccountSid));
     }
 
     [Fact]
@@ -109,8 +112,10 @@ public sealed class RtaFeedSecurityTests : IAsyncLifetime
     {
         Assert.Equal(HttpStatusCode.Forbidden, (await PostAsync(Message(Record(D)), LiteralD, header: false)).Status);
         Assert.Equal(HttpStatusCode.Forbidden, (await PostAsync(Message(Record(D)), SecretA)).Status);
-
         Assert.Empty(_bus.Published);
+
+        // ... while a usable secret opens its account as usual.
+        Assert.Equal(HttpStatusCode.NoContent, (await PostAsync(Message(Record(A)), SecretA)).Status);
     }
 
     [Fact]
