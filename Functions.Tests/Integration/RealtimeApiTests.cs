@@ -9,9 +9,8 @@ namespace InsightsFunctions.Tests.Integration;
 
 /// <summary>
 /// Signed TaskRouter callbacks into the local host, through the bus into Azurite, then QueueStatus refreshed and read
-/// back over GET /api/realtime/* for that account; the wallboard page and its assets served with the app. No read key
-/// is configured and the host runs in Development, so reads are open (what the demo gets). The queue sid is new per
-/// run, so other tests' rows in the shared Azurite do not count.
+/// back over GET /api/realtime/* for that account, with its wallboard key (in any environment); the wallboard page and
+/// its assets served with the app. The queue sid is new per run, so other tests' rows in the shared Azurite do not count.
 /// </summary>
 [Collection(nameof(AzuriteCollection))]
 [Trait("Category", "Integration")]
@@ -19,6 +18,8 @@ public sealed class RealtimeApiTests
 {
     /// <summary>Sids unique across runs (the Azurite of a dev machine outlives a test process).</summary>
     private static string Unique(string prefix) => prefix + Guid.NewGuid().ToString("N");
+
+    private const string Key = "wallboard-key-for-the-api-test-0123456789abcdef";
 
     [Fact]
     public async Task CallbacksToQueueStatusAndAgents_OverTheJsonRoutes()
@@ -28,7 +29,9 @@ public sealed class RealtimeApiTests
         {
             ["Insights:Storage:ConnectionString"] = Azurite.ConnectionString,
             ["Insights:Loads:Enabled"] = "false",
+            [$"Insights:Accounts:{TestSids.Account}:WallboardKey"] = Key,
         });
+        host.Client.DefaultRequestHeaders.Add("x-functions-key", Key);
         var queue = Unique("WQ");
         var worker = Unique("WK");
         var reservation = Unique("WR");

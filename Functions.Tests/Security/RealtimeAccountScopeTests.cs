@@ -77,7 +77,7 @@ public sealed class RealtimeAccountScopeTests(RealtimeAccountScopeTests.TwoAccou
                     Assert.Equal(HttpStatusCode.NoContent, (await Host.Client.SendAsync(SignedPost.Create(form, account.Token))).StatusCode);
                 }
             }
-            await Host.Services.GetRequiredService<LocalEventBus>().WaitForIdleAsync(new CancellationTokenSource(TimeSpan.FromMinutes(1)).Token);
+            await Host.Services.GetRequiredService<LocalEventBus>().WaitForIdleAsync(new CancellationTokenSource(TimeSpan.FromMinutes(3)).Token); // Azurite is shared: generous
             await Host.Services.GetRequiredService<QueueStatusService>().RefreshAsync(DateTimeOffset.UtcNow, CancellationToken.None);
 
             // Today's history: one loaded QueueIntervals row per account (as the 15-minute load writes them).
