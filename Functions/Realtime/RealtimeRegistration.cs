@@ -36,7 +36,14 @@ public static class RealtimeRegistration
         services.TryAddSingleton<PublicUrlResolver>();
         services.TryAddSingleton<RtaRequestAuthenticator>();
         services.TryAddSingleton<RtaIngestHandler>();
-        services.AddHostedService<RealtimeSettingsReport>(); // once: AddHostedService adds a type only once
+        return services;
+    }
+
+    /// <summary>The hosts that serve the routes (Functions app, local host): <see cref="AddRealtime"/> plus the start-up report of their settings.</summary>
+    public static IServiceCollection AddRealtimeRoutes(this IServiceCollection services)
+    {
+        services.AddRealtime();
+        services.AddHostedService<RealtimeSettingsReport>();
         return services;
     }
 
