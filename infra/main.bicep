@@ -259,6 +259,7 @@ output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output AZURE_EVENT_HUBS_NAMESPACE string = eventHubs.outputs.fullyQualifiedNamespace
 @description('Set as the Event Callback URL of each TaskRouter workspace.')
 output TASKROUTER_CALLBACK_URL string = '${functionApp.outputs.baseUrl}/api/taskrouter/events'
-@description('Register as the WFM RTA feed URL, with ?code={the rta-shared-secret} appended (never output here).')
+@description('Register as each account\'s WFM RTA feed URL, with ?code={that account\'s rta-secret-{AccountSid}} appended (never output here).')
 output RTA_FEED_URL string = '${functionApp.outputs.baseUrl}/api/rta/events'
+@description('Open with ?account={AccountSid}&code={wallboard-key-{AccountSid}} (or the realtime-admin-key; never output here).')
 output WALLBOARD_URL string = '${functionApp.outputs.baseUrl}/api/wallboard'

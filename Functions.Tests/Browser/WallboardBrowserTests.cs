@@ -17,13 +17,16 @@ namespace InsightsFunctions.Tests.Browser;
 /// A real headless Chromium (Debian's <c>/usr/bin/chromium</c>, driven by Playwright for .NET; no browser is
 /// downloaded) opens the wallboard served by the local host on Kestrel after signed callbacks went through the whole
 /// pipeline: the figures it shows equal the JSON API's, the breached queue wears the breach colour, and wall mode has
-/// no chrome. Screenshots go to <c>artifacts/wallboard*.png</c>.
+/// no chrome. The account has a wallboard key: the page is opened with <c>?account=…&amp;code=…</c>, and its script sends
+/// the key to the JSON routes in the <c>x-functions-key</c> header, never in their URLs. Screenshots go to
+/// <c>artifacts/wallboard*.png</c>.
 /// </summary>
 [Collection(nameof(AzuriteCollection))]
 [Trait("Category", "Browser")]
 public sealed class WallboardBrowserTests
 {
     private const string Chromium = "/usr/bin/chromium";
+    private const string Key = "wallboard-key-for-the-browser-0123456789abcdef";
     private static string Unique(string prefix) => prefix + Guid.NewGuid().ToString("N");
 
     [Fact]
@@ -37,6 +40,7 @@ public sealed class WallboardBrowserTests
             ["urls"] = url,
             ["Insights:Storage:ConnectionString"] = Azurite.ConnectionString,
             [$"Insights:Accounts:{TestSids.Account}:AuthToken"] = TestSids.AuthToken,
+            [$"Insights:Accounts:{TestSids.Account}:WallboardKey"] = Key,
             ["Insights:Ingest:PublicBaseUrl"] = url,
             ["Insights:Consumer:BatchWindow"] = "00:00:00.200",
             [TestBus.PathSetting] = TestBus.NewFolder(),
@@ -59,6 +63,7 @@ public sealed class WallboardBrowserTests
             }
             calls.Add(new CallbackBuilder(Unique("WT"), t0).Queue(bad, "Wallboard bad").Task("task.created", 0).Task("task-queue.entered", 0)); // waiting 5 min > 60 s
             using var http = new HttpClient { BaseAddress = new Uri(url) };
+            http.DefaultRequestHeaders.Add("x-functions-key", Key);
             foreach (var form in calls.SelectMany(c => c.Events))
             {
                 var response = await http.SendAsync(SignedPost.Create(form, signedUrl: url + HttpRoutes.TaskRouterEvents));
@@ -77,6 +82,15 @@ public sealed class WallboardBrowserTests
             using var playwright = await Playwright.CreateAsync();
             await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = Chromium, Headless = true });
             var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+            var jsonRequests = new System.Collections.Concurrent.ConcurrentQueue<(string Url, string? Key, string? Referer)>();
+            page.Request += (_, request) =>
+            {
+                if (request.Url.Contains("/api/realtime/", StringComparison.Ordinal))
+                {
+                    jsonRequests.Enqueue((request.Url, request.Headers.GetValueOrDefault("x-functions-key"), request.Headers.GetValueOrDefault("referer")));
+                }
+            };
+            var access = $"account={TestSids.Account}&code={Key}";
             var filter = $"{good},{bad}";
             // First every queue (the simulated ones and ours), then wall mode narrowed to ours.
 
@@ -84,7 +98,7 @@ public sealed class WallboardBrowserTests
             JsonNode summary = null!, queues = null!;
             for (var attempt = 0; attempt < 5; attempt++)
             {
-                await page.GotoAsync($"{url}{HttpRoutes.Wallboard}");
+                await page.GotoAsync($"{url}{HttpRoutes.Wallboard}?{access}");
                 await page.WaitForSelectorAsync("body[data-loaded]");
                 summary = JsonNode.Parse(await http.GetStringAsync("/api/realtime/summary"))!;
                 queues = JsonNode.Parse(await http.GetStringAsync("/api/realtime/queues"))!;
@@ -112,13 +126,27 @@ public sealed class WallboardBrowserTests
             Directory.CreateDirectory(RepositoryFiles.Path("artifacts"));
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = RepositoryFiles.Path("artifacts/wallboard.png"), FullPage = true });
 
-            await page.GotoAsync($"{url}{HttpRoutes.Wallboard}?mode=wall&queues={filter}");
+            await page.GotoAsync($"{url}{HttpRoutes.Wallboard}?{access}&mode=wall&queues={filter}");
             await page.WaitForSelectorAsync("body[data-loaded]");
             Assert.False(await page.Locator("header").IsVisibleAsync());
             Assert.False(await page.Locator("#queue-filter").IsVisibleAsync());
             Assert.False(await page.Locator("#charts").IsVisibleAsync());
             Assert.True(await page.Locator("#tiles [data-field=waiting]").IsVisibleAsync());
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = RepositoryFiles.Path("artifacts/wallboard-wall.png") });
+
+            // The key went to the JSON routes in the header only: never in a URL (request logs), never as a Referer.
+            Assert.NotEmpty(jsonRequests);
+            Assert.All(jsonRequests, r =>
+            {
+                Assert.Equal(Key, r.Key);
+                Assert.DoesNotContain(Key, r.Url, StringComparison.Ordinal);
+                Assert.Contains($"account={TestSids.Account}", r.Url, StringComparison.Ordinal);
+                Assert.True(string.IsNullOrEmpty(r.Referer), r.Referer);
+            });
+            // Without the key, neither the page nor its JSON opens.
+            using var anonymous = new HttpClient { BaseAddress = new Uri(url) };
+            Assert.Equal(HttpStatusCode.Forbidden, (await anonymous.GetAsync($"{HttpRoutes.Wallboard}?account={TestSids.Account}")).StatusCode);
+            Assert.Equal(HttpStatusCode.Forbidden, (await anonymous.GetAsync("/api/realtime/summary")).StatusCode);
         }
         finally
         {

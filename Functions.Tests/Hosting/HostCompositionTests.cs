@@ -45,17 +45,17 @@ public sealed class HostCompositionTests
     public async Task TheFunctionsApp_RunsTheBusAndTheRefresher_NoLocalSchedules()
     {
         await using var provider = Build((s, c) => s.AddFunctionsApp(c));
-        Assert.Equal(["AccountProblemsReport", "LocalEventBus", "QueueStatusRefresher", "SignatureSettingGuard"], HostedServices(provider));
+        Assert.Equal(["AccountProblemsReport", "LocalEventBus", "QueueStatusRefresher", "RealtimeSettingsReport", "SignatureSettingGuard"], HostedServices(provider));
 
         await using var azure = Build((s, c) => s.AddFunctionsApp(c), EventHubs);
-        Assert.Equal(["AccountProblemsReport", "EventHubsProcessorService", "QueueStatusRefresher", "SignatureSettingGuard"], HostedServices(azure));
+        Assert.Equal(["AccountProblemsReport", "EventHubsProcessorService", "QueueStatusRefresher", "RealtimeSettingsReport", "SignatureSettingGuard"], HostedServices(azure));
     }
 
     [Fact]
     public void TheLocalHost_AddsTheTimersStandIns()
     {
         using var provider = Build((s, c) => s.AddLocalHost(c));
-        Assert.Equal(["AccountProblemsReport", "LoadScheduleService", "LocalEventBus", "QueueStatusRefresher", "ReconcileScheduleService", "SignatureSettingGuard", "SpoolReplayService"], HostedServices(provider));
+        Assert.Equal(["AccountProblemsReport", "LoadScheduleService", "LocalEventBus", "QueueStatusRefresher", "RealtimeSettingsReport", "ReconcileScheduleService", "SignatureSettingGuard", "SpoolReplayService"], HostedServices(provider));
         Assert.NotNull(provider.GetRequiredService<LoadJob>());
         Assert.NotNull(provider.GetRequiredService<RtaIngestHandler>());
         Assert.NotNull(provider.GetRequiredService<TaskRouterIngestHandler>());

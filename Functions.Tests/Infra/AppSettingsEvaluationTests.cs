@@ -21,7 +21,7 @@ public sealed class AppSettingsEvaluationTests
     private const string Hipaa = "AC11111111111111111111111111111111";
     private const string Plain = "AC22222222222222222222222222222222";
 
-    private static async Task<JsonObject> DeployedSettingsAsync(string publicBaseUrl = "")
+    internal static async Task<JsonObject> DeployedSettingsAsync(string publicBaseUrl = "")
     {
         var app = ArmResource.ModuleTemplate(await BicepCli.MainTemplate, "functionApp");
         var settings = Assert.Single(ArmResource.All(app), r => r.Type == "Microsoft.Web/sites/config");

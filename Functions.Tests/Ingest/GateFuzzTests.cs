@@ -21,7 +21,7 @@ namespace InsightsFunctions.Tests.Ingest;
 [Trait("Category", "Unit")]
 public sealed class GateFuzzTests
 {
-    private const string Secret = "rta-shared-secret-for-fuzz";
+    private const string Secret = "rta-secret-for-fuzz-0123456789abcdef0123";
     private const int MaxBodyBytes = 32 * 1024;
     private const int RequestsPerRoute = 2000;
 
@@ -29,7 +29,7 @@ public sealed class GateFuzzTests
     {
         ["Insights:Ingest:PublicBaseUrl"] = "",
         ["Insights:Ingest:MaxBodyBytes"] = MaxBodyBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["Insights:Rta:SharedSecret"] = Secret,
+        [$"Insights:Accounts:{TestSids.Account}:RtaSecret"] = Secret,
         ["Insights:Loads:Enabled"] = "false",
         ["Insights:Reconcile:Enabled"] = "false",
     };

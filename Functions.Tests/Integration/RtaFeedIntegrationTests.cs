@@ -17,7 +17,7 @@ namespace InsightsFunctions.Tests.Integration;
 [Trait("Category", "Integration")]
 public sealed class RtaFeedIntegrationTests : IAsyncLifetime
 {
-    private const string Secret = "rta-integration-secret";
+    private const string Secret = "rta-integration-secret-0123456789abcdef";
     private static readonly string Run = $"{Random.Shared.Next(0x10000000, int.MaxValue):x8}";
     private static readonly string Account = $"AC{Run}000000000000000000000006";
     private static readonly string Worker = $"WK{Run}000000000000000000000001";
@@ -34,7 +34,7 @@ public sealed class RtaFeedIntegrationTests : IAsyncLifetime
             ["Insights:Ingest:PublicBaseUrl"] = _url,
             ["Insights:Storage:ConnectionString"] = Azurite.ConnectionString,
             [$"Insights:Accounts:{Account}:AuthToken"] = "7e57a7a1000000000000000000000000",
-            ["Insights:Rta:SharedSecret"] = Secret,
+            [$"Insights:Accounts:{Account}:RtaSecret"] = Secret,
             ["Insights:Consumer:BatchWindow"] = "00:00:00.200",
             [TestBus.PathSetting] = TestBus.NewFolder(),
             ["Insights:Consumer:DedupeWindow"] = "20000.00:00:00", // the seed's 2021 timestamps

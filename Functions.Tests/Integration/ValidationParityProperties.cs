@@ -40,7 +40,7 @@ public sealed class ValidationParityProperties
         var tables = new StorageTables(new TableServiceClient(Azurite.ConnectionString));
         var (stitcher, _) = AzuriteStitcher.Create();
         var agents = new AgentService(new TableAgentStore(tables, TimeProvider.System, new TableDatasetChangeLog(tables)), new ActivityBuilder(new ReportingClock("UTC")));
-        var status = new AgentStatusService(new TableAgentStatusStore(tables, TimeProvider.System), Microsoft.Extensions.Options.Options.Create(new RtaOptions()));
+        var status = new AgentStatusService(new TableAgentStatusStore(tables, TimeProvider.System), FeedAccounts.None);
 
         await CallbackGen.Batch.SampleAsync(async batch =>
         {

@@ -32,7 +32,7 @@ public sealed class AgentStatusTests
     public async Task LatestRecordWins_WhateverTheArrivalOrder()
     {
         var store = new InMemoryAgentStatusStore();
-        var service = new AgentStatusService(store, Microsoft.Extensions.Options.Options.Create(new RtaOptions { SharedSecret = "s" }));
+        var service = new AgentStatusService(store, Support.FeedAccounts.For($"AC{X}"));
         var busy = Rta("Available", 60, new string('2', 32), Channel("voice", 1, 0, "accepted"), Channel("chat", 4, 75, "accepted", "wrapping", "completed"));
         var offline = Rta("Offline", 10, new string('1', 32));
 
@@ -50,7 +50,7 @@ public sealed class AgentStatusTests
     {
         Azurite.EnsureRunning();
         var tables = new StorageTables(new TableServiceClient(Azurite.ConnectionString));
-        var service = new AgentStatusService(new TableAgentStatusStore(tables, TimeProvider.System), Microsoft.Extensions.Options.Options.Create(new RtaOptions { SharedSecret = "s" }));
+        var service = new AgentStatusService(new TableAgentStatusStore(tables, TimeProvider.System), Support.FeedAccounts.For($"AC{X}"));
         var worker = $"WK{Random.Shared.Next(0x10000000, int.MaxValue):x8}{X[..24]}";
         EventEnvelope For(EventEnvelope e) => e with { ResourceSid = worker, Rta = e.Rta! with { WorkerSid = worker } };
 

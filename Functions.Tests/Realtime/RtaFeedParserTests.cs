@@ -28,7 +28,7 @@ public sealed class RtaFeedParserTests
          "available": {{available}}, "available_capacity": {{availableCapacity}}, "capacity": {{capacity}}, "date_capacity_updated": null}
         """;
 
-    private static RtaParseResult Parse(string json) => RtaFeedParser.Parse(Encoding.UTF8.GetBytes(json));
+    private static RtaParseResult Parse(string json) => RtaFeedParser.Parse(Encoding.UTF8.GetBytes(json), DateTimeOffset.UtcNow.AddMinutes(5));
 
     [Fact]
     public void SeedExample_ReservationCreated_IsOneRecordWithItsChannelAndReservation()

@@ -16,7 +16,7 @@ namespace InsightsFunctions.Tests.Realtime;
 [Trait("Category", "Unit")]
 public sealed class RtaIngestHttpTests
 {
-    private const string Secret = "rta-shared-secret-for-tests";
+    private const string Secret = FeedAccounts.Secret;
     private const string X = "0123456789abcdef0123456789abcdef";
 
     private static async Task<(LocalTestHost Host, CapturingPublisher Bus)> StartAsync(bool publicBaseUrl = true)
@@ -24,7 +24,7 @@ public sealed class RtaIngestHttpTests
         var bus = new CapturingPublisher();
         var settings = new Dictionary<string, string?>
         {
-            ["Insights:Rta:SharedSecret"] = Secret,
+            [$"Insights:Accounts:{TestSids.Account}:RtaSecret"] = Secret,
             ["Insights:Loads:Enabled"] = "false",
         };
         if (!publicBaseUrl)

@@ -7,19 +7,31 @@ using InsightsFunctions.Events;
 
 namespace InsightsFunctions.Tests.Realtime;
 
-/// <summary>The RTA route's shared secret and optional Twilio signature (bodySHA256 variant).</summary>
+/// <summary>The RTA route's per-account secrets and optional Twilio signature (bodySHA256 variant).</summary>
 [Trait("Category", "Unit")]
 public sealed class RtaRequestAuthenticatorTests
 {
     private const string Account = "AC0123456789abcdef0123456789abcdef";
     private const string Token = "7e57a7a0000000000000000000000000";
 
+    private const string Other = "AC1111111111111111111111111111aaaa";
+    private const string Secret = "rta-secret-of-account-0123456789abcdef";
+    private const string OtherSecret = "rta-secret-of-other-0123456789abcdef";
+
     private static RtaRequestAuthenticator Authenticator()
     {
+        var settings = new AccountsOptions();
+        settings.Accounts[Account] = new AccountOptions { AuthToken = Token, RtaSecret = Secret };
+        settings.Accounts[Other] = new AccountOptions { AuthToken = "7e57a7a0000000000000000000000001", RtaSecret = OtherSecret };
+        settings.Accounts["AC2222222222222222222222222222bbbb"] = new AccountOptions { AuthToken = Token, RtaSecret = "@Microsoft.KeyVault(VaultName=kv;SecretName=rta-secret-AC2222222222222222222222222222bbbb)" };
         var accounts = new Mock<IAccountRegistry>();
-        var options = new AccountOptions { AuthToken = Token };
+        var options = settings.Accounts[Account];
         accounts.Setup(a => a.TryGet(Account, out options)).Returns(true);
-        return new RtaRequestAuthenticator(accounts.Object);
+        var other = settings.Accounts[Other];
+        accounts.Setup(a => a.TryGet(Other, out other)).Returns(true);
+        var literal = settings.Accounts["AC2222222222222222222222222222bbbb"];
+        accounts.Setup(a => a.TryGet("AC2222222222222222222222222222bbbb", out literal)).Returns(true);
+        return new RtaRequestAuthenticator(accounts.Object, new InsightsFunctions.Tests.Support.StaticOptionsMonitor<AccountsOptions>(settings));
     }
 
     private static RtaWorkerChange Record(string account = Account) => new()
@@ -41,10 +53,19 @@ public sealed class RtaRequestAuthenticatorTests
     [InlineData("s3cret", "S3CRET", false)]
     [InlineData("s3cret", "", false)]
     [InlineData("s3cret", null, false)]
-    [InlineData(null, "anything", false)] // no secret configured: the route is closed
+    [InlineData(null, "anything", false)] // nothing configured: nothing opens
     [InlineData("", "", false)]
-    public void SharedSecret_OnlyTheConfiguredOneOpensTheRoute(string? configured, string? presented, bool expected) =>
-        Assert.Equal(expected, RtaRequestAuthenticator.SecretMatches(configured, presented));
+    public void Keys_OnlyTheConfiguredOneMatches(string? configured, string? presented, bool expected) =>
+        Assert.Equal(expected, PresentedKey.Matches(configured, presented));
+
+    [Theory]
+    [InlineData(Secret, Account)]
+    [InlineData(OtherSecret, Other)]
+    [InlineData("@Microsoft.KeyVault(VaultName=kv;SecretName=rta-secret-AC2222222222222222222222222222bbbb)", null)] // an unresolved reference opens nothing
+    [InlineData("wrong-secret-0123456789abcdef0123456789", null)]
+    [InlineData(null, null)]
+    public void ASecret_OpensItsOwnAccountOnly(string? presented, string? opened) =>
+        Assert.Equal(opened is null ? [] : [opened], Authenticator().AccountsOpenedBy(presented));
 
     [Fact]
     public void NoSignature_IsLeftToTheSecret() =>

@@ -35,7 +35,7 @@ public sealed class TaskRouterAgentStatusTests
     public async Task LatestActivityAndActiveReservations_WhateverTheOrder(int seed)
     {
         var store = new InMemoryAgentStatusStore();
-        var service = new AgentStatusService(store, Microsoft.Extensions.Options.Options.Create(new RtaOptions()));
+        var service = new AgentStatusService(store, FeedAccounts.None);
         var random = new Random(seed);
         var events = Events(completeSecond: false);
         foreach (var batch in events.Concat(events.Take(2)).OrderBy(_ => random.Next()).Chunk(2))
@@ -54,11 +54,12 @@ public sealed class TaskRouterAgentStatusTests
     public async Task CompletedReservation_NoLongerActive_AndFeedConfiguredIgnoresTaskRouter()
     {
         var store = new InMemoryAgentStatusStore();
-        await new AgentStatusService(store, Microsoft.Extensions.Options.Options.Create(new RtaOptions())).HandleAsync(Events(completeSecond: true), CancellationToken.None);
+        await new AgentStatusService(store, FeedAccounts.None).HandleAsync(Events(completeSecond: true), CancellationToken.None);
         Assert.Equal(0, Assert.Single(await store.ReadAllAsync(CancellationToken.None)).ActiveReservations);
 
         var withFeed = new InMemoryAgentStatusStore();
-        await new AgentStatusService(withFeed, Microsoft.Extensions.Options.Options.Create(new RtaOptions { SharedSecret = "feed" })).HandleAsync(Events(completeSecond: true), CancellationToken.None);
+        var events = Events(completeSecond: true);
+        await new AgentStatusService(withFeed, FeedAccounts.For(events[0].AccountSid)).HandleAsync(events, CancellationToken.None);
         Assert.Empty(await withFeed.ReadAllAsync(CancellationToken.None));
     }
 

@@ -44,7 +44,7 @@ public sealed class DedupeWindowTests
         var index = new InMemoryLinkIndex();
         var stitching = new StitchingService(store, new ConversationLinker(index), index, AzuriteStitcher.Builder);
         var agents = new AgentService(Mock.Of<IAgentStore>(), new ActivityBuilder(new ReportingClock("UTC")));
-        var consumer = new EventConsumer(stitching, agents, new InsightsFunctions.Realtime.AgentStatusService(new InMemoryAgentStatusStore(), Microsoft.Extensions.Options.Options.Create(new InsightsFunctions.Realtime.RtaOptions())), new InsightsFunctions.Realtime.RealtimeSignal(), new DedupeWindow(TimeSpan.FromDays(7), new FixedClock(Now)), TestMetrics.Create(), NullLogger<EventConsumer>.Instance);
+        var consumer = new EventConsumer(stitching, agents, new InsightsFunctions.Realtime.AgentStatusService(new InMemoryAgentStatusStore(), FeedAccounts.None), new InsightsFunctions.Realtime.RealtimeSignal(), new DedupeWindow(TimeSpan.FromDays(7), new FixedClock(Now)), TestMetrics.Create(), NullLogger<EventConsumer>.Instance);
         var recent = Call(TestSids.Fixed("WT", 3), Now.AddDays(-1));
         var stale = Call(TestSids.Fixed("WT", 4), Now.AddDays(-8));
 

@@ -100,7 +100,7 @@ public sealed class AccountIsolationTests
         static async Task<List<AgentStatus>> StatusAsync(IEnumerable<EventEnvelope> events)
         {
             var store = new InMemoryAgentStatusStore();
-            await new AgentStatusService(store, Microsoft.Extensions.Options.Options.Create(new RtaOptions())).HandleAsync([.. events], CancellationToken.None);
+            await new AgentStatusService(store, new StaticOptionsMonitor<InsightsFunctions.Configuration.AccountsOptions>(new InsightsFunctions.Configuration.AccountsOptions())).HandleAsync([.. events], CancellationToken.None);
             return [.. await store.ReadAllAsync(CancellationToken.None)];
         }
         var alone = (await StatusAsync(AccountA())).Concat(await StatusAsync(AccountB())).ToList();

@@ -20,7 +20,7 @@ public sealed class SettingsValidationTests
     private static Dictionary<string, string?> Valid() => new()
     {
         [$"Insights:Accounts:{TestSids.Account}:AuthToken"] = SecretLooking,
-        ["Insights:Rta:SharedSecret"] = SecretLooking,
+        [$"Insights:Accounts:{TestSids.Account}:RtaSecret"] = SecretLooking,
         ["Insights:Ingest:PublicBaseUrl"] = "https://cc.example.org",
     };
 
@@ -80,6 +80,8 @@ public sealed class SettingsValidationTests
     [InlineData("Insights:Accounts:AC00000000000000000000000000000a11:Workspaces:0", "WS-not-a-sid", "Insights:Accounts:AC00000000000000000000000000000a11:Workspaces must list WorkspaceSids")]
     [InlineData("Insights:Accounts:AC00000000000000000000000000000a11:ApiKeySid", "SK00000000000000000000000000000001", "Insights:Accounts:AC00000000000000000000000000000a11:ApiKeySecret is required with ApiKeySid")]
     [InlineData("Insights:Accounts:acme:AuthToken", "x", "Insights:Accounts:<key> must be an AccountSid")]
+    [InlineData("Insights:Rta:MaxFutureSkew", "02:00:00", "Insights:Rta:MaxFutureSkew must be between 00:00:00 and 01:00:00")]
+    [InlineData("Insights:Rta:MaxFutureSkew", "-00:01:00", "Insights:Rta:MaxFutureSkew must be between 00:00:00 and 01:00:00")]
     public void AnInvalidSetting_StopsTheHost_NamingTheSettingAndTheRule(string setting, string value, string expected)
     {
         var settings = Valid();

@@ -37,6 +37,7 @@ public static class InsightsHosts
         services.AddIngestRoute().AddIngestRecording(configuration);
         services.AddBusAndConsumer(configuration, functionsApp);
         services.AddQueueStatusRefresh();
+        services.AddRealtimeRoutes();
         services.AddLoads();
         services.AddBackfill();
         services.AddHealth();

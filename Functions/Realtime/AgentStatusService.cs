@@ -5,13 +5,16 @@ using InsightsFunctions.Events;
 namespace InsightsFunctions.Realtime;
 
 /// <summary>
-/// The consumer's real-time step for agents. With an RTA feed configured (<c>Insights:Rta:SharedSecret</c>) the feed
-/// is the live picture: each agent's latest record wins. Without one, TaskRouter worker and reservation events build
-/// it (<see cref="TaskRouterAgentState"/>). Exact durations always come from the TaskRouter Activities (twilio.md §6.3).
+/// The consumer's real-time step for agents, per account. For an account with an RTA feed configured (a usable
+/// <c>Insights:Accounts:{sid}:RtaSecret</c>, which its feed needs to post) the feed is the live picture: each agent's
+/// latest record wins. For the others, TaskRouter worker and reservation events build it
+/// (<see cref="TaskRouterAgentState"/>). Exact durations always come from the TaskRouter Activities (twilio.md §6.3).
 /// </summary>
-public sealed class AgentStatusService(IAgentStatusStore store, IOptions<RtaOptions> rta)
+public sealed class AgentStatusService(IAgentStatusStore store, IOptionsMonitor<AccountsOptions> accounts)
 {
-    public bool FeedConfigured => !string.IsNullOrEmpty(rta.Value.SharedSecret);
+    /// <summary>Whether the RTA feed drives <paramref name="accountSid"/>'s agents.</summary>
+    public bool FeedConfigured(string accountSid) =>
+        accounts.CurrentValue.Accounts.TryGetValue(accountSid, out var account) && account.UsableRtaSecret is not null;
 
     public async Task HandleAsync(IReadOnlyList<EventEnvelope> batch, CancellationToken cancellationToken)
     {
@@ -24,11 +27,8 @@ public sealed class AgentStatusService(IAgentStatusStore store, IOptions<RtaOpti
         {
             await store.SaveAsync(latest, cancellationToken);
         }
-        if (FeedConfigured)
-        {
-            return;
-        }
         var byAgent = batch.Where(TaskRouterAgentState.Concerns)
+            .Where(e => !FeedConfigured(e.AccountSid))
             .GroupBy(e => (e.AccountSid, e.Worker!.Sid))
             .Select(g => new AgentEvents(g.Key.Sid, g.Key.AccountSid, [.. g]))
             .ToList();

@@ -7,11 +7,13 @@ using InsightsFunctions.Stitching;
 namespace InsightsFunctions.Realtime;
 
 /// <summary>
-/// GET /api/realtime/{summary|queues|agents|history} in both hosts: parses the query (<c>queues</c>, and for the
-/// history <c>range</c>, <c>date</c>, <c>hour</c>, <c>by</c>), calls <see cref="RealtimeQueryService"/> and writes its
-/// JSON. A bad parameter is a 400 naming it; an unknown view a 404; any other method a 405.
+/// GET /api/realtime/{summary|queues|agents|history} in both hosts: admits the read and its account
+/// (<see cref="RealtimeReadAccess"/>: 400 naming <c>account</c>, 403 without detail), parses the query (<c>queues</c>,
+/// and for the history <c>range</c>, <c>date</c>, <c>hour</c>, <c>by</c>), calls <see cref="RealtimeQueryService"/>
+/// for that account's rows only and writes its JSON. A bad parameter is a 400 naming it; an unknown view a 404; any
+/// other method a 405.
 /// </summary>
-public sealed class RealtimeHandler(RealtimeQueryService service, TimeProvider clock)
+public sealed class RealtimeHandler(RealtimeQueryService service, RealtimeReadAccess access, TimeProvider clock)
 {
     public static readonly IReadOnlyList<string> Views = ["summary", "queues", "agents", "history"];
 
@@ -25,6 +27,12 @@ public sealed class RealtimeHandler(RealtimeQueryService service, TimeProvider c
             await WriteAsync(response, StatusCodes.Status405MethodNotAllowed, Error("Only GET is allowed."));
             return;
         }
+        var decision = access.Authorize(context.Request);
+        if (decision.Scope is not { } scope)
+        {
+            await WriteAsync(response, decision.Status, Error(decision.Error!, decision.Field));
+            return;
+        }
         var query = context.Request.Query;
         IReadOnlySet<string>? filter = null;
         if (query.TryGetValue("queues", out var queues) && !string.IsNullOrWhiteSpace(queues.ToString()))
@@ -35,13 +43,13 @@ public sealed class RealtimeHandler(RealtimeQueryService service, TimeProvider c
         switch (view)
         {
             case "queues":
-                await WriteAsync(response, StatusCodes.Status200OK, RealtimeJson.Queues(await service.QueuesAsync(filter, cancellationToken)));
+                await WriteAsync(response, StatusCodes.Status200OK, RealtimeJson.Queues(await service.QueuesAsync(scope, filter, cancellationToken)));
                 return;
             case "summary":
-                await WriteAsync(response, StatusCodes.Status200OK, RealtimeJson.Summary(await service.SummaryAsync(filter, cancellationToken)));
+                await WriteAsync(response, StatusCodes.Status200OK, RealtimeJson.Summary(await service.SummaryAsync(scope, filter, cancellationToken)));
                 return;
             case "agents":
-                await WriteAsync(response, StatusCodes.Status200OK, RealtimeJson.Agents(await service.AgentsAsync(cancellationToken), clock.GetUtcNow()));
+                await WriteAsync(response, StatusCodes.Status200OK, RealtimeJson.Agents(await service.AgentsAsync(scope, cancellationToken), clock.GetUtcNow()));
                 return;
             case "history":
                 var range = query["range"].ToString() is { Length: > 0 } r ? r : "today";
@@ -71,7 +79,7 @@ public sealed class RealtimeHandler(RealtimeQueryService service, TimeProvider c
                     hour = h;
                 }
                 var byHour = query["by"].ToString() == "hour";
-                await WriteAsync(response, StatusCodes.Status200OK, RealtimeJson.History(await service.HistoryAsync(range, date, hour, byHour, filter, cancellationToken)));
+                await WriteAsync(response, StatusCodes.Status200OK, RealtimeJson.History(await service.HistoryAsync(scope, range, date, hour, byHour, filter, cancellationToken)));
                 return;
             default:
                 await WriteAsync(response, StatusCodes.Status404NotFound, Error($"Unknown view; use one of {string.Join(", ", Views)}.", "view"));
@@ -79,7 +87,7 @@ public sealed class RealtimeHandler(RealtimeQueryService service, TimeProvider c
         }
     }
 
-    private static JsonObject Error(string message, string? field = null)
+    internal static JsonObject Error(string message, string? field = null)
     {
         var error = new JsonObject { ["error"] = message };
         if (field is not null)
@@ -89,7 +97,7 @@ public sealed class RealtimeHandler(RealtimeQueryService service, TimeProvider c
         return error;
     }
 
-    private static async Task WriteAsync(HttpResponse response, int status, JsonObject body)
+    internal static async Task WriteAsync(HttpResponse response, int status, JsonObject body)
     {
         response.StatusCode = status;
         response.ContentType = "application/json; charset=utf-8";

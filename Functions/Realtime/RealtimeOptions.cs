@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 
 namespace InsightsFunctions.Realtime;
 
-/// <summary><c>Insights:Realtime</c>: the live QueueStatus refresh, what counts as available, and the wallboard's SLA colours.</summary>
+/// <summary><c>Insights:Realtime</c>: the live QueueStatus refresh, what counts as available, the wallboard's SLA colours, and the admin read key.</summary>
 public sealed class RealtimeOptions
 {
     public const string Section = "Insights:Realtime";
@@ -24,6 +24,17 @@ public sealed class RealtimeOptions
 
     /// <summary>How often the wallboard page reloads the JSON.</summary>
     public int WallboardRefreshSeconds { get; set; } = 10;
+
+    /// <summary>
+    /// The read key of every account's real-time JSON and wallboard, and of the all-accounts view (<c>?account=all</c>);
+    /// a Key Vault reference in Azure. Never logged. Unset or unusable (<see cref="SecretShape.KeyProblem"/>): no admin access.
+    /// </summary>
+    public string? AdminKey { get; set; }
+
+    /// <summary>The admin key when it has a key's shape, else null (fail closed: an unresolved Key Vault reference opens nothing).</summary>
+    public string? UsableAdminKey => SecretShape.KeyProblem(AdminKey) is null ? AdminKey : null;
+
+    public override string ToString() => $"RealtimeOptions(AdminKey={(AdminKey is null ? "-" : "***")})";
 
     public sealed class Validator : IValidateOptions<RealtimeOptions>
     {

@@ -12,7 +12,9 @@ public static class RealtimeRegistration
     /// <summary>What the consumer writes live: the agents' status and the signal that something changed.</summary>
     public static IServiceCollection AddRealtimeState(this IServiceCollection services)
     {
-        services.AddSettings<RtaOptions>(RtaOptions.Section);
+        services.AddSettings<RtaOptions, RtaOptions.Validator>(RtaOptions.Section);
+        // Which accounts' agents the RTA feed drives (those with a usable RtaSecret).
+        services.AddSettings<AccountsOptions, AccountsOptions.Validator>(AccountsOptions.Section);
         services.TryAddSingleton<AgentStatusService>();
         services.TryAddSingleton<RealtimeSignal>();
         return services;
@@ -27,12 +29,21 @@ public static class RealtimeRegistration
         services.TryAddSingleton<QueueStatusCalculator>();
         services.TryAddSingleton<QueueStatusService>();
         services.TryAddSingleton<RealtimeQueryService>();
+        services.TryAddSingleton<RealtimeReadAccess>();
         services.TryAddSingleton<RealtimeHandler>();
         services.TryAddSingleton<WallboardHandler>();
         services.AddIngest();
         services.TryAddSingleton<PublicUrlResolver>();
         services.TryAddSingleton<RtaRequestAuthenticator>();
         services.TryAddSingleton<RtaIngestHandler>();
+        return services;
+    }
+
+    /// <summary>The hosts that serve the routes (Functions app, local host): <see cref="AddRealtime"/> plus the start-up report of their settings.</summary>
+    public static IServiceCollection AddRealtimeRoutes(this IServiceCollection services)
+    {
+        services.AddRealtime();
+        services.AddHostedService<RealtimeSettingsReport>();
         return services;
     }
 

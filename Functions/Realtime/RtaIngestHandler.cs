@@ -1,5 +1,4 @@
 using System.Text;
-using InsightsFunctions.Configuration;
 using InsightsFunctions.Events;
 using InsightsFunctions.Ingest;
 using Microsoft.AspNetCore.Http;
@@ -8,13 +7,15 @@ using Microsoft.Extensions.Options;
 namespace InsightsFunctions.Realtime;
 
 /// <summary>
-/// <c>POST /api/rta/events</c> (http.md): the WFM RTA feed. Method (405), JSON (415), size (413), shared secret
-/// (403), the whole message valid or 400 with nothing published (<see cref="RtaFeedParser"/>), every record's account
-/// configured (403), an <c>X-Twilio-Signature</c> when present valid (403; its URL resolvable, else 400,
+/// <c>POST /api/rta/events</c> (http.md): the WFM RTA feed. Method (405), JSON (415), size (413), a presented key that
+/// is some account's RTA secret (403, <see cref="RtaRequestAuthenticator"/>), the whole message valid or 400 with
+/// nothing published (<see cref="RtaFeedParser"/>: strict ISO 8601 instants, none more than
+/// <c>Insights:Rta:MaxFutureSkew</c> ahead, strings cut to 255), every record's account one that the presented secret
+/// opens (403, nothing published), an <c>X-Twilio-Signature</c> when present valid (403; its URL resolvable, else 400,
 /// <see cref="PublicUrlResolver"/>); then each record is its own event on the bus, keyed by its worker sid. Shared by
 /// the Functions class and the local host.
 /// </summary>
-public sealed class RtaIngestHandler(IOptionsMonitor<IngestOptions> ingestOptions, IOptionsMonitor<RtaOptions> rtaOptions, IAccountRegistry accounts, RtaRequestAuthenticator authenticator,
+public sealed class RtaIngestHandler(IOptionsMonitor<IngestOptions> ingestOptions, IOptionsMonitor<RtaOptions> rtaOptions, RtaRequestAuthenticator authenticator,
     PublicUrlResolver urls, IngestService ingest, TimeProvider clock)
 {
     public const string EventType = "rta.worker.change";
@@ -28,17 +29,19 @@ public sealed class RtaIngestHandler(IOptionsMonitor<IngestOptions> ingestOption
         {
             return rejection;
         }
-        var presented = request.Query["code"].FirstOrDefault() ?? request.Headers["x-functions-key"].FirstOrDefault();
-        if (!RtaRequestAuthenticator.SecretMatches(rtaOptions.CurrentValue.SharedSecret, presented))
+        // Before the body is read for meaning: a caller without any account's secret learns nothing from a 400.
+        var opened = authenticator.AccountsOpenedBy(PresentedKey.From(request));
+        if (opened.Count == 0)
         {
             return IngestResponse.Forbidden;
         }
-        var parsed = RtaFeedParser.Parse(body);
+        var parsed = RtaFeedParser.Parse(body, clock.GetUtcNow() + rtaOptions.CurrentValue.MaxFutureSkew);
         if (!parsed.IsValid)
         {
             return new IngestResponse(StatusCodes.Status400BadRequest, parsed.Error);
         }
-        if (parsed.Records.Any(r => !accounts.TryGet(r.AccountSid, out _)))
+        // The secret binds the request to its account(s): a record of any other account refuses the whole request.
+        if (parsed.Records.Any(r => !opened.Contains(r.AccountSid)))
         {
             return IngestResponse.Forbidden;
         }

@@ -1,29 +1,37 @@
-using System.Security.Cryptography;
-using System.Text;
 using InsightsFunctions.Configuration;
 using InsightsFunctions.Ingest;
 using InsightsFunctions.Events;
+using Microsoft.Extensions.Options;
 
 namespace InsightsFunctions.Realtime;
 
 /// <summary>
-/// http.md for <c>POST /api/rta/events</c>: the WFM RTA feed has no documented signature, so the route requires
-/// the configured shared secret (<c>Insights:Rta:SharedSecret</c>, as the <c>code</c> query parameter or the
-/// <c>x-functions-key</c> header), compared in constant time; and when a request does carry
-/// <c>X-Twilio-Signature</c>, it must validate (the JSON variant: the URL's <c>bodySHA256</c> matches the body),
-/// with the auth token of the account every record names. No secret configured → every request is refused.
+/// Who may post to <c>POST /api/rta/events</c>. The WFM RTA feed has no documented signature, so each account has its
+/// own secret (<c>Insights:Accounts:{sid}:RtaSecret</c>; in Azure also the value of the RTA function's key
+/// <c>rta-{sid}</c>), presented as <c>x-functions-key</c> or <c>?code=</c> (<see cref="PresentedKey"/>) and compared
+/// in constant time. A secret opens only its own account: every record of a request must name an account the
+/// presented secret opens. An account whose secret is missing or unusable (an unresolved Key Vault reference) is
+/// opened by nothing. When a request also carries <c>X-Twilio-Signature</c>, it must validate (the JSON variant: the
+/// URL's <c>bodySHA256</c> matches the body) with the auth token of the account every record names.
 /// </summary>
-public sealed class RtaRequestAuthenticator(IAccountRegistry accounts)
+public sealed class RtaRequestAuthenticator(IAccountRegistry accounts, IOptionsMonitor<AccountsOptions> settings)
 {
-    /// <summary>Whether <paramref name="presented"/> is the configured secret (constant time, whatever the lengths).</summary>
-    public static bool SecretMatches(string? configured, string? presented)
+    /// <summary>The configured accounts whose usable RTA secret is <paramref name="presented"/> (each compared in constant time).</summary>
+    public IReadOnlySet<string> AccountsOpenedBy(string? presented)
     {
-        if (string.IsNullOrEmpty(configured) || string.IsNullOrEmpty(presented))
+        var opened = new HashSet<string>(StringComparer.Ordinal);
+        if (string.IsNullOrEmpty(presented))
         {
-            return false;
+            return opened;
         }
-        // Hashing first makes the comparison independent of the lengths too.
-        return CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(configured)), SHA256.HashData(Encoding.UTF8.GetBytes(presented)));
+        foreach (var (sid, account) in settings.CurrentValue.Accounts)
+        {
+            if (PresentedKey.Matches(account.UsableRtaSecret, presented) && accounts.TryGet(sid, out _))
+            {
+                opened.Add(sid);
+            }
+        }
+        return opened;
     }
 
     /// <summary>

@@ -4,13 +4,14 @@ using Microsoft.Azure.Functions.Worker;
 namespace InsightsFunctions.Realtime;
 
 /// <summary>
-/// GET /api/wallboard: the page (Function-level key in Azure; the page passes its <c>?code=</c> on to the JSON routes),
+/// GET /api/wallboard: the page, admitted by the handler with the account's wallboard key or the admin key
+/// (<see cref="RealtimeReadAccess"/>; Anonymous to the Functions host for the reason given on <see cref="RealtimeFunction"/>),
 /// and GET /api/wallboard/{asset}: its script and style, which hold no data and so need no key.
 /// </summary>
 public sealed class WallboardFunction(WallboardHandler handler)
 {
     [Function("Wallboard")]
-    public Task Page([HttpTrigger(AuthorizationLevel.Function, "get", Route = "wallboard")] HttpRequest request) =>
+    public Task Page([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "wallboard")] HttpRequest request) =>
         handler.HandleAsync(request.HttpContext, null);
 
     [Function("WallboardAsset")]

@@ -7,10 +7,13 @@ namespace InsightsFunctions.Realtime;
 
 /// <summary>
 /// Serves the wallboard: <c>wallboard.html</c>, <c>wallboard.js</c> and <c>wallboard.css</c>, embedded in the assembly
-/// (no CDN, no external font), with a Content-Security-Policy that allows nothing but this origin. The page's refresh
-/// cadence comes from <c>Insights:Realtime:WallboardRefreshSeconds</c>.
+/// (no CDN, no external font), with a Content-Security-Policy that allows nothing but this origin. The page is admitted
+/// like the JSON it shows (<see cref="RealtimeReadAccess"/>: its <c>?account=</c> and its key, which the page's script
+/// then sends to the JSON routes in the <c>x-functions-key</c> header, never in their URLs); it sends no Referer, so the
+/// key in its own URL goes nowhere else. The script and style hold no data and need no key. The page's refresh cadence
+/// comes from <c>Insights:Realtime:WallboardRefreshSeconds</c>.
 /// </summary>
-public sealed class WallboardHandler(IOptions<RealtimeOptions> options)
+public sealed class WallboardHandler(IOptions<RealtimeOptions> options, RealtimeReadAccess access)
 {
     private static readonly Dictionary<string, (string Resource, string ContentType)> Assets = new(StringComparer.Ordinal)
     {
@@ -31,6 +34,12 @@ public sealed class WallboardHandler(IOptions<RealtimeOptions> options)
             await response.WriteAsync("{\"error\":\"No such wallboard asset.\",\"field\":\"asset\"}", context.RequestAborted);
             return;
         }
+        if (file.Resource == "wallboard.html" && access.Authorize(context.Request) is { Admitted: false } refused)
+        {
+            response.Headers.CacheControl = "no-store";
+            await RealtimeHandler.WriteAsync(response, refused.Status, RealtimeHandler.Error(refused.Error!, refused.Field));
+            return;
+        }
         var text = Read(file.Resource);
         if (file.Resource == "wallboard.html")
         {
@@ -41,6 +50,7 @@ public sealed class WallboardHandler(IOptions<RealtimeOptions> options)
         response.Headers.CacheControl = "no-cache";
         response.Headers["Content-Security-Policy"] = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'";
         response.Headers["X-Content-Type-Options"] = "nosniff";
+        response.Headers["Referrer-Policy"] = "no-referrer"; // the page's URL carries its key: never to another request
         await response.WriteAsync(text, context.RequestAborted);
     }
 

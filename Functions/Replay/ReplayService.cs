@@ -121,7 +121,8 @@ public sealed partial class ReplayService(IAccountRegistry accounts, TaskRouterE
 
     private (IReadOnlyList<EventEnvelope>, string?) Rta(string line)
     {
-        var parsed = RtaFeedParser.Parse(Encoding.UTF8.GetBytes(line));
+        // The route's rules, future bound included (a recording holds past records; the default skew is the route's).
+        var parsed = RtaFeedParser.Parse(Encoding.UTF8.GetBytes(line), clock.GetUtcNow() + new RtaOptions().MaxFutureSkew);
         if (!parsed.IsValid)
         {
             return ([], $"{parsed.Error!.Field}: {parsed.Error.Error}");

@@ -132,10 +132,15 @@ var baseUrl = empty(publicBaseUrl) ? 'https://${app.properties.defaultHostName}'
 
 // Each account's auth token is a Key Vault reference (secret twilio-auth-token-{AccountSid}), resolved by the platform
 // with the app's identity; the app never sees the vault, only the value. So is an account's optional API key secret
-// (twilio-api-key-secret-{AccountSid}), which backfill and reconciliation use instead of the token.
+// (twilio-api-key-secret-{AccountSid}), which backfill and reconciliation use instead of the token; so are its RTA feed
+// secret (rta-secret-{AccountSid}: the value of the RTA function's key rta-{AccountSid} too, set by
+// scripts/azure-postdeploy.sh) and its wallboard read key (wallboard-key-{AccountSid}). A reference whose secret is not
+// stored yet reaches the app as its literal text, which the app treats as unusable: that route is off for that account.
 var accountSettings = reduce(twilioAccounts, {}, (settings, account) => union(settings, {
   'Insights__Accounts__${account.accountSid}__AuthToken': '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=twilio-auth-token-${account.accountSid})'
   'Insights__Accounts__${account.accountSid}__Hipaa': string(account.hipaa)
+  'Insights__Accounts__${account.accountSid}__RtaSecret': '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=rta-secret-${account.accountSid})'
+  'Insights__Accounts__${account.accountSid}__WallboardKey': '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=wallboard-key-${account.accountSid})'
 }, toObject(range(0, length(account.?workspaces ?? [])), i => 'Insights__Accounts__${account.accountSid}__Workspaces__${i}', i => (account.?workspaces ?? [])[i]),
   empty(account.?apiKeySid ?? '') ? {} : {
     'Insights__Accounts__${account.accountSid}__ApiKeySid': account.?apiKeySid
@@ -162,7 +167,8 @@ var settings = {
   Insights__EventHubs__ConsumerGroup: consumerGroup
   Insights__Ingest__PublicBaseUrl: baseUrl
   Insights__Ingest__ValidateSignature: 'true'
-  Insights__Rta__SharedSecret: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=rta-shared-secret)'
+  // The read key of every account's real-time JSON and wallboard, and of the all-accounts view.
+  Insights__Realtime__AdminKey: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=realtime-admin-key)'
   Insights__ReportingTimeZone: reportingTimeZone
   // The Load timer reads its schedule as %Insights:Loads:Schedule%: the setting must exist.
   Insights__Loads__Schedule: '0 */15 * * * *'

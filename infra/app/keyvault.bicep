@@ -1,4 +1,4 @@
-// Key Vault for the Twilio auth tokens and the RTA feed secret. RBAC-authorized (no access policies),
+// Key Vault for the Twilio auth tokens, each account's RTA feed secret and wallboard key, and the realtime admin key. RBAC-authorized (no access policies),
 // soft delete with purge protection, every secret read audited to Log Analytics. The app reads secrets
 // only through Key Vault references in its app settings, resolved with its managed identity.
 param name string

@@ -1,10 +1,12 @@
-// The wallboard: reads /api/realtime/* (same origin, the page's own ?code= key passed on) and redraws every
-// data-refresh-seconds. No framework, no CDN: plain DOM and hand-drawn SVG.
+// The wallboard: reads /api/realtime/* (same origin) for the page's own ?account=, with the page's own ?code= key
+// passed on in the x-functions-key header (never in the JSON URLs, so the key stays out of every refresh's request
+// line and log), and redraws every data-refresh-seconds. No framework, no CDN: plain DOM and hand-drawn SVG.
 "use strict";
 (function () {
   const params = new URLSearchParams(location.search);
   const wall = params.get("mode") === "wall";
   const code = params.get("code");
+  const account = params.get("account");
   let selected = (params.get("queues") || "").split(",").map(s => s.trim()).filter(Boolean);
   let range = params.get("range") || "today";
   let hour = params.has("hour") ? Number(params.get("hour")) : new Date().getHours();
@@ -14,9 +16,10 @@
   function api(view, extra, allQueues) {
     const q = new URLSearchParams(extra || {});
     if (selected.length && !allQueues) q.set("queues", selected.join(","));
-    if (code) q.set("code", code);
+    if (account) q.set("account", account);
     const s = q.toString();
-    return fetch("/api/realtime/" + view + (s ? "?" + s : ""), { cache: "no-store" }).then(r => {
+    const headers = code ? { "x-functions-key": code } : {};
+    return fetch("/api/realtime/" + view + (s ? "?" + s : ""), { cache: "no-store", headers: headers, referrerPolicy: "no-referrer" }).then(r => {
       if (!r.ok) throw new Error(view + ": HTTP " + r.status);
       return r.json();
     });
