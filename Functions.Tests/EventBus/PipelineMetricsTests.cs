@@ -98,7 +98,7 @@ public sealed class PipelineMetricsTests
         Assert.Equal(5, Assert.Single(depth.GetMeasurementSnapshot(clear: true)).Value);
         Assert.Equal(
             ["insights.backfill.published", "insights.consumer.batch_failures", "insights.consumer.batch_size", "insights.consumer.lag", "insights.consumer.stuck_seconds", "insights.events.consumed", "insights.events.deadlettered",
-             "insights.events.expired", "insights.events.spooled", "insights.reconcile.recovered", "insights.spool.depth", "insights.spool.replayed", "insights.table.requests"],
+             "insights.events.expired", "insights.events.spooled", "insights.hipaa.outcomes_replaced", "insights.reconcile.recovered", "insights.spool.depth", "insights.spool.replayed", "insights.table.requests"],
             PublishedInstruments(metrics.Meter));
 
         // Act

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using InsightsFunctions.Hipaa;
+using InsightsFunctions.Tests.Support;
 
 namespace InsightsFunctions.Tests.Hipaa;
 
@@ -28,17 +29,21 @@ public sealed class AttributeFilterTests
     [Fact]
     public void Hipaa_EveryAllowListedKey_Survives()
     {
+        // recordings and reservation_attributes hold objects (their rules: Security/HipaaFilterRulesTests).
+        string[] structured = ["conversations", "customers", "recordings", "reservation_attributes"];
         var raw = new JsonObject();
-        foreach (var key in Split(SeedRoot).Except(["conversations", "customers"]))
+        foreach (var key in Split(SeedRoot).Except(structured))
         {
             raw[key] = "v-" + key;
         }
         raw["conversations"] = new JsonObject(Split(SeedConversations).Select(k => KeyValuePair.Create(k, (JsonNode?)JsonValue.Create("c-" + k))));
         raw["customers"] = new JsonObject(Split(SeedCustomers).Select(k => KeyValuePair.Create(k, (JsonNode?)JsonValue.Create("u-" + k))));
+        raw["recordings"] = new JsonObject { ["sid"] = "v-recording" };
+        raw["reservation_attributes"] = new JsonObject { [TestSids.Fixed("WR", 1)] = new JsonObject { ["customers"] = new JsonObject { ["category"] = "v-entry" } } };
 
         var result = _filter.FilterTaskAttributes(raw, accountIsHipaa: true).Attributes;
 
-        foreach (var key in Split(SeedRoot).Except(["conversations", "customers"]))
+        foreach (var key in Split(SeedRoot).Except(structured))
         {
             Assert.Equal("v-" + key, (string?)result[key]);
         }
@@ -50,6 +55,8 @@ public sealed class AttributeFilterTests
         {
             Assert.Equal("u-" + key, (string?)result["customers"]![key]);
         }
+        Assert.Equal("v-recording", (string?)result["recordings"]!["sid"]);
+        Assert.Equal("v-entry", (string?)result["reservation_attributes"]![TestSids.Fixed("WR", 1)]!["customers"]!["category"]);
     }
 
     [Fact]

@@ -26,7 +26,7 @@ public sealed class ReplayServiceTests
         {
             Accounts = new(StringComparer.Ordinal) { [TestSids.Account] = new AccountOptions { AuthToken = TestSids.AuthToken } },
         })),
-        _mapper, new AttributeFilter(HipaaAllowList.Default),
+        _mapper,
         new IngestService(_publisher, new Mock<InsightsFunctions.EventBus.IEventSpool>().Object, TestMetrics.Create(), NullLogger<IngestService>.Instance),
         new FixedClock(Now), NullLogger<ReplayService>.Instance);
 

@@ -27,7 +27,7 @@ public sealed class ScenarioTests
             .Reservation("reservation.accepted", 14, reservation, "WK1")
             .Reservation("reservation.wrapup", 134, reservation, "WK1").Task("task.wrapup", 134)
             .Reservation("reservation.completed", 164, reservation, "WK1")
-            .Task("task.completed", 164, ("TaskCompletedReason", "Task completed"));
+            .Task("task.completed", 164, ("TaskCompletedReason", "Task completed via Flex UI")); // a built-in reason: HIPAA keeps it
     }
 
     [Fact]
@@ -45,7 +45,7 @@ public sealed class ScenarioTests
         Assert.Equal(("WT1", "2026-11-24", T0, T0.AddSeconds(164)), (c.ConversationId, c.Date, c.StartedAt, c.EndedAt));
         Assert.Equal((true, false, 2, 0, 1), (c.Handled, c.Abandoned, c.Segments, c.Transfers, c.HandledSegments));
         Assert.Equal((13.0, 4.0, 120.0, 30.0, 150.0, true), (c.QueueTime, c.RingTime, c.TalkTime, c.WrapUpTime, c.HandleTime, c.InServiceLevel));
-        Assert.Equal(("Task completed", "voice", "inbound", "Support"), (c.Outcome, c.Channel, c.Direction, c.FirstQueueName));
+        Assert.Equal(("Task completed via Flex UI", "voice", "inbound", "Support"), (c.Outcome, c.Channel, c.Direction, c.FirstQueueName));
         Assert.Equal("WT1", c.CustomerKey); // HIPAA: no journeys
     }
 

@@ -5,32 +5,54 @@ using InsightsFunctions.Tests.Integration;
 namespace InsightsFunctions.Tests.Support;
 
 /// <summary>
-/// Every row of every pipeline table in Azurite that mentions one of <c>needles</c> (a run's account or workspace:
-/// a long-lived Azurite holds other runs' rows too), as <c>key=value;…</c> text, for "no PII anywhere" assertions.
+/// Rows of the pipeline's tables in Azurite as <c>key=value;…</c> text, for "no PII anywhere" assertions:
+/// <see cref="MentioningAsync"/> those of every table that mention one of <c>needles</c> (a run's account or workspace: a
+/// long-lived Azurite holds other runs' rows too), <see cref="WrittenSinceAsync"/> those written since an instant.
 /// </summary>
 public static class StoredRows
 {
     public static async Task<List<string>> MentioningAsync(params string[] needles)
     {
         var found = new List<string>();
-        var service = new TableServiceClient(Azurite.ConnectionString);
-        foreach (var table in TableNames.All)
+        await foreach (var values in RowsAsync(TableNames.All, filter: null))
         {
-            var client = service.GetTableClient(table);
+            if (needles.Any(n => values.Contains(n, StringComparison.Ordinal)))
+            {
+                found.Add(values);
+            }
+        }
+        return found;
+    }
+
+    /// <summary>
+    /// Every row of <paramref name="tables"/> written (or rewritten) since <paramref name="since"/> (the service's
+    /// <c>Timestamp</c>, a server-side filter), as <c>key=value;…</c> text: what a test's own pipeline can have stored,
+    /// however the rows are keyed, without reading the whole of a long-lived Azurite.
+    /// </summary>
+    public static async Task<List<string>> WrittenSinceAsync(DateTimeOffset since, IEnumerable<string> tables)
+    {
+        var found = new List<string>();
+        await foreach (var values in RowsAsync(tables, TableClient.CreateQueryFilter($"Timestamp ge {since}")))
+        {
+            found.Add(values);
+        }
+        return found;
+    }
+
+    private static async IAsyncEnumerable<string> RowsAsync(IEnumerable<string> tables, string? filter)
+    {
+        var service = new TableServiceClient(Azurite.ConnectionString);
+        foreach (var table in tables)
+        {
             if (!await ExistsAsync(service, table))
             {
                 continue; // a table no run has written yet (a fresh Azurite)
             }
-            await foreach (var row in client.QueryAsync<TableEntity>())
+            await foreach (var row in service.GetTableClient(table).QueryAsync<TableEntity>(filter))
             {
-                var values = string.Join(";", row.Select(p => $"{p.Key}={p.Value}"));
-                if (needles.Any(n => values.Contains(n, StringComparison.Ordinal)))
-                {
-                    found.Add(values);
-                }
+                yield return string.Join(";", row.Select(p => $"{p.Key}={p.Value}"));
             }
         }
-        return found;
     }
 
     private static async Task<bool> ExistsAsync(TableServiceClient service, string table)

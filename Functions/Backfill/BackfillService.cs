@@ -161,7 +161,7 @@ public sealed partial class BackfillService(
         var now = clock.GetUtcNow();
         foreach (var e in events)
         {
-            var (envelope, error) = mapper.FromCallback(e.ToCallbackFields(), account.Hipaa, now);
+            var (envelope, error) = mapper.FromCallback(e.ToCallbackFields(), account, now);
             if (error is not null)
             {
                 invalid++;

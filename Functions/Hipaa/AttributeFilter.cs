@@ -7,15 +7,17 @@ namespace InsightsFunctions.Hipaa;
 public sealed record FilteredTaskAttributes(JsonObject Attributes, LinkingIds Links, bool HipaaApplied);
 
 /// <summary>
-/// The HIPAA filter of rules.md §2. It runs inside ingest, before anything is published, spooled, stored
-/// or logged. HIPAA accounts keep only the allow-listed keys (root, <c>conversations</c>,
-/// <c>customers</c>); every account gets the 255-character cut; linking ids are extracted first and
-/// <c>call_sid</c> is never kept among the attributes.
+/// The HIPAA filter of rules.md §2 (docs/hipaa-filter.md). It runs inside ingest, before anything is published, spooled,
+/// stored or logged. HIPAA accounts keep only the allow-listed keys (root, <c>conversations</c>, <c>customers</c>), and
+/// only scalars under them; <c>reservation_attributes</c> keeps, per entry whose key is a reservation sid, only the
+/// <c>conversations</c> and <c>customers</c> keys of the same lists; <c>recordings</c> (one object or an array of them)
+/// keeps only its named fields. Everything else is dropped at any depth. Every account gets the 255-character cut;
+/// linking ids are extracted first and <c>call_sid</c> is never kept among the attributes. The free-text reasons outside
+/// the attributes go through <see cref="OutcomeVocabulary"/>.
 /// </summary>
 public sealed class AttributeFilter(HipaaAllowList allowList)
 {
     public const int MaxStringLength = 255;
-
 
     public FilteredTaskAttributes FilterTaskAttributes(JsonObject raw, bool accountIsHipaa)
     {
@@ -61,37 +63,68 @@ public sealed class AttributeFilter(HipaaAllowList allowList)
             {
                 continue;
             }
-            switch (key)
+            var kept = key switch
             {
-                case "conversations":
-                    if (value is JsonObject conversations)
-                    {
-                        result[key] = KeepScalars(conversations, allowList.Conversations);
-                    }
-                    break;
-                case "customers":
-                    if (value is JsonObject customers)
-                    {
-                        result[key] = KeepScalars(customers, allowList.Customers);
-                    }
-                    break;
-                case "recordings":
-                case "reservation_attributes":
-                    // Kept as the seed allows; no dataset column is ever derived from their content.
-                    result[key] = CopyCut(value);
-                    break;
-                default:
-                    // The other root keys are plain values; an object or array under them is not what
-                    // the seed describes and is dropped.
-                    if (IsScalar(value))
-                    {
-                        result[key] = CopyCut(value);
-                    }
-                    break;
+                "conversations" or "customers" => Listed(key, value),
+                "reservation_attributes" => value is JsonObject reservations ? Reservations(reservations) : null,
+                "recordings" => Recordings(value),
+                // The other root keys are plain values; an object or array under them is not what the seed describes.
+                _ => value is JsonValue ? CopyCut(value) : null,
+            };
+            if (kept is not null)
+            {
+                result[key] = kept;
             }
         }
         return result;
     }
+
+    /// <summary><c>conversations</c> or <c>customers</c>: an object whose seed-listed keys keep their scalar values; anything else is dropped.</summary>
+    private JsonObject? Listed(string key, JsonNode? value) =>
+        value is JsonObject source ? KeepScalars(source, key == "conversations" ? allowList.Conversations : allowList.Customers) : null;
+
+    /// <summary>
+    /// One entry per reservation: a key that is not a reservation sid (it can itself carry PHI) drops its entry, and an
+    /// entry keeps only its <c>conversations</c> and <c>customers</c>, filtered as at the root.
+    /// </summary>
+    private JsonObject Reservations(JsonObject reservations)
+    {
+        var result = new JsonObject();
+        foreach (var (sid, value) in reservations)
+        {
+            if (!IsReservationSid(sid) || value is not JsonObject entry)
+            {
+                continue;
+            }
+            var kept = new JsonObject();
+            foreach (var key in EntryKeys)
+            {
+                if (Listed(key, entry[key]) is { } listed)
+                {
+                    kept[key] = listed;
+                }
+            }
+            result[sid] = kept;
+        }
+        return result;
+    }
+
+    /// <summary>One recording (an object) or several (an array of objects), each with only the named fields; any other shape is dropped.</summary>
+    private JsonNode? Recordings(JsonNode? value) => value switch
+    {
+        JsonObject one => KeepScalars(one, allowList.Recordings),
+        JsonArray many => new JsonArray(many.OfType<JsonObject>().Select(r => (JsonNode?)KeepScalars(r, allowList.Recordings)).ToArray()),
+        _ => null,
+    };
+
+    /// <summary><c>WR</c> followed by 32 hex digits, the shape of a TaskRouter reservation sid.</summary>
+    private static bool IsReservationSid(string key) =>
+        key.Length == 34 && key.StartsWith("WR", StringComparison.Ordinal) && !key.AsSpan(2).ContainsAnyExcept(HexDigits);
+
+    private static readonly System.Buffers.SearchValues<char> HexDigits = System.Buffers.SearchValues.Create("0123456789abcdefABCDEF");
+
+    /// <summary>What a <c>reservation_attributes</c> entry may keep.</summary>
+    private static readonly string[] EntryKeys = ["conversations", "customers"];
 
     private static JsonObject FilterNonHipaa(JsonObject raw)
     {

@@ -1,29 +1,33 @@
 using System.Globalization;
+using InsightsFunctions.Configuration;
 using InsightsFunctions.Events;
 using InsightsFunctions.Hipaa;
+using InsightsFunctions.Metrics;
 
 namespace InsightsFunctions.Ingest;
 
 /// <summary>
-/// Maps a validated TaskRouter callback to the filtered envelope. The one path from callback fields to an
-/// envelope: the HTTP ingest, backfill and replay use it (<see cref="FromCallback"/>). EventDescription is never read;
-/// task attributes pass through the HIPAA filter, worker attributes through the Agents allow-list.
+/// Maps a validated TaskRouter callback to the filtered envelope. The one path from callback fields to an envelope: the
+/// HTTP ingest, backfill and replay use it (<see cref="FromCallback(IReadOnlyDictionary{string, string}, AccountOptions, DateTimeOffset)"/>).
+/// EventDescription is never read; task attributes pass through the HIPAA filter, worker attributes through the Agents
+/// allow-list, and the free-text reasons through the account's outcome vocabulary (<see cref="OutcomeVocabulary"/>: for a
+/// HIPAA account a reason outside it becomes <c>Other</c> and is counted by <see cref="PipelineMetrics.OutcomesReplaced"/>).
 /// </summary>
-public sealed class TaskRouterEnvelopeMapper(AttributeFilter filter)
+public sealed class TaskRouterEnvelopeMapper(AttributeFilter filter, PipelineMetrics? metrics = null)
 {
     /// <summary>
-    /// Validation, then <see cref="Map"/>: the one path from callback fields to an envelope, shared by the HTTP ingest,
-    /// backfill and replay. The error names the first bad field. An envelope too large to store (<see cref="EnvelopeJson.MaxChars"/>)
-    /// is refused, naming its attributes, the only part of it that no other rule bounds.
+    /// Validation, then <see cref="Map(ValidatedTaskRouterEvent, AccountOptions, DateTimeOffset)"/>: the one path from callback fields
+    /// to an envelope, shared by the HTTP ingest, backfill and replay. The error names the first bad field. An envelope too large to
+    /// store (<see cref="EnvelopeJson.MaxChars"/>) is refused, naming its attributes, the only part of it that no other rule bounds.
     /// </summary>
-    public (EventEnvelope? Envelope, IngestError? Error) FromCallback(IReadOnlyDictionary<string, string> fields, bool accountIsHipaa, DateTimeOffset receivedAt)
+    public (EventEnvelope? Envelope, IngestError? Error) FromCallback(IReadOnlyDictionary<string, string> fields, AccountOptions account, DateTimeOffset receivedAt)
     {
         var validation = TaskRouterEventValidator.Validate(fields);
         if (validation.Error is { } error)
         {
             return (null, error);
         }
-        var envelope = Map(validation.Event!, accountIsHipaa, receivedAt);
+        var envelope = Map(validation.Event!, account, receivedAt);
         if (!EnvelopeJson.Fits(EnvelopeJson.Serialize(envelope)))
         {
             var field = envelope.TaskAttributes is not null ? "TaskAttributes" : "WorkerAttributes";
@@ -32,12 +36,22 @@ public sealed class TaskRouterEnvelopeMapper(AttributeFilter filter)
         return (envelope, null);
     }
 
-    public EventEnvelope Map(ValidatedTaskRouterEvent validated, bool accountIsHipaa, DateTimeOffset receivedAt)
+    /// <summary>For an account with this HIPAA setting and the default outcome vocabulary (tests and benchmarks).</summary>
+    public (EventEnvelope? Envelope, IngestError? Error) FromCallback(IReadOnlyDictionary<string, string> fields, bool accountIsHipaa, DateTimeOffset receivedAt) =>
+        FromCallback(fields, new AccountOptions { Hipaa = accountIsHipaa }, receivedAt);
+
+    /// <summary>For an account with this HIPAA setting and the default outcome vocabulary (tests and benchmarks).</summary>
+    public EventEnvelope Map(ValidatedTaskRouterEvent validated, bool accountIsHipaa, DateTimeOffset receivedAt) =>
+        Map(validated, new AccountOptions { Hipaa = accountIsHipaa }, receivedAt);
+
+    public EventEnvelope Map(ValidatedTaskRouterEvent validated, AccountOptions account, DateTimeOffset receivedAt)
     {
         var f = validated.Fields;
         FilteredTaskAttributes? task = validated.TaskAttributes is null
             ? null
-            : filter.FilterTaskAttributes(validated.TaskAttributes, accountIsHipaa);
+            : filter.FilterTaskAttributes(validated.TaskAttributes, account.Hipaa);
+        var hipaa = task?.HipaaApplied ?? account.Hipaa;
+        var accountSid = f["AccountSid"].Trim();
 
         var taskSid = Get(f, "TaskSid");
         var reservationSid = Get(f, "ReservationSid");
@@ -47,13 +61,13 @@ public sealed class TaskRouterEnvelopeMapper(AttributeFilter filter)
         {
             Kind = EnvelopeKinds.TaskRouter,
             EventSid = f["Sid"].Trim(),
-            AccountSid = f["AccountSid"].Trim(),
+            AccountSid = accountSid,
             WorkspaceSid = f["WorkspaceSid"].Trim(),
             WorkspaceName = Cut(Get(f, "WorkspaceName")),
             EventType = f["EventType"].Trim(),
             TimestampMs = validated.TimestampMs,
             ReceivedAtMs = receivedAt.ToUnixTimeMilliseconds(),
-            Hipaa = task?.HipaaApplied ?? accountIsHipaa,
+            Hipaa = hipaa,
             ResourceType = Get(f, "ResourceType"),
             ResourceSid = Get(f, "ResourceSid"),
             Task = taskSid is null ? null : new TaskFields
@@ -61,8 +75,8 @@ public sealed class TaskRouterEnvelopeMapper(AttributeFilter filter)
                 Sid = taskSid,
                 Version = Long(f, "TaskVersion"),
                 AssignmentStatus = Get(f, "TaskAssignmentStatus"),
-                CanceledReason = Cut(Get(f, "TaskCanceledReason")),
-                CompletedReason = Cut(Get(f, "TaskCompletedReason")),
+                CanceledReason = Reason(Get(f, "TaskCanceledReason"), "TaskCanceledReason", hipaa, account, accountSid),
+                CompletedReason = Reason(Get(f, "TaskCompletedReason"), "TaskCompletedReason", hipaa, account, accountSid),
                 ChannelUniqueName = Get(f, "TaskChannelUniqueName"),
                 QueueSid = Get(f, "TaskQueueSid"),
                 QueueName = Cut(Get(f, "TaskQueueName")),
@@ -72,7 +86,7 @@ public sealed class TaskRouterEnvelopeMapper(AttributeFilter filter)
                 WorkflowName = Cut(Get(f, "WorkflowName")),
                 DateCreatedMs = Long(f, "TaskDateCreated") * 1000,
                 AgeSeconds = Long(f, "TaskAge"),
-                Reason = Cut(Get(f, "Reason")),
+                Reason = Reason(Get(f, "Reason"), "Reason", hipaa, account, accountSid),
             },
             Reservation = reservationSid is null ? null : new ReservationFields
             {
@@ -98,6 +112,39 @@ public sealed class TaskRouterEnvelopeMapper(AttributeFilter filter)
             TaskAttributes = task?.Attributes,
             WorkerAttributes = validated.WorkerAttributes is null ? null : AttributeFilter.FilterWorkerAttributes(validated.WorkerAttributes),
         };
+    }
+
+    /// <summary>
+    /// A recorded envelope (replay) through the same filters as a callback: its attributes and its reasons again, under the
+    /// account's settings now. A filtered envelope comes out as it went in; a tampered one loses what a callback would have.
+    /// </summary>
+    public EventEnvelope Refilter(EventEnvelope recorded, AccountOptions account)
+    {
+        var task = recorded.TaskAttributes is null ? null : filter.FilterTaskAttributes(recorded.TaskAttributes, account.Hipaa || recorded.Hipaa);
+        var hipaa = task?.HipaaApplied ?? (account.Hipaa || recorded.Hipaa);
+        return recorded with
+        {
+            Hipaa = hipaa,
+            Task = recorded.Task is not { } fields ? null : fields with
+            {
+                CanceledReason = Reason(fields.CanceledReason, "TaskCanceledReason", hipaa, account, recorded.AccountSid),
+                CompletedReason = Reason(fields.CompletedReason, "TaskCompletedReason", hipaa, account, recorded.AccountSid),
+                Reason = Reason(fields.Reason, "Reason", hipaa, account, recorded.AccountSid),
+            },
+            TaskAttributes = task?.Attributes,
+            WorkerAttributes = recorded.WorkerAttributes is null ? null : AttributeFilter.FilterWorkerAttributes(recorded.WorkerAttributes),
+        };
+    }
+
+    /// <summary>A free-text reason as kept (<see cref="OutcomeVocabulary.Filter"/>); a replaced one is counted by account and field, never by its text.</summary>
+    private string? Reason(string? text, string field, bool hipaa, AccountOptions account, string accountSid)
+    {
+        var reason = OutcomeVocabulary.Filter(text, hipaa, account.Outcomes);
+        if (reason.Replaced)
+        {
+            metrics?.OutcomesReplaced.Add(1, new KeyValuePair<string, object?>("account_sid", accountSid), new KeyValuePair<string, object?>("field", field));
+        }
+        return reason.Value;
     }
 
     private static LinkingIds MergeTransferSid(LinkingIds links, string? transferSid) =>

@@ -10,7 +10,7 @@ public sealed class TaskRouterIngestHandler(TaskRouterEnvelopeMapper mapper, Ing
 {
     public async Task<IngestResponse> HandleAsync(WebhookRequest request, CancellationToken cancellationToken)
     {
-        var (envelope, error) = mapper.FromCallback(request.Form, request.Account.Hipaa, clock.GetUtcNow());
+        var (envelope, error) = mapper.FromCallback(request.Form, request.Account, clock.GetUtcNow());
         if (error is not null)
         {
             return new IngestResponse(StatusCodes.Status400BadRequest, error);

@@ -14,6 +14,9 @@ public sealed class PipelineMetrics
 {
     public const string MeterName = "InsightsFunctions";
 
+    /// <summary>The counter of <see cref="OutcomesReplaced"/>.</summary>
+    public const string OutcomesReplacedName = "insights.hipaa.outcomes_replaced";
+
     /// <param name="lag">The consumer lag the <c>insights.consumer.lag</c> gauge reports; none reported without one.</param>
     /// <param name="spoolDepth">The spool depth the <c>insights.spool.depth</c> gauge reports; 0 without one.</param>
     /// <param name="retries">The retrying partitions the <c>insights.consumer.stuck_seconds</c> gauge reports; none without one.</param>
@@ -28,6 +31,7 @@ public sealed class PipelineMetrics
         Replayed = Meter.CreateCounter<long>("insights.spool.replayed", description: "Spooled events re-published to the bus and removed from the spool");
         Backfilled = Meter.CreateCounter<long>("insights.backfill.published", description: "Events read back from the TaskRouter Events API and published because the pipeline did not hold them");
         Recovered = Meter.CreateCounter<long>("insights.reconcile.recovered", description: "Task events the hourly reconciliation found missing (a lost or failed callback) and recovered");
+        OutcomesReplaced = Meter.CreateCounter<long>(OutcomesReplacedName, description: "Free-text reasons of a HIPAA account outside its outcome vocabulary, stored as Other; tags account_sid and field (TaskCompletedReason, TaskCanceledReason or Reason), never the text");
         BatchSize = Meter.CreateHistogram<int>("insights.consumer.batch_size", description: "Events per consumer batch");
         ConsumerLagGauge = Meter.CreateObservableGauge("insights.consumer.lag", () => ObserveLag(lag), unit: "{event}", description: "Events enqueued on a partition and not yet committed by this process");
         BatchFailures = Meter.CreateCounter<long>("insights.consumer.batch_failures", description: "Consumer attempts at a batch (or part of one) that failed; tag kind: transient (the store's fault, retried whole) or event (isolated by bisection)");
@@ -46,6 +50,12 @@ public sealed class PipelineMetrics
     public Counter<long> Replayed { get; }
     public Counter<long> Backfilled { get; }
     public Counter<long> Recovered { get; }
+
+    /// <summary>
+    /// A HIPAA account's reason (<c>field</c>: TaskCompletedReason, TaskCanceledReason or Reason) that was not in its outcome
+    /// vocabulary and became <c>Other</c>. Tags: <c>account_sid</c>, <c>field</c>; the text itself is never a tag.
+    /// </summary>
+    public Counter<long> OutcomesReplaced { get; }
     public Histogram<int> BatchSize { get; }
     public ObservableGauge<long> ConsumerLagGauge { get; }
     public ObservableGauge<long> SpoolDepthGauge { get; }

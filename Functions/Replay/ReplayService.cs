@@ -3,7 +3,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using InsightsFunctions.Configuration;
 using InsightsFunctions.Events;
-using InsightsFunctions.Hipaa;
 using InsightsFunctions.Ingest;
 using InsightsFunctions.Realtime;
 using Microsoft.AspNetCore.WebUtilities;
@@ -21,12 +20,13 @@ public sealed record ReplayResult(long Lines, long Published, long Invalid, IRea
 /// the HIPAA filter and <see cref="TaskRouterEnvelopeMapper"/>, exactly as a callback (the signature is not
 /// checked: the file is the operator's);</item>
 /// <item>a WFM RTA feed message (<c>"object": "WFMWorkerChange"</c>): <see cref="RtaFeedParser"/>, one event per record;</item>
-/// <item>a recorded envelope (<c>insights serve --record</c>): its attributes go through the HIPAA filter again (which
-/// changes nothing on a filtered envelope and everything on a tampered one).</item>
+/// <item>a recorded envelope (<c>insights serve --record</c>): its attributes and reasons go through the HIPAA filter and the
+/// outcome vocabulary again (<see cref="TaskRouterEnvelopeMapper.Refilter"/>, which changes nothing on a filtered envelope
+/// and everything on a tampered one).</item>
 /// </list>
 /// Then the bus, in batches. The consumer dedupes by EventSid, so replaying a file twice changes nothing.
 /// </summary>
-public sealed partial class ReplayService(IAccountRegistry accounts, TaskRouterEnvelopeMapper mapper, AttributeFilter filter, IngestService ingest, TimeProvider clock, ILogger<ReplayService> logger)
+public sealed partial class ReplayService(IAccountRegistry accounts, TaskRouterEnvelopeMapper mapper, IngestService ingest, TimeProvider clock, ILogger<ReplayService> logger)
 {
     private const int BatchSize = 500;
     private const int MaxProblems = 20;
@@ -115,7 +115,7 @@ public sealed partial class ReplayService(IAccountRegistry accounts, TaskRouterE
         {
             return ([], "AccountSid: not a configured account");
         }
-        var (envelope, error) = mapper.FromCallback(fields, account.Hipaa, clock.GetUtcNow());
+        var (envelope, error) = mapper.FromCallback(fields, account, clock.GetUtcNow());
         return error is not null ? ([], $"{error.Field}: {error.Error}") : ([envelope!], null);
     }
 
@@ -155,13 +155,7 @@ public sealed partial class ReplayService(IAccountRegistry accounts, TaskRouterE
         {
             return ([], "event_sid: not a recorded event (kind taskrouter with an EV sid, or rta)");
         }
-        var hipaa = account.Hipaa || envelope.Hipaa;
-        return ([envelope with
-        {
-            Hipaa = hipaa,
-            TaskAttributes = envelope.TaskAttributes is null ? null : filter.FilterTaskAttributes(envelope.TaskAttributes, hipaa).Attributes,
-            WorkerAttributes = envelope.WorkerAttributes is null ? null : AttributeFilter.FilterWorkerAttributes(envelope.WorkerAttributes),
-        }], null);
+        return ([mapper.Refilter(envelope, account)], null);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Replay line {Line} skipped: {Problem}")]
