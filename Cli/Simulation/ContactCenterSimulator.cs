@@ -252,7 +252,7 @@ public sealed class ContactCenterSimulator
     {
         task.Done = true;
         EmitReservation("reservation.completed", task, reservation, "completed");
-        EmitTask("task.completed", task, "completed", ("TaskCompletedReason", "Task completed"));
+        EmitTask("task.completed", task, "completed", ("TaskCompletedReason", "Task completed via Flex UI")); // Flex's own reason: in the HIPAA outcome vocabulary
         if (task.Contact.Channel == "voice" && _random.NextDouble() < 0.5)
         {
             At(_now + 30_000, () =>

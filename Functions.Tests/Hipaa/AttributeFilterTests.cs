@@ -101,13 +101,13 @@ public sealed class AttributeFilterTests
     public void Hipaa_LinkingIdsExtractedAndCallSidNotKept()
     {
         var raw = JsonNode.Parse("""
-            {"call_sid":"CA11","previous_task_sid":"WT22","transfer_sid":"TT33","flexInteractionSid":"KD44",
+            {"call_sid":"CA000000000000000000000000feed000c","previous_task_sid":"WT000000000000000000000000feed000d","transfer_sid":"TT000000000000000000000000feed000e","flexInteractionSid":"KD000000000000000000000000feed000f",
              "conversations":{"conversation_id":"WT00"},"from":"+15550100"}
             """)!.AsObject();
 
         var filtered = _filter.FilterTaskAttributes(raw, accountIsHipaa: true);
 
-        Assert.Equal(("CA11", "WT00", "WT22", "TT33", "KD44"),
+        Assert.Equal(("CA000000000000000000000000feed000c", "WT00", "WT000000000000000000000000feed000d", "TT000000000000000000000000feed000e", "KD000000000000000000000000feed000f"),
             (filtered.Links.CallSid, filtered.Links.ConversationId, filtered.Links.PreviousTaskSid, filtered.Links.TransferSid, filtered.Links.FlexInteractionSid));
         Assert.Null(filtered.Attributes["call_sid"]);
         Assert.Null(filtered.Attributes["from"]);
@@ -128,7 +128,7 @@ public sealed class AttributeFilterTests
     [Fact]
     public void NonHipaaAccount_KeepsAttributesButNotCallSid()
     {
-        var raw = JsonNode.Parse("""{"call_sid":"CA1","from":"+15550100","customers":{"name":"Jane"}}""")!.AsObject();
+        var raw = JsonNode.Parse("""{"call_sid":"CA000000000000000000000000feed000b","from":"+15550100","customers":{"name":"Jane"}}""")!.AsObject();
 
         var filtered = _filter.FilterTaskAttributes(raw, accountIsHipaa: false);
 

@@ -42,7 +42,7 @@ public sealed class IngestHttpTests : IAsyncLifetime
     {
         var builder = new CallbackBuilder(TestSids.New("WT"), DateTimeOffset.Parse("2026-11-24T10:00:00Z"), account);
         builder.Attributes = JsonNode.Parse($$"""
-            {"call_sid":"CA1","direction":"inbound","from":"{{PiiCanaries.Phone}}","name":"{{PiiCanaries.Name}}",
+            {"call_sid":"CA000000000000000000000000feed000b","direction":"inbound","from":"{{PiiCanaries.Phone}}","name":"{{PiiCanaries.Name}}",
              "customers":{"name":"{{PiiCanaries.Name}}","email":"{{PiiCanaries.Email}}","phone":"{{PiiCanaries.Phone}}","category":"VIP"},
              "address":"{{PiiCanaries.Address}}","conversations":{"case":"C-1"} }
             """)!.AsObject();
@@ -68,7 +68,7 @@ public sealed class IngestHttpTests : IAsyncLifetime
         Assert.Null(body);
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         var envelope = EnvelopeJson.Deserialize(Assert.Single(_published));
-        Assert.Equal(("task.created", "CA1", true), (envelope.EventType, envelope.Links.CallSid, envelope.Hipaa));
+        Assert.Equal(("task.created", "CA000000000000000000000000feed000b", true), (envelope.EventType, envelope.Links.CallSid, envelope.Hipaa));
     }
 
     [Fact]
@@ -231,10 +231,10 @@ public sealed class IngestHttpTests : IAsyncLifetime
         var envelope = new EventEnvelope
         {
             Kind = EnvelopeKinds.TaskRouter, EventSid = "EV1", AccountSid = "AC1", WorkspaceSid = "WS1", EventType = "task.created", TimestampMs = 5,
-            Task = new TaskFields { Sid = "WT1", Version = 3 }, Links = new LinkingIds { CallSid = "CA1" },
+            Task = new TaskFields { Sid = "WT1", Version = 3 }, Links = new LinkingIds { CallSid = "CA000000000000000000000000feed000b" },
             TaskAttributes = new JsonObject { ["direction"] = "inbound" },
         };
         var back = EnvelopeJson.Deserialize(EnvelopeJson.Serialize(envelope));
-        Assert.Equal((envelope.EventSid, 3L, "CA1", "inbound", 1), (back.EventSid, back.Task!.Version!.Value, back.Links.CallSid, (string?)back.TaskAttributes!["direction"], back.Version));
+        Assert.Equal((envelope.EventSid, 3L, "CA000000000000000000000000feed000b", "inbound", 1), (back.EventSid, back.Task!.Version!.Value, back.Links.CallSid, (string?)back.TaskAttributes!["direction"], back.Version));
     }
 }

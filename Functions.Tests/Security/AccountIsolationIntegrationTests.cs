@@ -56,6 +56,7 @@ public sealed class AccountIsolationIntegrationTests : IAsyncLifetime
         var settings = new Dictionary<string, string?>
         {
             ["urls"] = _url,
+            ["Insights:Ingest:PublicBaseUrl"] = _url,
             ["Insights:Storage:ConnectionString"] = Azurite.ConnectionString,
             ["Insights:Consumer:BatchWindow"] = "00:00:00.300",
             [TestBus.PathSetting] = TestBus.NewFolder(),

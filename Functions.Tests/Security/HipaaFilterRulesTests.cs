@@ -22,6 +22,23 @@ public sealed class HipaaFilterRulesTests
 {
     private const string Secret = "SECRET";
     private static readonly AttributeFilter Filter = new(HipaaAllowList.Default);
+
+    [Fact]
+    public void LinkingIdsThatAreNotTwilioSids_AreDroppedForHipaa_KeptOtherwise()
+    {
+        // They bypass the allow-list (they are extracted before it), so free text in them would reach the keys and exports.
+        var raw = JsonNode.Parse("""
+            {"call_sid":"Jane Doe MRN 12345","previous_task_sid":"WTJane","transfer_sid":"TT00000000000000000000000000000001",
+             "flexInteractionSid":"KDnot-hex-00000000000000000000000000","conversations":{"conversation_id":"CASE-42"}}
+            """)!.AsObject();
+
+        var hipaa = Filter.FilterTaskAttributes(raw.DeepClone().AsObject(), accountIsHipaa: true).Links;
+        var plain = Filter.FilterTaskAttributes(raw.DeepClone().AsObject(), accountIsHipaa: false).Links;
+
+        Assert.Equal((null, null, "TT00000000000000000000000000000001", null, "CASE-42"),
+            (hipaa.CallSid, hipaa.PreviousTaskSid, hipaa.TransferSid, hipaa.FlexInteractionSid, hipaa.ConversationId));
+        Assert.Equal("Jane Doe MRN 12345", plain.CallSid); // a non-HIPAA account's ids are its own business (still bounded by EventIds)
+    }
     private static readonly string Reservation = TestSids.Fixed("WR", 0xabc);
     private static readonly string Recording = TestSids.Fixed("RE", 7);
     private static readonly DateTimeOffset At = DateTimeOffset.Parse("2026-11-24T10:00:00Z", CultureInfo.InvariantCulture);

@@ -31,6 +31,8 @@ public sealed class SecretShapeTests
     [InlineData("short-key", false)]
     [InlineData("a key with spaces that is long enough to pass", false)]
     [InlineData("@Microsoft.KeyVault(VaultName=kv;SecretName=rta-secret-AC00000000000000000000000000000001)", false)]
+    [InlineData("replace-with-the-admin-read-key-of-32-or-more-characters", false)] // the sample file's placeholders are public
+    [InlineData("Replace-With-a-long-random-secret-for-this-account", false)]
     public void Keys_NeedThirtyTwoVisibleCharactersAndNoReference(string value, bool usable) =>
         Assert.Equal(usable, SecretShape.KeyProblem(value) is null);
 

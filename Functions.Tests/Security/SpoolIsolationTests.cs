@@ -47,4 +47,25 @@ public sealed class SpoolIsolationTests
         Assert.Contains(letters, n => n.Contains(TestSids.Account, StringComparison.Ordinal));
         Assert.Contains(letters, n => n.Contains(TestSids.NonHipaaAccount, StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task ACallbackAndTheRtaRecordNamingItsEventSid_AreTwoBlobs()
+    {
+        // The RTA envelope's EventSid is the TaskRouter event the feed last processed: the same sid as that callback's.
+        Azurite.EnsureRunning();
+        var blobs = new BlobServiceClient(Azurite.ConnectionString);
+        var name = $"spool-{Guid.NewGuid():N}";
+        var spool = new BlobEventSpool(blobs, name);
+
+        await spool.SpoolAsync(OfA, CancellationToken.None);
+        await spool.SpoolAsync(OfA with { Kind = Events.EnvelopeKinds.Rta }, CancellationToken.None);
+        var sink = new BlobDeadLetterSink(blobs);
+        await sink.DeadLetterAsync(OfA, "test", CancellationToken.None);
+        await sink.DeadLetterAsync(OfA with { Kind = Events.EnvelopeKinds.Rta }, "test", CancellationToken.None);
+
+        Assert.Equal(2, await blobs.GetBlobContainerClient(name).GetBlobsAsync().CountAsync());
+        Assert.Equal(2, await blobs.GetBlobContainerClient(BlobDeadLetterSink.ContainerName).GetBlobsAsync()
+            .Where(b => b.Name.Contains($"/{TestSids.Account}/", StringComparison.Ordinal) && b.Name.EndsWith($"/{OfA.EventSid}.json", StringComparison.Ordinal)).CountAsync());
+        await blobs.GetBlobContainerClient(name).DeleteIfExistsAsync();
+    }
 }

@@ -30,17 +30,17 @@ public sealed class MergeScenarioTests
     [Fact]
     public async Task TwoCallsLinkedByExplicitConversationIdArrivingAfterBothStored_Merge()
     {
-        var first = Handled("WTm1", T0, new JsonObject { ["call_sid"] = "CAm1" }, "WRm1");
-        var second = Handled("WTm2", T0.AddMinutes(5), new JsonObject { ["call_sid"] = "CAm2" }, "WRm2");
+        var first = Handled("WT000000000000000000000000feed0002", T0, new JsonObject { ["call_sid"] = "CA000000000000000000000000feed0000" }, "WR000000000000000000000000feed0006");
+        var second = Handled("WT000000000000000000000000feed0003", T0.AddMinutes(5), new JsonObject { ["call_sid"] = "CA000000000000000000000000feed0001" }, "WR000000000000000000000000feed0007");
         await _service.HandleAsync(Envelopes.From(first), CancellationToken.None);
         await _service.HandleAsync(Envelopes.From(second), CancellationToken.None);
-        Assert.Equal(["WTm1", "WTm2"], _store.Conversations.Keys.Order());
+        Assert.Equal(["WT000000000000000000000000feed0002", "WT000000000000000000000000feed0003"], _store.Conversations.Keys.Order());
 
         // A late task.updated on each task sets the same explicit conversation_id (e.g. a CRM case id).
-        foreach (var (b, sid) in new[] { (first, "WTm1"), (second, "WTm2") })
+        foreach (var (b, sid) in new[] { (first, "WT000000000000000000000000feed0002"), (second, "WT000000000000000000000000feed0003") })
         {
             b.Version = 3;
-            b.Attributes = new JsonObject { ["call_sid"] = sid == "WTm1" ? "CAm1" : "CAm2", ["conversations"] = new JsonObject { ["conversation_id"] = "CASE-42" } };
+            b.Attributes = new JsonObject { ["call_sid"] = sid == "WT000000000000000000000000feed0002" ? "CA000000000000000000000000feed0000" : "CA000000000000000000000000feed0001", ["conversations"] = new JsonObject { ["conversation_id"] = "CASE-42" } };
             b.Events.Clear();
             b.Task("task.updated", 200);
             await _service.HandleAsync(Envelopes.From(b), CancellationToken.None);
@@ -55,20 +55,20 @@ public sealed class MergeScenarioTests
     [Fact]
     public async Task ColdTransferViaPreviousTaskSidOnly_OneConversationQueueConversationQueueConversation()
     {
-        var first = Handled("WTp1", T0, new JsonObject(), "WRp1");
-        var second = Handled("WTp2", T0.AddSeconds(70), new JsonObject { ["previous_task_sid"] = "WTp1" }, "WRp2", "WK2");
+        var first = Handled("WT000000000000000000000000feed0004", T0, new JsonObject(), "WRp1");
+        var second = Handled("WT000000000000000000000000feed0005", T0.AddSeconds(70), new JsonObject { ["previous_task_sid"] = "WT000000000000000000000000feed0004" }, "WR000000000000000000000000feed0008", "WK2");
 
         await _service.HandleAsync(Envelopes.From(second), CancellationToken.None);
         await _service.HandleAsync(Envelopes.From(first), CancellationToken.None);
 
         var conversation = Assert.Single(_store.Conversations.Values);
         Assert.Equal(["Queue", "Conversation", "Queue", "Conversation"], conversation.Segments.Select(s => s.Kind));
-        Assert.Equal(("WTp1", "WK2", 1), (conversation.Conversation.ConversationId, conversation.Conversation.AgentSid, conversation.Conversation.Transfers));
+        Assert.Equal(("WT000000000000000000000000feed0004", "WK2", 1), (conversation.Conversation.ConversationId, conversation.Conversation.AgentSid, conversation.Conversation.Transfers));
     }
 
     [Theory]
-    [InlineData("transfer_sid", "TT1")]
-    [InlineData("flexInteractionSid", "KD1")]
+    [InlineData("transfer_sid", "TT000000000000000000000000feed0009")]
+    [InlineData("flexInteractionSid", "KD000000000000000000000000feed000a")]
     public async Task TasksSharingTransferOrInteractionSid_OneConversation(string attribute, string value)
     {
         await _service.HandleAsync(Envelopes.From(Handled("WTs1", T0, new JsonObject { [attribute] = value }, "WRs1")), CancellationToken.None);

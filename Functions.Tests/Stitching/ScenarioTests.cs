@@ -21,7 +21,7 @@ public sealed class ScenarioTests
 
     private static CallbackBuilder HandledCall(string taskSid, double offset = 0, string reservation = "WR1", JsonObject? attributes = null)
     {
-        var b = new CallbackBuilder(taskSid, T0.AddSeconds(offset)) { Attributes = attributes ?? new JsonObject { ["direction"] = "inbound", ["call_sid"] = "CA1" } };
+        var b = new CallbackBuilder(taskSid, T0.AddSeconds(offset)) { Attributes = attributes ?? new JsonObject { ["direction"] = "inbound", ["call_sid"] = "CA000000000000000000000000feed000b" } };
         return b.Task("task.created", 0).Task("task-queue.entered", 1)
             .Reservation("reservation.created", 10, reservation, "WK1")
             .Reservation("reservation.accepted", 14, reservation, "WK1")
@@ -100,10 +100,10 @@ public sealed class ScenarioTests
     [Fact]
     public void WarmTransferSameCallSid_FourSegmentsWithTransferMarkers()
     {
-        var first = HandledCall("WT5");
+        var first = HandledCall("WT000000000000000000000000feed0010");
         var second = new CallbackBuilder("WT6", T0.AddSeconds(100))
         {
-            Attributes = new JsonObject { ["direction"] = "inbound", ["call_sid"] = "CA1", ["previous_task_sid"] = "WT5" },
+            Attributes = new JsonObject { ["direction"] = "inbound", ["call_sid"] = "CA000000000000000000000000feed000b", ["previous_task_sid"] = "WT000000000000000000000000feed0010" },
         }.Queue("WQ00000000000000000000000000000002", "Priority")
             .Task("task.created", 0).Task("task-queue.entered", 0)
             .Reservation("reservation.created", 5, "WR6", "WK2").Reservation("reservation.accepted", 8, "WR6", "WK2")
@@ -111,13 +111,13 @@ public sealed class ScenarioTests
 
         var result = Build(second, first);
 
-        Assert.Equal(["WT5-Q1", "WR1", "WT6-Q1", "WR6"], result.Segments.Select(s => s.SegmentId));
+        Assert.Equal(["WT000000000000000000000000feed0010-Q1", "WR1", "WT6-Q1", "WR6"], result.Segments.Select(s => s.SegmentId));
         Assert.Equal([1, 2, 3, 4], result.Segments.Select(s => s.Sequence));
         Assert.Equal(ConversationBuilder.Transfer, result.Segments[1].FollowedBy);
         Assert.Equal(ConversationBuilder.Transfer, result.Segments[2].PrecededBy);
-        Assert.Equal("WT5", result.Segments[3].PreviousTaskSid);
+        Assert.Equal("WT000000000000000000000000feed0010", result.Segments[3].PreviousTaskSid);
         var c = result.Conversation;
-        Assert.Equal(("WT5", 1, 2, 13.0 + 8.0, "WK2", "Priority"), (c.ConversationId, c.Transfers, c.HandledSegments, c.QueueTime, c.AgentSid, c.HandlingTeamName));
+        Assert.Equal(("WT000000000000000000000000feed0010", 1, 2, 13.0 + 8.0, "WK2", "Priority"), (c.ConversationId, c.Transfers, c.HandledSegments, c.QueueTime, c.AgentSid, c.HandlingTeamName));
         Assert.Equal(T0.AddSeconds(300), c.EndedAt);
         Assert.True(c.InServiceLevel); // the first Conversation segment's (13 s ≤ 60 s)
     }
@@ -143,7 +143,7 @@ public sealed class ScenarioTests
     {
         var b = HandledCall("WT8");
         b.Version = 5;
-        b.Attributes = new JsonObject { ["call_sid"] = "CA1", ["conversations"] = new JsonObject { ["segment_link"] = "https://rec/1.wav", ["language"] = "Spanish" } };
+        b.Attributes = new JsonObject { ["call_sid"] = "CA000000000000000000000000feed000b", ["conversations"] = new JsonObject { ["segment_link"] = "https://rec/1.wav", ["language"] = "Spanish" } };
         b.Task("task.updated", 200);
         var events = Envelopes.From(b);
         // The late update arrives first; the result must not change.

@@ -30,8 +30,13 @@ public static partial class SecretShape
             ? null
             : $"is not a usable key (at least {MinKeyLength} visible ASCII characters without spaces)");
 
+    /// <summary>How the placeholders of <c>local.settings.sample.json</c> begin: a copied sample never holds a working key.</summary>
+    public const string SamplePlaceholderPrefix = "replace-with";
+
     private static string? Common(string? value) =>
         string.IsNullOrEmpty(value) ? "is empty"
+        : value.TrimStart().StartsWith(SamplePlaceholderPrefix, StringComparison.OrdinalIgnoreCase)
+            ? "is still the placeholder of local.settings.sample.json (anyone can read it there): set a random value"
         : value.TrimStart().StartsWith(KeyVaultReferencePrefix, StringComparison.OrdinalIgnoreCase)
             ? "is an unresolved Key Vault reference (the app received the literal @Microsoft.KeyVault(...) text: store the secret, or grant the app's identity the Key Vault Secrets User role)"
             : null;

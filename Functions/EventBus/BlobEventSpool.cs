@@ -5,11 +5,19 @@ namespace InsightsFunctions.EventBus;
 
 /// <summary>
 /// Spools filtered envelopes to Blob container <c>spool</c> when the bus refuses them, so ingest can still
-/// answer 204. One blob per event, named by UTC hour, account and EventSid, <c>{yyyy/MM/dd/HH}/{AccountSid}/{EventSid}.json</c>
-/// (a retry overwrites, never duplicates; another account's event with the same EventSid is another blob).
+/// answer 204. One blob per event, named by UTC hour, account and EventSid, <c>{yyyy/MM/dd/HH}/{AccountSid}/{kind}/{EventSid}.json</c>
+/// (a retry overwrites, never duplicates; another account's event with the same EventSid is another blob, and so is the RTA
+/// record that names the TaskRouter event it processed as its EventSid).
 /// </summary>
 public sealed class BlobEventSpool(BlobServiceClient blobs, string containerName = BlobEventSpool.ContainerName) : IEventSpool
 {
+    /// <summary>
+    /// <c>{AccountSid}/{kind}/{EventSid}</c>: whose event, from which source. An RTA record's EventSid is the TaskRouter
+    /// event it last processed, so without the kind the two would share a blob and one would overwrite the other.
+    /// </summary>
+    public static string Owner(Events.EventEnvelope envelope) =>
+        $"{envelope.AccountSid}/{(envelope.Kind == Events.EnvelopeKinds.Rta ? Events.EnvelopeKinds.Rta : Events.EnvelopeKinds.TaskRouter)}/{envelope.EventSid}";
+
     public const string ContainerName = "spool";
 
     public async Task SpoolAsync(EventEnvelope envelope, CancellationToken cancellationToken)
@@ -17,7 +25,7 @@ public sealed class BlobEventSpool(BlobServiceClient blobs, string containerName
         var container = blobs.GetBlobContainerClient(containerName);
         await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         var at = DateTimeOffset.FromUnixTimeMilliseconds(envelope.ReceivedAtMs);
-        var name = $"{at:yyyy/MM/dd/HH}/{envelope.AccountSid}/{envelope.EventSid}.json";
+        var name = $"{at:yyyy/MM/dd/HH}/{BlobEventSpool.Owner(envelope)}.json";
         await container.GetBlobClient(name).UploadAsync(BinaryData.FromBytes(EnvelopeJson.Serialize(envelope)), overwrite: true, cancellationToken);
     }
 
@@ -61,7 +69,7 @@ public sealed class BlobEventSpool(BlobServiceClient blobs, string containerName
 }
 
 /// <summary>
-/// Dead letters: Blob container <c>deadletter</c>, one blob per event (<c>{yyyy/MM/dd}/{AccountSid}/{EventSid}.json</c>) with the
+/// Dead letters: Blob container <c>deadletter</c>, one blob per event (<c>{yyyy/MM/dd}/{AccountSid}/{kind}/{EventSid}.json</c>) with the
 /// reason in metadata and body.
 /// </summary>
 public sealed class BlobDeadLetterSink(BlobServiceClient blobs) : IDeadLetterSink
@@ -79,7 +87,7 @@ public sealed class BlobDeadLetterSink(BlobServiceClient blobs) : IDeadLetterSin
             ["dead_lettered_at"] = now.ToString("O"),
             ["envelope"] = System.Text.Json.Nodes.JsonNode.Parse(EnvelopeJson.Serialize(envelope)),
         };
-        var blob = container.GetBlobClient($"{now:yyyy/MM/dd}/{envelope.AccountSid}/{envelope.EventSid}.json");
+        var blob = container.GetBlobClient($"{now:yyyy/MM/dd}/{BlobEventSpool.Owner(envelope)}.json");
         await blob.UploadAsync(BinaryData.FromString(body.ToJsonString()), overwrite: true, cancellationToken);
     }
 

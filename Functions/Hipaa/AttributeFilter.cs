@@ -21,8 +21,8 @@ public sealed class AttributeFilter(HipaaAllowList allowList)
 
     public FilteredTaskAttributes FilterTaskAttributes(JsonObject raw, bool accountIsHipaa)
     {
-        var links = ExtractLinks(raw);
         var hipaa = accountIsHipaa || IsTrue(raw["hipaa_enabled"]);
+        var links = hipaa ? TwilioSidsOnly(ExtractLinks(raw)) : ExtractLinks(raw);
         var filtered = hipaa ? FilterHipaa(raw) : FilterNonHipaa(raw);
         return new FilteredTaskAttributes(filtered, links, hipaa);
     }
@@ -53,6 +53,25 @@ public sealed class AttributeFilter(HipaaAllowList allowList)
             FlexInteractionSid = ScalarString(raw["flexInteractionSid"]),
         };
     }
+
+    /// <summary>
+    /// For a HIPAA event the linking ids that Twilio issues (call, previous task, transfer, Flex interaction) pass only with a
+    /// Twilio sid's shape (two capital letters and 32 hex digits): they bypass the allow-list into the envelope, the keys and
+    /// the exported Segments, so free text there ("Jane Doe MRN 12345") would be PHI with no filter. The conversation id is
+    /// the allow-listed <c>conversations.conversation_id</c> (a CRM case number is legitimate there) and stays as sent.
+    /// </summary>
+    private static LinkingIds TwilioSidsOnly(LinkingIds links) => links with
+    {
+        CallSid = SidOrNull(links.CallSid),
+        PreviousTaskSid = SidOrNull(links.PreviousTaskSid),
+        TransferSid = SidOrNull(links.TransferSid),
+        FlexInteractionSid = SidOrNull(links.FlexInteractionSid),
+    };
+
+    private static string? SidOrNull(string? value) =>
+        value is { Length: 34 } && char.IsAsciiLetterUpper(value[0]) && char.IsAsciiLetterUpper(value[1]) && !value.AsSpan(2).ContainsAnyExcept(HexDigits)
+            ? value
+            : null;
 
     private JsonObject FilterHipaa(JsonObject raw)
     {
