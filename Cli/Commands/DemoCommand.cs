@@ -104,7 +104,7 @@ public sealed class DemoCommand : AsyncCommand<SimulateCommand.SimulationSetting
         // The live picture as of now (the simulated day was yesterday: today's counts start at zero, its history is in the graphs).
         var realtime = await app.Services.GetRequiredService<InsightsFunctions.Realtime.QueueStatusService>().RefreshAsync(DateTimeOffset.UtcNow, cancellationToken);
         AnsiConsole.MarkupLineInterpolated($"Real-time: {realtime.Count} queues in QueueStatus, {realtime.Sum(q => q.Waiting)} tasks still waiting; JSON at {url}/api/realtime/summary.");
-        AnsiConsole.MarkupLineInterpolated($"Wallboard: [bold]{url}{HttpRoutes.Wallboard}?range=week[/] (wall mode: add &mode=wall). This demo host stops now; `insights serve` serves the same page from the same storage.");
+        AnsiConsole.MarkupLineInterpolated($"Wallboard: [bold]{url}{HttpRoutes.Wallboard}?range=week[/] (wall mode: add &mode=wall). This demo host stops now; `insights serve --dev` serves the same page from the same storage (without --dev, with the account's WallboardKey: docs/realtime.md).");
 
         await app.StopAsync(cancellationToken);
         var ok = sent.ByStatus.Keys.All(s => s == 204) && bus.DeadLettered == 0 && summary.Count > 0 && load.Outcome == InsightsFunctions.Loads.LoadOutcome.Loaded;

@@ -57,15 +57,16 @@ public sealed class SpoolIsolationTests
         var name = $"spool-{Guid.NewGuid():N}";
         var spool = new BlobEventSpool(blobs, name);
 
-        await spool.SpoolAsync(OfA, CancellationToken.None);
-        await spool.SpoolAsync(OfA with { Kind = Events.EnvelopeKinds.Rta }, CancellationToken.None);
+        var callback = Envelopes.Numbered(Random.Shared.Next(1, int.MaxValue), "WT2") with { AccountSid = TestSids.Account }; // its own EventSid: the dead letters are shared
+        await spool.SpoolAsync(callback, CancellationToken.None);
+        await spool.SpoolAsync(callback with { Kind = Events.EnvelopeKinds.Rta }, CancellationToken.None);
         var sink = new BlobDeadLetterSink(blobs);
-        await sink.DeadLetterAsync(OfA, "test", CancellationToken.None);
-        await sink.DeadLetterAsync(OfA with { Kind = Events.EnvelopeKinds.Rta }, "test", CancellationToken.None);
+        await sink.DeadLetterAsync(callback, "test", CancellationToken.None);
+        await sink.DeadLetterAsync(callback with { Kind = Events.EnvelopeKinds.Rta }, "test", CancellationToken.None);
 
         Assert.Equal(2, await blobs.GetBlobContainerClient(name).GetBlobsAsync().CountAsync());
         Assert.Equal(2, await blobs.GetBlobContainerClient(BlobDeadLetterSink.ContainerName).GetBlobsAsync()
-            .Where(b => b.Name.Contains($"/{TestSids.Account}/", StringComparison.Ordinal) && b.Name.EndsWith($"/{OfA.EventSid}.json", StringComparison.Ordinal)).CountAsync());
+            .Where(b => b.Name.Contains($"/{TestSids.Account}/", StringComparison.Ordinal) && b.Name.EndsWith($"/{callback.EventSid}.json", StringComparison.Ordinal)).CountAsync());
         await blobs.GetBlobContainerClient(name).DeleteIfExistsAsync();
     }
 }
