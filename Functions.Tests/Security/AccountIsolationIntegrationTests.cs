@@ -248,7 +248,9 @@ public sealed class AccountIsolationIntegrationTests : IAsyncLifetime
         var lines = new List<string>();
         await foreach (var row in client.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"account_sid eq {account}")))
         {
-            lines.Add(Line(row.Where(p => p.Key is not ("PartitionKey" or "Timestamp" or "odata.etag" or "updated_at"))
+            // _source_event and _state name which of two events at the same instant counts as the newest: a tie broken by
+            // how the EventSids sort, and the baseline's sids are shifted, so only that bookkeeping may differ.
+            lines.Add(Line(row.Where(p => p.Key is not ("PartitionKey" or "Timestamp" or "odata.etag" or "updated_at" or "_source_event" or "_state"))
                 .Select(p => KeyValuePair.Create<string, object?>(p.Key, p.Value)), unshift));
         }
         return [.. lines.Order(StringComparer.Ordinal)];
