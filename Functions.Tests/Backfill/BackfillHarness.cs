@@ -18,7 +18,7 @@ namespace InsightsFunctions.Tests.Backfill;
 /// </summary>
 internal sealed class BackfillHarness
 {
-    public const string Token = "7e57bf00000000000000000000000000";
+    public const string Token = TestSids.FakeTokenPrefix + "0012";
 
     public FakeTaskRouterEventsApi Api { get; } = new();
     public CapturingPublisher Publisher { get; } = new();

@@ -16,7 +16,7 @@ namespace InsightsFunctions.Tests.CliCommands;
 [Trait("Category", "Integration")]
 public sealed class CliProcessTests
 {
-    private const string Token = "7e57c110000000000000000000000000";
+    private const string Token = TestSids.FakeTokenPrefix + "0016";
     private readonly string _account = "AC" + Guid.NewGuid().ToString("N");
 
     private Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] arguments) => RunWithAsync(new Dictionary<string, string>(), arguments);

@@ -23,7 +23,7 @@ namespace InsightsFunctions.Tests.CliCommands;
 [Trait("Category", "Integration")]
 public sealed class ServeCrashTests
 {
-    private const string Token = "7e57c4a5000000000000000000000000";
+    private const string Token = TestSids.FakeTokenPrefix + "0017";
     private const uint ReferenceMask = 0x0e0e0e0e;
 
     private readonly int _runId = Random.Shared.Next(1, 0xFFFF);

@@ -39,7 +39,7 @@ public sealed class PostDeployScriptTests : IDisposable
     [Fact]
     public async Task LaterRun_KeepsTheExistingSecrets_AndDoesNotRestart()
     {
-        _az.Secret($"twilio-auth-token-{A}", "0123456789abcdef0123456789abcdef");
+        _az.Secret($"twilio-auth-token-{A}", TestSids.FakeTokenPrefix + "00ab");
         _az.Secret($"rta-secret-{A}", "existing-rta-secret-0123456789abcdef");
         _az.Secret($"wallboard-key-{A}", "existing-wallboard-key-0123456789abcdef");
         _az.Secret("realtime-admin-key", "existing-admin-key-0123456789abcdef");

@@ -143,7 +143,7 @@ public sealed class IngestHttpTests : IAsyncLifetime
     [Fact]
     public async Task Post_BadSignature_403()
     {
-        var (status, body, _) = await Send(SignedPost.Create(ValidForm(), authToken: "7e570ff0000000000000000000000000"));
+        var (status, body, _) = await Send(SignedPost.Create(ValidForm(), authToken: TestSids.FakeTokenPrefix + "0002"));
         Assert.Equal(HttpStatusCode.Forbidden, status);
         Assert.Null(body!["field"]);
         Assert.Empty(_published);

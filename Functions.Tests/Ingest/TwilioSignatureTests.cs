@@ -15,7 +15,7 @@ namespace InsightsFunctions.Tests.Ingest;
 [Trait("Category", "Unit")]
 public sealed class TwilioSignatureTests
 {
-    private const string Token = "7e57516e000000000000000000000000";
+    private const string Token = TestSids.FakeTokenPrefix + "0007";
     private const string Account = "AC00000000000000000000000000000a11";
 
     private static readonly Dictionary<string, string> Form = new()
@@ -71,7 +71,7 @@ public sealed class TwilioSignatureTests
     [Fact]
     public async Task Check_WrongToken_Forbidden()
     {
-        var (gate, context) = Arrange("https", "insights.example.org", "https://insights.example.org/api/taskrouter/events", signingToken: "7e57516e0000000000000000000000ff");
+        var (gate, context) = Arrange("https", "insights.example.org", "https://insights.example.org/api/taskrouter/events", signingToken: TestSids.FakeTokenPrefix + "0008");
         Assert.Equal(403, (await gate.CheckFormCallbackAsync(context))?.StatusCode);
     }
 

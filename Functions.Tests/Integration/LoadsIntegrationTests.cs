@@ -31,7 +31,7 @@ public sealed class LoadsIntegrationTests : IAsyncLifetime
     // A past day (the loads never load the future), unique per run.
     private static readonly DateTimeOffset Day = new DateTimeOffset(2016, 1, 1, 8, 0, 0, TimeSpan.Zero).AddDays(RunId % 3000);
     private static readonly string Date = Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-    private const string Token = "7e5710ad000000000000000000000000";
+    private const string Token = TestSids.FakeTokenPrefix + "0003";
 
     private readonly string _exportsContainer = $"exports-it-{RunId:x4}";
     private readonly string _folder = Path.Combine(Path.GetTempPath(), $"insights-loads-it-{RunId:x4}");

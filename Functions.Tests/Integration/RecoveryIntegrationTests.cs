@@ -24,7 +24,7 @@ namespace InsightsFunctions.Tests.Integration;
 [Trait("Category", "Integration")]
 public sealed class RecoveryIntegrationTests : IAsyncLifetime
 {
-    private const string Token = "7e57bac0000000000000000000000000";
+    private const string Token = TestSids.FakeTokenPrefix + "000e";
     private const uint BackfillMask = 0x0b0b0b0b;
     private const uint ReconcileMask = 0x0c0c0c0c;
     private const uint ReplayMask = 0x0d0d0d0d;

@@ -33,7 +33,7 @@ public sealed class RtaFeedIntegrationTests : IAsyncLifetime
             ["urls"] = _url,
             ["Insights:Ingest:PublicBaseUrl"] = _url,
             ["Insights:Storage:ConnectionString"] = Azurite.ConnectionString,
-            [$"Insights:Accounts:{Account}:AuthToken"] = "7e57a7a1000000000000000000000000",
+            [$"Insights:Accounts:{Account}:AuthToken"] = TestSids.FakeTokenPrefix + "000c",
             [$"Insights:Accounts:{Account}:RtaSecret"] = Secret,
             ["Insights:Consumer:BatchWindow"] = "00:00:00.200",
             [TestBus.PathSetting] = TestBus.NewFolder(),

@@ -27,7 +27,7 @@ public sealed class SimulatedDayIntegrationTests : IAsyncLifetime
     private static readonly int RunId = Random.Shared.Next(1, 0xFFFF);
     private static readonly string Account = $"AC{RunId:x4}0000000000000000000000000001";
     private static readonly DateTimeOffset Day = new DateTimeOffset(2031, 1, 1, 8, 0, 0, TimeSpan.Zero).AddDays(RunId % 3000);
-    private const string Token = "7e57d4a0000000000000000000000000";
+    private const string Token = TestSids.FakeTokenPrefix + "0019";
 
     private WebApplication _app = null!;
     private string _url = null!;

@@ -1,3 +1,4 @@
+using InsightsFunctions.Tests.Support;
 using System.Security.Cryptography;
 using System.Text;
 using InsightsFunctions.Configuration;
@@ -12,7 +13,9 @@ namespace InsightsFunctions.Tests.Realtime;
 public sealed class RtaRequestAuthenticatorTests
 {
     private const string Account = "AC0123456789abcdef0123456789abcdef";
-    private const string Token = "7e57a7a0000000000000000000000000";
+    private const string Unresolved = "AC2222222222222222222222222222bbbb";
+    private const string UnresolvedSecret = "@Microsoft.KeyVault(VaultName=kv;SecretName=rta-secret-" + Unresolved + ")";
+    private const string Token = TestSids.FakeTokenPrefix + "000a";
 
     private const string Other = "AC1111111111111111111111111111aaaa";
     private const string Secret = "rta-secret-of-account-0123456789abcdef";
@@ -22,8 +25,8 @@ public sealed class RtaRequestAuthenticatorTests
     {
         var settings = new AccountsOptions();
         settings.Accounts[Account] = new AccountOptions { AuthToken = Token, RtaSecret = Secret };
-        settings.Accounts[Other] = new AccountOptions { AuthToken = "7e57a7a0000000000000000000000001", RtaSecret = OtherSecret };
-        settings.Accounts["AC2222222222222222222222222222bbbb"] = new AccountOptions { AuthToken = Token, RtaSecret = "@Microsoft.KeyVault(VaultName=kv;SecretName=rta-secret-AC2222222222222222222222222222bbbb)" };
+        settings.Accounts[Other] = new AccountOptions { AuthToken = TestSids.FakeTokenPrefix + "000b", RtaSecret = OtherSecret };
+        settings.Accounts[Unresolved] = new AccountOptions { AuthToken = Token, RtaSecret = UnresolvedSecret };
         var accounts = new Mock<IAccountRegistry>();
         var options = settings.Accounts[Account];
         accounts.Setup(a => a.TryGet(Account, out options)).Returns(true);
@@ -93,7 +96,7 @@ public sealed class RtaRequestAuthenticatorTests
     public void SignatureByAnotherToken_OrForSeveralOrUnknownAccounts_IsRefused()
     {
         const string body = "{}";
-        var (url, wrong) = Sign(body, token: "7e57bad0000000000000000000000000");
+        var (url, wrong) = Sign(body, token: TestSids.FakeTokenPrefix + "000f");
         var (_, right) = Sign(body);
 
         Assert.False(Authenticator().SignatureHolds(wrong, url, body, [Record()]));

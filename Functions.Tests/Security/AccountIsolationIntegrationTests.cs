@@ -41,8 +41,8 @@ public sealed class AccountIsolationIntegrationTests : IAsyncLifetime
     private static readonly string AccountA = $"AC{RunId:x4}00000000000000000000000000a1";
     private static readonly string AccountB = $"AC{RunId:x4}00000000000000000000000000b2";
     private static readonly string Workspace = $"WS{RunId:x4}00000000000000000000000000c3";
-    private const string TokenA = "7e5715010000000000000000000000aa";
-    private const string TokenB = "7e5715010000000000000000000000bb";
+    private const string TokenA = TestSids.FakeTokenPrefix + "0004";
+    private const string TokenB = TestSids.FakeTokenPrefix + "0005";
     private const uint BaselineA = 0x0a1a1a1a;
     private const uint BaselineB = 0x0b2b2b2b;
 

@@ -41,7 +41,7 @@ public sealed class HipaaCanaryProperties
 
     private static readonly string[] Accounts = [Sid("AC", 0xa1), Sid("AC", 0xa2), Sid("AC", 0xa3)];
     private static readonly string[] Workspaces = [Sid("WS", 0xa1), Sid("WS", 0xa2), Sid("WS", 0xa3)];
-    private static readonly string[] Tokens = ["7e57c0de000000000000000000000a01", "7e57c0de000000000000000000000a02", "7e57c0de000000000000000000000a03"];
+    private static readonly string[] Tokens = [TestSids.FakeTokenPrefix + "0013", TestSids.FakeTokenPrefix + "0014", TestSids.FakeTokenPrefix + "0015"];
     private const int DefaultVocabulary = 0, OwnVocabulary = 1, ForcedByTask = 2;
     private static readonly string[] OwnOutcomes = ["Resolved", "Escalated to nurse"];
 

@@ -27,7 +27,7 @@ public sealed class RealtimeReadAccessTests
         var options = new AccountsOptions();
         foreach (var (sid, key) in accounts.Length > 0 ? accounts : [(A, KeyA), (B, KeyB), (C, LiteralC)])
         {
-            options.Accounts[sid] = new AccountOptions { AuthToken = "7e57a110000000000000000000000000", WallboardKey = key };
+            options.Accounts[sid] = new AccountOptions { AuthToken = TestSids.FakeTokenPrefix + "0009", WallboardKey = key };
         }
         return new RealtimeReadAccess(new StaticOptionsMonitor<AccountsOptions>(options), new StaticOptionsMonitor<RealtimeOptions>(new RealtimeOptions { AdminKey = admin }), new TestHostEnvironment(environment));
     }

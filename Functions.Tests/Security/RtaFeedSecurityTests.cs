@@ -38,7 +38,7 @@ public sealed class RtaFeedSecurityTests : IAsyncLifetime
         {
             [$"Insights:Accounts:{A}:RtaSecret"] = SecretA,
             [$"Insights:Accounts:{B}:RtaSecret"] = SecretB,
-            [$"Insights:Accounts:{D}:AuthToken"] = "7e57d440000000000000000000000000",
+            [$"Insights:Accounts:{D}:AuthToken"] = TestSids.FakeTokenPrefix + "0018",
             [$"Insights:Accounts:{D}:RtaSecret"] = LiteralD,
             [RtaOptions.RetiredSharedSecretSetting] = Retired,
             ["Insights:Loads:Enabled"] = "false",

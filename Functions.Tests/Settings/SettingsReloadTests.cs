@@ -53,10 +53,10 @@ public sealed class SettingsReloadTests
         using var provider = Host();
         var accounts = provider.GetRequiredService<IAccountRegistry>();
 
-        Change($"Insights:Accounts:{Other}:AuthToken", "7e572070000000000000000000000000");
+        Change($"Insights:Accounts:{Other}:AuthToken", TestSids.FakeTokenPrefix + "0006");
 
         Assert.True(accounts.TryGet(Other, out var added));
-        Assert.Equal("7e572070000000000000000000000000", added.AuthToken);
+        Assert.Equal(TestSids.FakeTokenPrefix + "0006", added.AuthToken);
     }
 
     [Fact]
@@ -67,7 +67,7 @@ public sealed class SettingsReloadTests
         Assert.True(accounts.TryGet(TestSids.Account, out _));
 
         // A new account whose workspace is mistyped: before, every tenant's callbacks then failed with a 500.
-        _configuration[$"Insights:Accounts:{Other}:AuthToken"] = "7e5707e0000000000000000000000000";
+        _configuration[$"Insights:Accounts:{Other}:AuthToken"] = TestSids.FakeTokenPrefix + "0001";
         Change($"Insights:Accounts:{Other}:Workspaces:0", "WS-typo");
 
         Assert.True(accounts.TryGet(TestSids.Account, out _)); // no exception: the previous accounts stay in force

@@ -7,8 +7,14 @@ public static class TestSids
     public const string NonHipaaAccount = "AC00000000000000000000000000000b22";
     public const string UnknownAccount = "AC00000000000000000000000000000c33";
     public const string Workspace = "WS00000000000000000000000000000001";
-    public const string AuthToken = "7e57a110000000000000000000000000";
-    public const string NonHipaaToken = "7e57b220000000000000000000000000";
+    /// <summary>
+    /// Every fake auth token in the tests is this prefix and a 4-hex tag: 32 hexadecimal characters, as a Twilio token must
+    /// be (SecretShape), made of "7e57" ("test") and zeros so that it can never be mistaken for a real credential.
+    /// </summary>
+    public const string FakeTokenPrefix = "7e57" + "000000000000000000000000";
+
+    public const string AuthToken = TestSids.FakeTokenPrefix + "0009";
+    public const string NonHipaaToken = TestSids.FakeTokenPrefix + "000d";
 
     private static long _counter;
 
