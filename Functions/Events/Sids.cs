@@ -3,21 +3,14 @@ namespace InsightsFunctions.Events;
 /// <summary>Twilio SIDs: a two-letter prefix and 32 hexadecimal characters.</summary>
 public static class Sids
 {
-    public static bool IsSid(string value, string prefix)
-    {
-        if (value.Length != 34 || !value.StartsWith(prefix, StringComparison.Ordinal))
-        {
-            return false;
-        }
-        foreach (var c in value.AsSpan(2))
-        {
-            if (!char.IsAsciiHexDigit(c))
-            {
-                return false;
-            }
-        }
-        return true;
-    }
+    public static bool IsSid(string value, string prefix) =>
+        value.StartsWith(prefix, StringComparison.Ordinal) && IsAnySid(value);
+
+    /// <summary>Any Twilio sid: two capital letters and 32 hexadecimal characters (<c>CA…</c>, <c>WT…</c>, <c>TT…</c>, <c>KD…</c>).</summary>
+    public static bool IsAnySid(string? value) =>
+        value is { Length: 34 } && char.IsAsciiLetterUpper(value[0]) && char.IsAsciiLetterUpper(value[1]) && !value.AsSpan(2).ContainsAnyExcept(HexDigits);
+
+    private static readonly System.Buffers.SearchValues<char> HexDigits = System.Buffers.SearchValues.Create("0123456789abcdefABCDEF");
 }
 
 /// <summary>

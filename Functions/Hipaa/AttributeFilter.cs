@@ -68,10 +68,7 @@ public sealed class AttributeFilter(HipaaAllowList allowList)
         FlexInteractionSid = SidOrNull(links.FlexInteractionSid),
     };
 
-    private static string? SidOrNull(string? value) =>
-        value is { Length: 34 } && char.IsAsciiLetterUpper(value[0]) && char.IsAsciiLetterUpper(value[1]) && !value.AsSpan(2).ContainsAnyExcept(HexDigits)
-            ? value
-            : null;
+    private static string? SidOrNull(string? value) => Sids.IsAnySid(value) ? value : null;
 
     private JsonObject FilterHipaa(JsonObject raw)
     {
@@ -137,10 +134,7 @@ public sealed class AttributeFilter(HipaaAllowList allowList)
     };
 
     /// <summary><c>WR</c> followed by 32 hex digits, the shape of a TaskRouter reservation sid.</summary>
-    private static bool IsReservationSid(string key) =>
-        key.Length == 34 && key.StartsWith("WR", StringComparison.Ordinal) && !key.AsSpan(2).ContainsAnyExcept(HexDigits);
-
-    private static readonly System.Buffers.SearchValues<char> HexDigits = System.Buffers.SearchValues.Create("0123456789abcdefABCDEF");
+    private static bool IsReservationSid(string key) => Sids.IsSid(key, "WR");
 
     /// <summary>What a <c>reservation_attributes</c> entry may keep.</summary>
     private static readonly string[] EntryKeys = ["conversations", "customers"];

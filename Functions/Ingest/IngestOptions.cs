@@ -21,9 +21,14 @@ public sealed class IngestOptions
     /// </summary>
     public List<string> TrustedProxies { get; set; } = [];
 
-    /// <summary>The parsed <see cref="TrustedProxies"/> (a single address is a /32 or /128 network); unparsable entries are left out (the validator refuses them).</summary>
+    private IReadOnlyList<System.Net.IPNetwork>? _trustedProxyNetworks;
+
+    /// <summary>
+    /// The parsed <see cref="TrustedProxies"/> (a single address is a /32 or /128 network); unparsable entries are left out
+    /// (the validator refuses them). Parsed once per options instance: a settings change binds a new one.
+    /// </summary>
     public IReadOnlyList<System.Net.IPNetwork> TrustedProxyNetworks() =>
-        [.. TrustedProxies.Select(ParseProxy).OfType<System.Net.IPNetwork>()];
+        _trustedProxyNetworks ??= [.. TrustedProxies.Select(ParseProxy).OfType<System.Net.IPNetwork>()];
 
     private static System.Net.IPNetwork? ParseProxy(string? entry)
     {
