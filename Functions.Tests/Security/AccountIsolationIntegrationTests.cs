@@ -150,7 +150,7 @@ public sealed class AccountIsolationIntegrationTests : IAsyncLifetime
             Assert.NotEmpty(queues);
             AssertSameLines(queues, Canonical(queueStatus.Where(q => q.AccountSid == account), 0), TableNames.QueueStatus);
 
-            // Pipeline state: as many stored events, link keys, components and agent states as alone.
+            // Pipeline state: as many stored events, link keys, live components and agent states as alone.
             Assert.Equal(await StateCountsAsync(baseline), await StateCountsAsync(account));
         }
 
@@ -289,14 +289,16 @@ public sealed class AccountIsolationIntegrationTests : IAsyncLifetime
     private async Task<(int Events, int Keys, int Components, int AgentStates)> StateCountsAsync(string account)
     {
         var tables = _app.Services.GetRequiredService<StorageTables>();
+        // Components: the live ones only. How many were created and then retired by a merge depends on the order links
+        // arrived in (a late link merges two), which differs between the two runs; the live ones are the conversations.
         async Task<int> CountAsync(string table, string prefix)
         {
             var client = await tables.GetAsync(table, CancellationToken.None);
             var upper = prefix[..^1] + (char)(prefix[^1] + 1);
             var count = 0;
-            await foreach (var _ in client.QueryAsync<TableEntity>($"RowKey ge '{prefix}' and RowKey lt '{upper}'", select: ["RowKey"]))
+            await foreach (var row in client.QueryAsync<TableEntity>($"RowKey ge '{prefix}' and RowKey lt '{upper}'"))
             {
-                count++;
+                count += row.GetString("merged_into") is { Length: > 0 } ? 0 : 1;
             }
             return count;
         }
