@@ -39,16 +39,8 @@ public sealed class ConcurrentStitchersTests
         // Act: two stitchers, each with its own share (overlapping: some events go to both), shuffled,
         // in random batches, at the same time.
         var random = new Random(runId);
-        var shareA = new List<EventEnvelope>();
-        var shareB = new List<EventEnvelope>();
-        foreach (var e in events)
-        {
-            var r = random.Next(4);
-            if (r is 0 or 2) shareA.Add(e);
-            if (r is 1 or 2) shareB.Add(e);
-            if (r == 3) (random.Next(2) == 0 ? shareA : shareB).Add(e);
-        }
-        await Task.WhenAll(Process(TableStitcher(), Shuffle(shareA, random)), Process(TableStitcher(), Shuffle(shareB, random)));
+        var (shareA, shareB) = OverlappingShares.Split(events, random);
+        await Task.WhenAll(OverlappingShares.ProcessAsync(TableStitcher(), Shuffle(shareA, random)), OverlappingShares.ProcessAsync(TableStitcher(), Shuffle(shareB, random)));
 
         // Assert: the rows in Azurite for this run's tasks equal the clean run.
         var tasks = events.Select(e => e.Task!.Sid).ToHashSet();
@@ -93,14 +85,4 @@ public sealed class ConcurrentStitchersTests
 
     private static List<EventEnvelope> Shuffle(List<EventEnvelope> events, Random random) => events.OrderBy(_ => random.Next()).ToList();
 
-    private static async Task Process(StitchingService stitcher, List<EventEnvelope> events)
-    {
-        var random = new Random(events.Count);
-        for (var i = 0; i < events.Count;)
-        {
-            var size = random.Next(1, 15);
-            await stitcher.HandleAsync(events.Skip(i).Take(size).ToList(), CancellationToken.None);
-            i += size;
-        }
-    }
 }

@@ -13,7 +13,7 @@ public sealed class TableNamesTests
     {
         Assert.Equal(
             ["Activities", "AgentActivityIntervals", "AgentActivityState", "AgentIntervals", "AgentStatus", "Agents", "Components", "Conversations",
-             "Customers", "LinkKeys", "LoadChanges", "QueueIntervals", "QueueStatus", "RtaIntervals", "Segments", "TaskEvents"],
+             "Customers", "LinkKeys", "LoadChanges", "QueueAgents", "QueueIntervals", "QueueStatus", "QueueTallies", "RtaIntervals", "Segments", "TaskEvents"],
             TableNames.All.Order(StringComparer.Ordinal));
         Assert.Equal(TableNames.All.Length, TableNames.All.Distinct(StringComparer.Ordinal).Count());
     }

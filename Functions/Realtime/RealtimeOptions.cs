@@ -8,8 +8,17 @@ public sealed class RealtimeOptions
 {
     public const string Section = "Insights:Realtime";
 
-    /// <summary>How often QueueStatus is recomputed from the segments while events arrive (at least once a minute regardless).</summary>
-    public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// How often QueueStatus is rebuilt from the tallies while events arrive (at least once a minute regardless). A refresh
+    /// reads a few rows per date, whatever the hour, so it can be frequent.
+    /// </summary>
+    public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Whether the refresher checks the tallies against the full recomputation from the segments at start and when the
+    /// date turns (reads yesterday's and today's segments once; seeds the tallies where those dates have none).
+    /// </summary>
+    public bool CheckTallies { get; set; } = true;
 
     /// <summary>Activity names in which an agent can take work (TaskRouter events do not carry the activity's available flag).</summary>
     public List<string> AvailableActivities { get; set; } = ["Available", "Idle"];

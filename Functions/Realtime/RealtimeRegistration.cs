@@ -17,6 +17,10 @@ public static class RealtimeRegistration
         services.AddSettings<AccountsOptions, AccountsOptions.Validator>(AccountsOptions.Section);
         services.TryAddSingleton<AgentStatusService>();
         services.TryAddSingleton<RealtimeSignal>();
+        // The QueueStatus tallies, kept current from every conversation the stitcher saves.
+        services.AddReportingRules();
+        services.TryAddSingleton<QueueStatusCalculator>();
+        services.TryAddSingleton<IConversationObserver, QueueTallyObserver>();
         return services;
     }
 

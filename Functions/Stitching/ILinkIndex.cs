@@ -5,9 +5,13 @@ public sealed record KeyEntry(string Key, string ComponentId, string Version);
 
 /// <summary>
 /// Where a component's Conversations / Segments rows were written (to remove them when that changes): the account and
-/// conversation_id that key them, and the partition they were written to.
+/// conversation_id that key them, and the partition they were written to, which starts with their reporting date.
 /// </summary>
-public sealed record WrittenRows(string AccountSid, string ConversationId, string Partition);
+public sealed record WrittenRows(string AccountSid, string ConversationId, string Partition)
+{
+    /// <summary>The reporting date (<c>yyyy-MM-dd</c>) the rows were written under: the start of <see cref="Partition"/>.</summary>
+    public string Date => Partition[..ReportingDate.Format.Length];
+}
 
 /// <summary>
 /// One connected component of tasks, a conversation in the making, read at <see cref="Version"/>. Its members

@@ -9,8 +9,9 @@ namespace InsightsFunctions.Stitching;
 /// instances), then rebuild every touched conversation from all of its tasks' stored events. Rows are a
 /// function of the set of events received, so order and duplicates do not change them. A task is known by its account and
 /// sid (<see cref="LinkKeys.Member"/>): two accounts' tasks with the same sid are two tasks, in two conversations.
+/// Whatever it saves it tells the <see cref="IConversationObserver"/> (the real-time tallies) before recording it.
 /// </summary>
-public sealed class StitchingService(IConversationStore store, ConversationLinker linker, ILinkIndex index, ConversationBuilder builder, LinkedTaskCache? linkedTasks = null, TaskEventCache? eventCache = null) : IEnvelopeBatchHandler
+public sealed class StitchingService(IConversationStore store, ConversationLinker linker, ILinkIndex index, ConversationBuilder builder, LinkedTaskCache? linkedTasks = null, TaskEventCache? eventCache = null, IConversationObserver? observer = null) : IEnvelopeBatchHandler
 {
     private const int MaxRebuildAttempts = 20;
     private readonly LinkedTaskCache linked = linkedTasks ?? new();
@@ -155,6 +156,10 @@ public sealed class StitchingService(IConversationStore store, ConversationLinke
         }
 
         var written = await store.SaveConversationsAsync(writes, cancellationToken);
+        if (observer is not null && writes.Count > 0)
+        {
+            await observer.SavedAsync(writes, cancellationToken);
+        }
         var recorded = await index.TrySetWrittenManyAsync([.. writes.Select((w, i) => (w.Component, written[i]))], cancellationToken);
         for (var i = 0; i < writes.Count; i++)
         {
@@ -191,8 +196,13 @@ public sealed class StitchingService(IConversationStore store, ConversationLinke
             {
                 return;
             }
-            var written = await store.SaveConversationAsync(stitched, Remove(component, ours), cancellationToken);
+            var remove = Remove(component, ours);
+            var written = await store.SaveConversationAsync(stitched, remove, cancellationToken);
             ours.Add(written.Rows);
+            if (observer is not null)
+            {
+                await observer.SavedAsync([new ConversationWrite(stitched, remove, component)], cancellationToken);
+            }
             if (await index.TrySetWrittenAsync(component, written, cancellationToken))
             {
                 return;

@@ -57,6 +57,8 @@ public static class StorageRegistration
         services.TryAddSingleton<IAgentStore, TableAgentStore>();
         services.TryAddSingleton<IAgentStatusStore, TableAgentStatusStore>();
         services.TryAddSingleton<IQueueStatusStore, TableQueueStatusStore>();
+        services.TryAddSingleton<IQueueTallyStore, TableQueueTallyStore>();
+        services.TryAddSingleton<IQueueAgentStore, TableQueueAgentStore>();
         services.TryAddSingleton<IExpiredStatePurge, TableExpiredStatePurge>();
         services.TryAddSingleton<IDatasetChangeLog, TableDatasetChangeLog>();
         services.TryAddSingleton<ILoadSource, TableLoadSource>();

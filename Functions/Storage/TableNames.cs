@@ -42,8 +42,14 @@ public static class TableNames
     /// <summary>The queues' live status (real time): <see cref="TableQueueStatusStore"/>.</summary>
     public const string QueueStatus = "QueueStatus";
 
+    /// <summary>Each conversation's contribution to QueueStatus and their sums, by date: <see cref="TableQueueTallyStore"/>.</summary>
+    public const string QueueTallies = "QueueTallies";
+
+    /// <summary>Which agents took tasks from which queues, by date (QueueStatus's agents available): <see cref="TableQueueAgentStore"/>.</summary>
+    public const string QueueAgents = "QueueAgents";
+
     /// <summary>The pipeline's own state tables (not datasets; TaskEvents, LinkKeys and Components expire, <see cref="TableExpiredStatePurge"/>).</summary>
-    public static readonly IReadOnlyList<string> State = [TaskEvents, LinkKeys, Components, AgentActivityState, LoadChanges, AgentStatus, QueueStatus];
+    public static readonly IReadOnlyList<string> State = [TaskEvents, LinkKeys, Components, AgentActivityState, LoadChanges, AgentStatus, QueueStatus, QueueTallies, QueueAgents];
 
     /// <summary>Every table the pipeline writes: the datasets' and the state tables.</summary>
     public static readonly string[] All = [.. State, .. DatasetCatalog.All.Select(d => d.Table)];

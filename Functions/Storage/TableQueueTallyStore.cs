@@ -1,0 +1,236 @@
+using System.Collections.Concurrent;
+using Azure;
+using Azure.Data.Tables;
+using InsightsFunctions.EventBus;
+using InsightsFunctions.Realtime;
+
+namespace InsightsFunctions.Storage;
+
+/// <summary>
+/// The QueueStatus tallies in Table Storage: table <c>QueueTallies</c>, PK <c>{date}_{shard}</c> (<see cref="Shards"/>
+/// per reporting date, by conversation), RK <c>{account}_{conversation}</c> for a conversation's contribution and
+/// <c>~{account}</c> for the account's total over the partition. A change rewrites the contributions and the total of
+/// one partition in one entity-group transaction, each entity conditional on the ETag it was read at, so the total is
+/// always the sum of the contributions beside it, whoever writes at once: a conflict re-reads and tries again. What
+/// it read or wrote last is remembered (with its ETag), so a steady stream of changes costs one transaction per
+/// partition and batch, and no read. A refresh reads the <c>~</c> rows only: <see cref="Shards"/> small rows per
+/// date and account, whatever the hour.
+/// </summary>
+public sealed class TableQueueTallyStore(StorageTables tables) : IQueueTallyStore
+{
+    public const string TableName = TableNames.QueueTallies;
+
+    /// <summary>Partitions per reporting date: spreads a busy date's writes (2,000 entities/s per partition) and its conflicts.</summary>
+    public const int Shards = 4;
+
+    private const string TotalPrefix = "~";
+    private const int MaxAttempts = 30;
+    private const int ChangesPerTransaction = 90; // + at most a few totals: within the 100 operations of a transaction
+    private const int RememberAtMost = 200_000;
+    private const int ChunkChars = 30_000; // a string property holds at most 32 Ki characters
+
+    private readonly ConcurrentDictionary<(string Partition, string Row), Known> _known = new();
+
+    /// <summary>A row as last read or written: its tally JSON (null: no row) and ETag.</summary>
+    private sealed record Known(string? Json, ETag ETag);
+
+    public static string Partition(string date, string accountSid, string conversationId) =>
+        $"{date}_{PartitionHash.PartitionFor(TableKeys.Owner(accountSid, conversationId), Shards):x2}";
+
+    public static IEnumerable<string> Partitions(string date) => Enumerable.Range(0, Shards).Select(s => $"{date}_{s:x2}");
+
+    public static string TotalRowKey(string accountSid) => TotalPrefix + TableKeys.Escape(accountSid);
+
+    public Task ApplyAsync(IReadOnlyList<QueueTallyChange> changes, CancellationToken cancellationToken) => WriteAsync(changes, seedOnly: false, cancellationToken);
+
+    public Task SeedAsync(IReadOnlyList<QueueTallyChange> changes, CancellationToken cancellationToken) => WriteAsync(changes, seedOnly: true, cancellationToken);
+
+    public async Task<IReadOnlyDictionary<string, QueueTally>> ReadTotalsAsync(IReadOnlyCollection<string> dates, CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(TableName, cancellationToken);
+        var reads = dates.SelectMany(Partitions).Select(async partition =>
+        {
+            var rows = new List<TableEntity>();
+            var filter = $"PartitionKey eq '{TableKeys.Quote(partition)}' and RowKey ge '{TotalPrefix}'";
+            await foreach (var row in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+            {
+                rows.Add(row);
+            }
+            return rows;
+        }).ToList();
+        var byAccount = new Dictionary<string, QueueTally>(StringComparer.Ordinal);
+        foreach (var row in (await Task.WhenAll(reads)).SelectMany(r => r))
+        {
+            var account = row.GetString("account_sid") ?? "";
+            if (!byAccount.TryGetValue(account, out var sum))
+            {
+                byAccount[account] = sum = new QueueTally();
+            }
+            sum.Add(QueueTally.FromJson(Json(row)));
+        }
+        return byAccount;
+    }
+
+    public async Task PurgeBeforeAsync(string date, CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(TableName, cancellationToken);
+        var rows = new List<ITableEntity>();
+        await foreach (var row in table.QueryAsync<TableEntity>($"PartitionKey lt '{TableKeys.Quote(date)}'", select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
+        {
+            rows.Add(new TableEntity(row.PartitionKey, row.RowKey));
+            _known.TryRemove((row.PartitionKey, row.RowKey), out _);
+        }
+        await TableBatches.DeleteAsync(table, rows, cancellationToken);
+    }
+
+    private async Task WriteAsync(IReadOnlyList<QueueTallyChange> changes, bool seedOnly, CancellationToken cancellationToken)
+    {
+        if (changes.Count == 0)
+        {
+            return;
+        }
+        if (_known.Count > RememberAtMost)
+        {
+            _known.Clear(); // only a cache: a row not remembered is read again
+        }
+        var table = await tables.GetAsync(TableName, cancellationToken);
+        var byPartition = changes
+            .GroupBy(c => Partition(c.Date, c.AccountSid, c.ConversationId), StringComparer.Ordinal)
+            .Select(g => (Partition: g.Key, Changes: g.GroupBy(c => TableKeys.ConversationRowKey(c.AccountSid, c.ConversationId), StringComparer.Ordinal).Select(k => k.Last()).ToList()));
+        await Parallel.ForEachAsync(byPartition, new ParallelOptions { MaxDegreeOfParallelism = Shards, CancellationToken = cancellationToken }, async (p, ct) =>
+        {
+            foreach (var chunk in p.Changes.Chunk(ChangesPerTransaction))
+            {
+                await WriteChunkAsync(table, p.Partition, chunk, seedOnly, ct);
+            }
+        });
+    }
+
+    private async Task WriteChunkAsync(TableClient table, string partition, QueueTallyChange[] chunk, bool seedOnly, CancellationToken cancellationToken)
+    {
+        var rows = chunk.Select(c => TableKeys.ConversationRowKey(c.AccountSid, c.ConversationId)).ToArray();
+        var accounts = chunk.Select(c => c.AccountSid).Distinct(StringComparer.Ordinal).ToArray();
+        var keys = rows.Select(r => (partition, r)).Concat(accounts.Select(a => (partition, TotalRowKey(a)))).ToArray();
+        for (var attempt = 1; attempt <= MaxAttempts; attempt++)
+        {
+            var known = await KnowAsync(table, keys, cancellationToken);
+            var totals = new Dictionary<string, QueueTally>(StringComparer.Ordinal);
+            var actions = new List<TableTransactionAction>();
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                var change = chunk[i];
+                var old = known[(partition, rows[i])];
+                var json = change.Contribution?.ToJson();
+                if (old.Json == json || (seedOnly && old.Json is not null))
+                {
+                    continue;
+                }
+                if (!totals.TryGetValue(change.AccountSid, out var total))
+                {
+                    totals[change.AccountSid] = total = QueueTally.FromJson(known[(partition, TotalRowKey(change.AccountSid))].Json);
+                }
+                if (old.Json is not null)
+                {
+                    total.Add(QueueTally.FromJson(old.Json), -1);
+                }
+                if (change.Contribution is not null)
+                {
+                    total.Add(change.Contribution);
+                }
+                var entity = Entity(partition, rows[i], change.AccountSid, json);
+                actions.Add(json is null ? new TableTransactionAction(TableTransactionActionType.Delete, entity, old.ETag)
+                    : old.Json is null ? new TableTransactionAction(TableTransactionActionType.Add, entity)
+                    : new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, old.ETag));
+            }
+            if (actions.Count == 0)
+            {
+                return;
+            }
+            foreach (var (account, total) in totals)
+            {
+                var key = TotalRowKey(account);
+                var old = known[(partition, key)];
+                var entity = Entity(partition, key, account, total.ToJson());
+                actions.Add(old.Json is null ? new TableTransactionAction(TableTransactionActionType.Add, entity)
+                    : new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, old.ETag));
+            }
+            try
+            {
+                var responses = (await table.SubmitTransactionAsync(actions, cancellationToken)).Value;
+                for (var i = 0; i < actions.Count; i++)
+                {
+                    var entity = (TableEntity)actions[i].Entity;
+                    _known[(partition, entity.RowKey)] = actions[i].ActionType == TableTransactionActionType.Delete
+                        ? new Known(null, default)
+                        : new Known(Json(entity), responses[i].Headers.ETag ?? default);
+                }
+                return;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 404 or 409 or 412)
+            {
+                // Someone else changed one of these rows since it was read: read them again and recompute.
+                foreach (var key in keys)
+                {
+                    _known.TryRemove(key, out _);
+                }
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 * attempt)), cancellationToken);
+            }
+        }
+        throw new InvalidOperationException($"QueueStatus tallies of partition {partition} kept changing while being written.");
+    }
+
+    /// <summary>The rows at <paramref name="keys"/> as remembered, reading those that are not (a missing row is absent).</summary>
+    private async Task<Dictionary<(string, string), Known>> KnowAsync(TableClient table, IReadOnlyList<(string Partition, string Row)> keys, CancellationToken cancellationToken)
+    {
+        var known = new Dictionary<(string, string), Known>(keys.Count);
+        var unknown = new List<(string, string)>();
+        foreach (var key in keys)
+        {
+            if (_known.TryGetValue(key, out var row))
+            {
+                known[key] = row;
+            }
+            else
+            {
+                unknown.Add(key);
+            }
+        }
+        if (unknown.Count > 0)
+        {
+            var found = await TableReads.GetManyAsync(table, unknown, cancellationToken);
+            foreach (var key in unknown)
+            {
+                _known[key] = known[key] = found.TryGetValue(key, out var row) ? new Known(Json(row), row.ETag) : new Known(null, default);
+            }
+        }
+        return known;
+    }
+
+    private static TableEntity Entity(string partition, string row, string accountSid, string? json)
+    {
+        var entity = new TableEntity(partition, row) { ["account_sid"] = accountSid };
+        if (json is null)
+        {
+            return entity;
+        }
+        for (int at = 0, part = 0; at < json.Length; at += ChunkChars, part++)
+        {
+            entity[part == 0 ? "t" : $"t{part}"] = json.Substring(at, Math.Min(ChunkChars, json.Length - at));
+        }
+        return entity;
+    }
+
+    private static string? Json(TableEntity entity)
+    {
+        if (entity.GetString("t") is not { } first)
+        {
+            return null;
+        }
+        var json = new System.Text.StringBuilder(first);
+        for (var part = 1; entity.GetString($"t{part}") is { } next; part++)
+        {
+            json.Append(next);
+        }
+        return json.ToString();
+    }
+}
