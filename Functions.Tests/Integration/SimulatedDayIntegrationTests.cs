@@ -1,3 +1,4 @@
+using InsightsFunctions.Realtime;
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
@@ -82,6 +83,11 @@ public sealed class SimulatedDayIntegrationTests : IAsyncLifetime
         // Assert: every callback accepted and processed, nothing dead-lettered.
         Assert.Equal(new Dictionary<int, int> { [204] = simulated.Count }, result.ByStatus);
         Assert.Equal(0, _app.Services.GetRequiredService<LocalEventBus>().DeadLettered);
+
+        // Real time: the tallies the consumer kept as it stored each conversation give the rows of the full recomputation
+        // from every segment (issue 20), without seeding.
+        var check = await _app.Services.GetRequiredService<QueueStatusService>().CheckAsync(Day.AddHours(4), CancellationToken.None);
+        Assert.True(check is { Agrees: true, Seeded: 0, FullRows: > 0 }, check.ToString());
 
         var reader = _app.Services.GetRequiredService<DatasetReader>();
         var date = Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
