@@ -11,6 +11,15 @@ if (args.Length > 0 && args[0] == "day")
     await StitcherDay.RunAsync(agents, hours);
     return;
 }
+if (args.Length > 0 && args[0] == "refresh")
+{
+    await InsightsFunctions.Benchmarks.RealtimeRefreshDay.RunAsync(
+        args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1000,
+        args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : 9,
+        args.Length > 3 && args[3] == "skip-full");
+    return;
+}
+
 if (args.Length > 0 && args[0] == "load")
 {
     await LoadDay.RunAsync(
