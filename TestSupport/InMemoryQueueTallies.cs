@@ -70,6 +70,16 @@ public sealed class InMemoryQueueTallies : IQueueTallyStore, IQueueAgentStore
         }
     }
 
+    private readonly HashSet<string> _claimed = [];
+
+    public Task<bool> TryClaimCheckAsync(string date, CancellationToken cancellationToken)
+    {
+        lock (_contributions)
+        {
+            return Task.FromResult(_claimed.Add(date));
+        }
+    }
+
     public Task PurgeBeforeAsync(string date, CancellationToken cancellationToken)
     {
         lock (_contributions)

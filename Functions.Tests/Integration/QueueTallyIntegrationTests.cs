@@ -87,4 +87,20 @@ public sealed class QueueTallyIntegrationTests
         Assert.Equal(expectedStore.Rows.Values.Count(c => c.Segments.Any(s => s.QueueSid is not null)), contributions);
     }
 
+
+    [Fact]
+    public async Task TheDailyCheck_IsClaimedOncePerDate_AcrossInstances_AndSurvivesThePurge()
+    {
+        Azurite.EnsureRunning();
+        var date = $"1999-{Random.Shared.Next(1, 0x7FFF):x4}"; // this run's own date
+        var (one, two) = (new TableQueueTallyStore(new StorageTables(new TableServiceClient(Azurite.ConnectionString))),
+            new TableQueueTallyStore(new StorageTables(new TableServiceClient(Azurite.ConnectionString))));
+
+        var claims = await Task.WhenAll(one.TryClaimCheckAsync(date, default), two.TryClaimCheckAsync(date, default));
+        await one.PurgeBeforeAsync("1000-01-01", default); // "0check" sorts before it: the guard keeps the claims (and no real date is touched)
+
+        Assert.Equal(1, claims.Count(c => c));
+        Assert.False(await two.TryClaimCheckAsync(date, default));
+        Assert.True(await two.TryClaimCheckAsync(date + "x", default));
+    }
 }

@@ -15,6 +15,12 @@ public interface IQueueTallyStore
     /// <summary>The totals of the given dates, summed, by account: a few rows per date, whatever the hour.</summary>
     Task<IReadOnlyDictionary<string, QueueTally>> ReadTotalsAsync(IReadOnlyCollection<string> dates, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Claims the check of <paramref name="date"/> (<see cref="QueueStatusService.CheckAsync"/>): true for the first caller
+    /// of any instance, false after, so instances that start all day long do not each read two days of segments.
+    /// </summary>
+    Task<bool> TryClaimCheckAsync(string date, CancellationToken cancellationToken);
+
     /// <summary>Removes the contributions and totals of the dates before <paramref name="date"/> (real time never reads them again).</summary>
     Task PurgeBeforeAsync(string date, CancellationToken cancellationToken);
 }

@@ -9,9 +9,10 @@ namespace InsightsFunctions.Realtime;
 /// Hosted beside the consumer (Functions worker and local host alike): every <c>Insights:Realtime:RefreshInterval</c>
 /// rebuilds QueueStatus from the tallies when the consumer stored something since the last refresh, and at least once
 /// a minute regardless (so that "today" turns over at midnight and the longest wait stays current on a quiet line).
-/// A refresh reads a few rows per date, never a whole day. At start and when the reporting date turns, it checks the
-/// tallies against the full recomputation from the segments (<see cref="QueueStatusService.CheckAsync"/>), loudly when
-/// they disagree, and removes the tallies of dates before yesterday, which real time no longer reads.
+/// A refresh reads a few rows per date, never a whole day. Once per reporting date (at the first start of any instance
+/// that day, or when the date turns), it checks the tallies against the full recomputation from the segments
+/// (<see cref="QueueStatusService.CheckAsync"/>), loudly when they disagree, and removes the tallies of dates before
+/// yesterday, which real time no longer reads.
 /// </summary>
 public sealed partial class QueueStatusRefresher(QueueStatusService service, IQueueTallyStore tallies, IQueueAgentStore queueAgents, RealtimeSignal signal, IOptions<RealtimeOptions> options, ReportingClock reporting, TimeProvider clock, ILogger<QueueStatusRefresher> logger) : BackgroundService
 {
@@ -48,12 +49,19 @@ public sealed partial class QueueStatusRefresher(QueueStatusService service, IQu
         while (await WaitAsync(timer, stoppingToken));
     }
 
-    /// <summary>The daily check and clean-up; whether it ran (a failure is tried again at the next tick).</summary>
+    /// <summary>
+    /// The daily check and clean-up, by the first instance to claim the date; whether it is done for the date (a failure is
+    /// tried again at the next tick).
+    /// </summary>
     private async Task<bool> CheckAsync(DateTimeOffset now, CancellationToken stoppingToken)
     {
         try
         {
             var today = reporting.DateOf(now);
+            if (!await tallies.TryClaimCheckAsync(today, stoppingToken))
+            {
+                return true; // another instance (or an earlier start) checked this date
+            }
             await tallies.PurgeBeforeAsync(ReportingDate.Shift(today, -1), stoppingToken);
             await queueAgents.PurgeBeforeAsync(ReportingDate.Shift(today, -1), stoppingToken);
             var check = await service.CheckAsync(now, stoppingToken);

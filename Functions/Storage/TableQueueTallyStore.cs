@@ -24,6 +24,9 @@ public sealed class TableQueueTallyStore(StorageTables tables) : IQueueTallyStor
     public const int Shards = 4;
 
     private const string TotalPrefix = "~";
+
+    /// <summary>The partition of the daily check claims (RK the date); the purge of old dates leaves it.</summary>
+    private const string CheckPartition = "0check";
     private const int MaxAttempts = 30;
     private const int ChangesPerTransaction = 90; // + at most a few totals: within the 100 operations of a transaction
     private const int RememberAtMost = 200_000;
@@ -71,11 +74,26 @@ public sealed class TableQueueTallyStore(StorageTables tables) : IQueueTallyStor
         return byAccount;
     }
 
+    public async Task<bool> TryClaimCheckAsync(string date, CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(TableName, cancellationToken);
+        try
+        {
+            await table.AddEntityAsync(new TableEntity(CheckPartition, date), cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            return false;
+        }
+    }
+
     public async Task PurgeBeforeAsync(string date, CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(TableName, cancellationToken);
         var rows = new List<ITableEntity>();
-        await foreach (var row in table.QueryAsync<TableEntity>($"PartitionKey lt '{TableKeys.Quote(date)}'", select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
+        var filter = $"PartitionKey gt '{CheckPartition}' and PartitionKey lt '{TableKeys.Quote(date)}'";
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
         {
             rows.Add(new TableEntity(row.PartitionKey, row.RowKey));
             _known.TryRemove((row.PartitionKey, row.RowKey), out _);
