@@ -64,7 +64,9 @@ public sealed class TableAgentStatusStore(StorageTables tables, TimeProvider clo
     {
         var table = await tables.GetAsync(TableName, cancellationToken);
         var rows = new List<AgentStatus>();
-        await foreach (var e in table.QueryAsync<TableEntity>(cancellationToken: cancellationToken))
+        // The columns of the status only: the TaskRouter merge state (_state, every reservation of the last 12 hours) is the
+        // bulk of a row, and a refresh reads every agent.
+        await foreach (var e in table.QueryAsync<TableEntity>(select: StatusColumns, cancellationToken: cancellationToken))
         {
             rows.Add(FromEntity(e));
         }
@@ -90,6 +92,9 @@ public sealed class TableAgentStatusStore(StorageTables tables, TimeProvider clo
         DatasetEntities.Put(e, "_state", state?.ToJson());
         return e;
     }
+
+    private static readonly string[] StatusColumns =
+        ["agent_sid", "account_sid", "activity_sid", "activity_name", "since", "channels", "_source_at", "_source_event", "source"];
 
     private static AgentStatus FromEntity(TableEntity e) => new()
     {

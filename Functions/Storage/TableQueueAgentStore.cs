@@ -6,9 +6,11 @@ namespace InsightsFunctions.Storage;
 
 /// <summary>
 /// Which agents took tasks from which queues (<see cref="QueueAgent"/>): table <c>QueueAgents</c>, PK the reporting date,
-/// RK <c>{account}_{queue}_{agent}</c>. Rows are only ever upserted (recording a pair twice changes nothing), and a pair
-/// this process recorded already is not written again, so a steady stream of conversations costs almost nothing here.
-/// A refresh reads the two partitions of yesterday and today: as many rows as agent-queue pairs, whatever the hour.
+/// RK <c>{account}_{agent}</c>, one property per queue the agent served that day (named <c>q</c> + a hash of the queue sid,
+/// holding the sid: property names are bounded, queue sids are not). Rows are
+/// only ever merged (Upsert Merge: recording a pair twice changes nothing, and no write reads first), and a pair this
+/// process recorded already is not written again, so a steady stream of conversations costs almost nothing here. A
+/// refresh reads the two partitions of yesterday and today: one row per agent, whatever the hour.
 /// </summary>
 public sealed class TableQueueAgentStore(StorageTables tables) : IQueueAgentStore
 {
@@ -25,12 +27,16 @@ public sealed class TableQueueAgentStore(StorageTables tables) : IQueueAgentStor
             return;
         }
         var table = await tables.GetAsync(TableName, cancellationToken);
-        await TableBatches.SubmitAsync(table, fresh.Select(s => new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(s.Date, RowKey(s))
+        var rows = fresh.GroupBy(s => (s.Date, s.AccountSid, s.AgentSid)).Select(g =>
         {
-            ["account_sid"] = s.AccountSid,
-            ["queue_sid"] = s.QueueSid,
-            ["agent_sid"] = s.AgentSid,
-        })), cancellationToken);
+            var row = new TableEntity(g.Key.Date, RowKey(g.Key.AccountSid, g.Key.AgentSid)) { ["account_sid"] = g.Key.AccountSid, ["agent_sid"] = g.Key.AgentSid };
+            foreach (var queue in g.Select(s => s.QueueSid).Distinct(StringComparer.Ordinal))
+            {
+                row[QueueColumn(queue)] = queue;
+            }
+            return new TableTransactionAction(TableTransactionActionType.UpsertMerge, row);
+        });
+        await TableBatches.SubmitAsync(table, rows, cancellationToken);
         if (_recorded.Count > RememberAtMost)
         {
             _recorded.Clear();
@@ -49,7 +55,14 @@ public sealed class TableQueueAgentStore(StorageTables tables) : IQueueAgentStor
         {
             await foreach (var row in table.QueryAsync<TableEntity>($"PartitionKey eq '{TableKeys.Quote(date)}'", cancellationToken: cancellationToken))
             {
-                pairs.Add(new QueueAgent(row.GetString("account_sid") ?? "", row.GetString("queue_sid") ?? "", row.GetString("agent_sid") ?? "", date));
+                var (account, agent) = (row.GetString("account_sid") ?? "", row.GetString("agent_sid") ?? "");
+                foreach (var (key, value) in row)
+                {
+                    if (key.Length == QueueColumnLength && key[0] == 'q' && value is string queue)
+                    {
+                        pairs.Add(new QueueAgent(account, queue, agent, date));
+                    }
+                }
             }
         }
         return pairs;
@@ -66,5 +79,11 @@ public sealed class TableQueueAgentStore(StorageTables tables) : IQueueAgentStor
         await TableBatches.DeleteAsync(table, old, cancellationToken);
     }
 
-    private static string RowKey(QueueAgent s) => TableKeys.Bounded($"{TableKeys.Owner(s.AccountSid, s.QueueSid)}_{TableKeys.Escape(s.AgentSid)}");
+    private static string RowKey(string accountSid, string agentSid) => TableKeys.Bounded(TableKeys.Owner(accountSid, agentSid));
+
+    private const int QueueColumnLength = 33;
+
+    /// <summary>The property of a queue: <c>q</c> and 32 hex digits of the SHA-256 of its sid (letters and digits, any sid).</summary>
+    private static string QueueColumn(string queueSid) =>
+        "q" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(queueSid)), 0, 16);
 }
