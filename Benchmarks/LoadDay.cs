@@ -32,29 +32,13 @@ public static class LoadDay
             new RtaIntervalBuilder(grid, new SlaPolicy(new SlaOptions()), new InsightsFunctions.Realtime.AgentAvailability(["Available", "Idle"])), new LateEventGrace(LateEventGrace.Default),
             TimeProvider.System, NullLogger<LoadJob>.Instance);
 
-        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        var memory = PeakMemory.Start();
         var process = Process.GetCurrentProcess();
-        process.Refresh();
-        var baselineSet = process.WorkingSet64;
-        var baselineHeap = GC.GetTotalMemory(forceFullCollection: false);
-        long peakSet = baselineSet, peakHeap = baselineHeap;
-        using var sampling = new CancellationTokenSource();
-        var sampler = Task.Run(async () =>
-        {
-            while (!sampling.IsCancellationRequested)
-            {
-                process.Refresh();
-                peakSet = Math.Max(peakSet, process.WorkingSet64);
-                peakHeap = Math.Max(peakHeap, GC.GetTotalMemory(false));
-                await Task.Delay(20);
-            }
-        });
         var cpu = process.TotalProcessorTime;
         var wall = Stopwatch.StartNew();
         var result = await job.RunAsync(start.AddHours(hours + 2), CancellationToken.None);
         wall.Stop();
-        await sampling.CancelAsync();
-        await sampler;
+        await memory.StopAsync();
         process.Refresh();
         var cpuUsed = process.TotalProcessorTime - cpu;
 
@@ -65,7 +49,7 @@ public static class LoadDay
         {
             Console.WriteLine($"  {dataset.Key}: {dataset.Sum(f => f.Rows):N0} rows, Parquet {dataset.Sum(f => f.Bytes) / 1048576.0:0.0} MB, CSV {latest.Where(f => f.Dataset == dataset.Key && f.Path.EndsWith(".csv", StringComparison.Ordinal)).Sum(f => f.Bytes) / 1048576.0:0.0} MB");
         }
-        Console.WriteLine($"Peak above the baseline: working set +{(peakSet - baselineSet) / 1048576.0:N0} MB (peak {peakSet / 1048576.0:N0} MB, baseline {baselineSet / 1048576.0:N0} MB with the source rows), managed heap +{(peakHeap - baselineHeap) / 1048576.0:N0} MB.");
+        Console.WriteLine($"Peak above the baseline: working set +{(memory.PeakSet - memory.BaselineSet) / 1048576.0:N0} MB (peak {memory.PeakSet / 1048576.0:N0} MB, baseline {memory.BaselineSet / 1048576.0:N0} MB with the source rows), managed heap +{(memory.PeakHeap - memory.BaselineHeap) / 1048576.0:N0} MB.");
         Directory.Delete(folder, recursive: true);
     }
 

@@ -27,6 +27,14 @@ if (args.Length > 0 && args[0] == "load")
         args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : 12);
     return;
 }
+if (args.Length > 0 && args[0] == "load-window")
+{
+    await LoadWindowDay.RunAsync(
+        args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1000,
+        args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : 9,
+        args.Length > 3 ? args[3] : "all");
+    return;
+}
 if (args.Length > 0 && args[0] == "backfill")
 {
     await InsightsFunctions.Benchmarks.BackfillDay.RunAsync(
