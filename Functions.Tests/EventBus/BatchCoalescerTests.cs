@@ -161,23 +161,42 @@ public sealed class BatchCoalescerTests
     }
 
     [Fact]
-    public async Task ABatchWaitsAtMostTheMaxDelay_ForTheGroupBeingHandled_ThenGoesBesideIt()
+    public async Task WhileAGroupIsBeingHandled_TheNextWaitsForItPastTheMaxDelay_SoOnlyOneGroupIsStoredAtATime()
     {
         var (clock, handler, coalescer) = Arrange(gated: true);
 
-        var slow = coalescer.HandleAsync("0", Events(0, 1), moreWaiting: false, default); // never finishes in this test
+        var slow = coalescer.HandleAsync("0", Events(0, 1), moreWaiting: false, default);
         var gate = handler.Gate!;
         handler.Gate = null;
         var next = coalescer.HandleAsync("1", Events(1, 2), moreWaiting: false, default);
-        clock.Advance(TimeSpan.FromMilliseconds(999));
+        var later = coalescer.HandleAsync("2", Events(3, 3), moreWaiting: false, default);
+        clock.Advance(TimeSpan.FromSeconds(30)); // a slow store: the delay is long past
         Assert.Equal([1], handler.Handled);
-        clock.Advance(TimeSpan.FromMilliseconds(1));
-        await next.WaitAsync(Guard);
+        Assert.False(next.IsCompleted);
+
+        gate.SetResult();
+        await Task.WhenAll(slow, next, later).WaitAsync(Guard);
+
+        Assert.Equal([1, 5], handler.Handled); // what came meanwhile, as one group
+    }
+
+    [Fact]
+    public async Task AfterTheMaxDelay_AGroupStillWaitingForAPartition_GoesAsSoonAsTheGroupBeingHandledIsDone()
+    {
+        var (clock, handler, coalescer) = Arrange(gated: true);
+
+        var slow = coalescer.HandleAsync("0", Events(0, 1), moreWaiting: false, default);
+        var gate = handler.Gate!;
+        handler.Gate = null;
+        coalescer.Waiting("2"); // says it has events, never comes
+        var next = coalescer.HandleAsync("1", Events(1, 2), moreWaiting: false, default);
+        clock.Advance(MaxDelay);
+        Assert.False(next.IsCompleted);
+
+        gate.SetResult();
+        await Task.WhenAll(slow, next).WaitAsync(Guard);
 
         Assert.Equal([1, 2], handler.Handled);
-        Assert.False(slow.IsCompleted);
-        gate.SetResult();
-        await slow.WaitAsync(Guard);
     }
 
     [Fact]

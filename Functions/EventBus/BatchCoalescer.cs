@@ -8,14 +8,16 @@ namespace InsightsFunctions.EventBus;
 /// <list type="bullet">
 /// <item>no group is being handled and no other source has events waiting that it has not handed in yet (a quiet line
 /// commits at once; partitions whose events arrived together, such as the two tasks of a merge, go together), or</item>
-/// <item><c>maxDelay</c> has passed since the group's first batch (the bound on how long a batch waits), or</item>
-/// <item>it holds <c>maxEvents</c>.</item>
+/// <item>no group is being handled and <c>maxDelay</c> has passed since the group's first batch (the bound on how long a
+/// batch waits for sources that said they had events and did not come), or</item>
+/// <item>it holds <c>maxEvents</c> (then even beside a group being handled).</item>
 /// </list>
 /// While a group is being handled the next batches accumulate, and go together when it is done (classic group commit):
 /// the busier the line, the larger the groups, so Table transactions per event stay low when busy (each Table partition
 /// a batch touches costs a transaction or two whatever the batch's size) and rows are fresh when quiet. Whether a source
 /// has events waiting is what the bus says (<see cref="Waiting"/>, <see cref="Idle"/>, and the <c>moreWaiting</c> of
-/// each hand-in); a source that says so and does not come is waited for at most <c>maxDelay</c>. Each caller's call
+/// each hand-in); a source that says so and does not come is waited for at most <c>maxDelay</c>. Only one group is
+/// handled at a time (a full one aside), so a slow store makes the groups larger, not more numerous. Each caller's call
 /// completes when its group has been handled (so it may checkpoint its partition then). The stitcher does not depend on
 /// order, so mixing partitions is safe. A failed group fails every caller in it (<see cref="GroupOutcome.Failure"/>),
 /// and each caller then retries its own events on its own.
@@ -125,9 +127,10 @@ public sealed class BatchCoalescer(IEnvelopeBatchHandler handler, TimeSpan maxDe
         {
             return null;
         }
-        var go = group.Due
-            || group.Events.Count >= maxEvents
-            || (_running == 0 && !_waiting.Any(s => !group.Sources.Contains(s)));
+        // While a group is being stored the next one waits for it, however long (that is the coalescing); only a full
+        // group goes beside it. The delay bounds the wait for partitions that said they had events.
+        var go = group.Events.Count >= maxEvents
+            || (_running == 0 && (group.Due || !_waiting.Any(s => !group.Sources.Contains(s))));
         if (!go)
         {
             return null;

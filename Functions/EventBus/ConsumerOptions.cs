@@ -16,9 +16,9 @@ public sealed class ConsumerOptions
     public int MaxBatchEvents { get; set; } = 10_000;
 
     /// <summary>
-    /// The longest a batch waits in its group before the group is handled (adaptive group commit, <see cref="BatchCoalescer"/>):
+    /// The longest a group waits for partitions that said they had events (adaptive group commit, <see cref="BatchCoalescer"/>):
     /// a group goes at once when no partition of this process has events waiting that are not in it and no group is being
-    /// handled; it waits for partitions whose events are still to come, or for the group being handled, at most this long.
+    /// handled. While one is being handled the next waits for it (that is what makes groups larger when busy).
     /// </summary>
     public TimeSpan MaxCommitDelay { get; set; } = TimeSpan.FromSeconds(1);
 
