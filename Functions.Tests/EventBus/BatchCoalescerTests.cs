@@ -60,6 +60,16 @@ public sealed class BatchCoalescerTests
         return (clock, handler, new BatchCoalescer(handler, MaxDelay, maxEvents, clock));
     }
 
+    /// <summary>A first group (partition 0, one event) that is being handled until the test opens the gate; later calls pass.</summary>
+    private static (ManualClock Clock, Handler Handler, BatchCoalescer Coalescer, Task<GroupOutcome> Slow, TaskCompletionSource Gate) ArrangeSlowFirstGroup()
+    {
+        var (clock, handler, coalescer) = Arrange(gated: true);
+        var slow = coalescer.HandleAsync("0", Events(0, 1), moreWaiting: false, default);
+        var gate = handler.Gate!;
+        handler.Gate = null;
+        return (clock, handler, coalescer, slow, gate);
+    }
+
     [Fact]
     public async Task AQuietLine_ABatchWhosePartitionHasNothingMore_IsCommittedAtOnce_WithoutWaitingTheDelay()
     {
@@ -163,11 +173,7 @@ public sealed class BatchCoalescerTests
     [Fact]
     public async Task WhileAGroupIsBeingHandled_TheNextWaitsForItPastTheMaxDelay_SoOnlyOneGroupIsStoredAtATime()
     {
-        var (clock, handler, coalescer) = Arrange(gated: true);
-
-        var slow = coalescer.HandleAsync("0", Events(0, 1), moreWaiting: false, default);
-        var gate = handler.Gate!;
-        handler.Gate = null;
+        var (clock, handler, coalescer, slow, gate) = ArrangeSlowFirstGroup();
         var next = coalescer.HandleAsync("1", Events(1, 2), moreWaiting: false, default);
         var later = coalescer.HandleAsync("2", Events(3, 3), moreWaiting: false, default);
         clock.Advance(TimeSpan.FromSeconds(30)); // a slow store: the delay is long past
@@ -183,11 +189,7 @@ public sealed class BatchCoalescerTests
     [Fact]
     public async Task AfterTheMaxDelay_AGroupStillWaitingForAPartition_GoesAsSoonAsTheGroupBeingHandledIsDone()
     {
-        var (clock, handler, coalescer) = Arrange(gated: true);
-
-        var slow = coalescer.HandleAsync("0", Events(0, 1), moreWaiting: false, default);
-        var gate = handler.Gate!;
-        handler.Gate = null;
+        var (clock, handler, coalescer, slow, gate) = ArrangeSlowFirstGroup();
         coalescer.Waiting("2"); // says it has events, never comes
         var next = coalescer.HandleAsync("1", Events(1, 2), moreWaiting: false, default);
         clock.Advance(MaxDelay);
