@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using InsightsFunctions.EventBus;
+using InsightsFunctions.Metrics;
 using System.ComponentModel;
 using InsightsFunctions.Cli.LocalHost;
 using Spectre.Console;
@@ -20,6 +21,10 @@ public sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
         [CommandOption("--record <FILE>")]
         [Description("Append every event the ingest accepts, already HIPAA-filtered, to this NDJSON file (replay it with `insights replay`).")]
         public string? Record { get; init; }
+
+        [CommandOption("--stats <FILE>")]
+        [Description("When the host stops (Ctrl+C, SIGTERM), write a small JSON file of this run's figures: events consumed, freshness p50/p99/max in ms (from each event's receipt to its batch being stored), Table requests and the process's CPU time.")]
+        public string? Stats { get; init; }
 
         [CommandOption("--dev")]
         [Description("Run in the Development environment: Insights:Ingest:ValidateSignature=false is then allowed and forwarded headers are trusted without Insights:Ingest:PublicBaseUrl. Never on a host the internet can reach.")]
@@ -43,6 +48,7 @@ public sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
         var environment = settings.Dev ? Environments.Development : string.IsNullOrWhiteSpace(requested) ? Environments.Production : requested;
         var builder = LocalHostBuilder.CreateBuilder([], overrides, environment);
         await using var app = LocalHostBuilder.Build(builder);
+        using var stats = settings.Stats is null ? null : new ServeStatsRecorder(app.Services.GetRequiredService<PipelineMetrics>().Meter);
         if (CliConfiguration.Insights(builder.Configuration).Accounts.Count == 0)
         {
             AnsiConsole.MarkupLine("[yellow]No account configured: every callback will be answered 403. Set Insights__Accounts__AC…__AuthToken.[/]");
@@ -58,6 +64,12 @@ public sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
             AnsiConsole.MarkupLineInterpolated($"Local bus: accepted events are committed to {log.DatabasePath} before the 204; keep that folder (Insights:LocalBus:Path).");
         }
         await app.WaitForShutdownAsync(cancellationToken);
+        if (stats is not null)
+        {
+            var path = Path.GetFullPath(settings.Stats!);
+            stats.WriteTo(path);
+            AnsiConsole.MarkupLineInterpolated($"Run figures written to {path}.");
+        }
         return 0;
     }
 }

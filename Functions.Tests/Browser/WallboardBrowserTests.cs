@@ -42,7 +42,6 @@ public sealed class WallboardBrowserTests
             [$"Insights:Accounts:{TestSids.Account}:AuthToken"] = TestSids.AuthToken,
             [$"Insights:Accounts:{TestSids.Account}:WallboardKey"] = Key,
             ["Insights:Ingest:PublicBaseUrl"] = url,
-            ["Insights:Consumer:BatchWindow"] = "00:00:00.200",
             [TestBus.PathSetting] = TestBus.NewFolder(),
             ["Insights:Loads:Enabled"] = "false",
             ["Insights:Realtime:RefreshInterval"] = "00:00:00.500",

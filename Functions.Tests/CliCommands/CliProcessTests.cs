@@ -31,7 +31,6 @@ public sealed class CliProcessTests
         }
         start.Environment[$"Insights__Accounts__{_account}__AuthToken"] = Token;
         start.Environment["Insights__Storage__ConnectionString"] = Azurite.ConnectionString;
-        start.Environment["Insights__Consumer__BatchWindow"] = "00:00:00.200";
         start.Environment["Insights__LocalBus__Path"] = TestBus.NewFolder();
         start.Environment["NO_COLOR"] = "1";
         foreach (var (name, value) in environment)

@@ -43,7 +43,7 @@ public sealed class ServeCrashTests
         }).OrderBy(e => e.TimestampMs)];
         var reference = stream.Select(e => new SimulatedEvent(e.TimestampMs, SidShift.Apply(e.Fields, ReferenceMask))).ToList();
 
-        // A consumer slower than ingest (small reads, group commit waiting for every partition), so a backlog builds.
+        // A consumer slower than ingest (a group holds at most one event per partition), so a backlog builds.
         var first = StartServe(slowConsumer: true);
         await WaitUntilListeningAsync(first);
         var acknowledged = await SendUntilKilledAsync(stream, first, killAfter: stream.Count / 2);
@@ -89,8 +89,7 @@ public sealed class ServeCrashTests
         start.Environment["Insights__Ingest__PublicBaseUrl"] = _url; // serve runs as Production: the signed URL is configured
         start.Environment["Insights__Loads__Enabled"] = "false";
         start.Environment["Insights__Reconcile__Enabled"] = "false";
-        start.Environment["Insights__Consumer__BatchWindow"] = slowConsumer ? "00:00:02" : "00:00:00.200";
-        start.Environment["Insights__LocalBus__ReadBatchEvents"] = slowConsumer ? "3" : "2000";
+        start.Environment["Insights__LocalBus__ReadBatchEvents"] = slowConsumer ? "1" : "2000"; // one event per partition per group: slow
         start.Environment["NO_COLOR"] = "1";
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };

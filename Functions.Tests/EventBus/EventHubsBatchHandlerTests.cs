@@ -24,7 +24,7 @@ public sealed class EventHubsBatchHandlerTests
     internal static EventHubsBatchHandler Handler(IEnvelopeBatchHandler consumer, IDeadLetterSink deadLetters, BatchRetryOptions? retry = null)
     {
         var metrics = TestMetrics.Create();
-        return new(new PartitionBatchRunner(new BatchCoalescer(consumer, TimeSpan.Zero, 10_000), consumer, deadLetters, retry ?? new BatchRetryOptions { FirstBackoff = TimeSpan.Zero }, metrics, NullLogger.Instance),
+        return new(new PartitionBatchRunner(new BatchCoalescer(consumer, TimeSpan.FromSeconds(1), 10_000), consumer, deadLetters, retry ?? new BatchRetryOptions { FirstBackoff = TimeSpan.Zero }, metrics, NullLogger.Instance),
             deadLetters, new PartitionLag(), metrics, NullLogger<EventHubsBatchHandler>.Instance);
     }
 
@@ -132,11 +132,12 @@ public sealed class EventHubsBatchHandlerTests
     [Fact]
     public async Task Shutdown_WhileTheBatchWaitsInItsGroup_LeavesTheCheckpointWhereItWas_EvenWhenTheGroupIsStoredLater()
     {
-        // Group commit: the batch waits for the other partition's (or the window). The host stops first.
+        // Group commit: the batch waits for the other partition's, which has events waiting (or the delay). The host stops first.
         var positions = new List<CheckpointPosition>();
         var consumer = Consumer();
         var metrics = TestMetrics.Create();
-        var coalescer = new BatchCoalescer(consumer.Object, TimeSpan.FromMinutes(10), 10_000, sources: 2);
+        var coalescer = new BatchCoalescer(consumer.Object, TimeSpan.FromMinutes(10), 10_000);
+        coalescer.Waiting("1");
         var handler = new EventHubsBatchHandler(new PartitionBatchRunner(coalescer, consumer.Object, _deadLetters.Object, new BatchRetryOptions { FirstBackoff = TimeSpan.Zero }, metrics, NullLogger.Instance),
             _deadLetters.Object, new PartitionLag(), metrics, NullLogger<EventHubsBatchHandler>.Instance);
         using var stopping = new CancellationTokenSource();
@@ -144,7 +145,7 @@ public sealed class EventHubsBatchHandlerTests
 
         await stopping.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => handling.WaitAsync(TimeSpan.FromSeconds(30)));
-        await coalescer.HandleAsync([Envelopes.Numbered(2, "WT2")], CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)); // the group goes now
+        await coalescer.HandleAsync("1", [Envelopes.Numbered(2, "WT2")], moreWaiting: false, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)); // the group goes now
 
         Assert.Equal(["wrote 1,2"], _log);
         Assert.Empty(positions);

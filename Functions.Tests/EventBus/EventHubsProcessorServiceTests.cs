@@ -54,7 +54,7 @@ public sealed class EventHubsProcessorServiceTests
     }
 
     internal static EventHubsProcessorService Service(IEventProcessorControl processor, BlobContainerClient checkpoints, PartitionLag? lag = null) =>
-        new(processor, checkpoints, new PartitionBatchRunner(new BatchCoalescer(Mock.Of<IEnvelopeBatchHandler>(), TimeSpan.Zero, 10), Mock.Of<IEnvelopeBatchHandler>(), Mock.Of<IDeadLetterSink>(),
+        new(processor, checkpoints, new PartitionBatchRunner(new BatchCoalescer(Mock.Of<IEnvelopeBatchHandler>(), TimeSpan.FromSeconds(1), 10), Mock.Of<IEnvelopeBatchHandler>(), Mock.Of<IDeadLetterSink>(),
             new BatchRetryOptions(), TestMetrics.Create(), NullLogger.Instance), lag ?? new PartitionLag(), Quick, NullLogger<EventHubsProcessorService>.Instance);
 
     internal static async Task<ConsumerStatus> UntilAsync(IConsumerHealth health, Func<ConsumerStatus, bool> condition)

@@ -12,9 +12,9 @@ public sealed class LocalEventBusTests
 {
     private static EventEnvelope Envelope(int n, string key) => Envelopes.Numbered(n, key);
 
-    private static LocalEventBus Bus(string folder, IEnvelopeBatchHandler handler, IDeadLetterSink deadLetters, int partitions = 4, int readBatch = 2000, int windowMs = 0) =>
+    private static LocalEventBus Bus(string folder, IEnvelopeBatchHandler handler, IDeadLetterSink deadLetters, int partitions = 4, int readBatch = 2000, double maxCommitDelaySeconds = 1) =>
         new(new SqliteEventLog(folder, 64L * 1024 * 1024), new LocalBusOptions { Partitions = partitions, ReadBatchEvents = readBatch },
-            new ConsumerOptions { BatchWindow = TimeSpan.FromMilliseconds(windowMs) }, handler, deadLetters, TestMetrics.Create(), NullLogger<LocalEventBus>.Instance,
+            new ConsumerOptions { MaxCommitDelay = TimeSpan.FromSeconds(maxCommitDelaySeconds) }, handler, deadLetters, TestMetrics.Create(), NullLogger<LocalEventBus>.Instance,
             new BatchRetryOptions { FirstBackoff = TimeSpan.FromMilliseconds(10), MaxBackoff = TimeSpan.FromMilliseconds(50) });
 
     /// <summary>Never finishes a batch until released: the consumer is "slow" or the process dies mid-batch.</summary>
@@ -49,6 +49,49 @@ public sealed class LocalEventBusTests
         }
     }
 
+    /// <summary>Records the size of every batch the consumer is handed.</summary>
+    private sealed class BatchSizes : IEnvelopeBatchHandler
+    {
+        public ConcurrentQueue<int> Sizes { get; } = new();
+
+        public Task HandleAsync(IReadOnlyList<EventEnvelope> batch, CancellationToken cancellationToken)
+        {
+            Sizes.Enqueue(batch.Count);
+            return Task.CompletedTask;
+        }
+    }
+
+    private static string KeyOnPartition(int partition, int partitions) =>
+        Enumerable.Range(0, 1000).Select(n => $"WT{n}").First(k => PartitionHash.PartitionFor(k, partitions) == partition);
+
+    [Fact]
+    public async Task AQuietLine_ALonePublish_IsStoredAtOnce_NotAfterTheMaxCommitDelay()
+    {
+        var handler = new BatchSizes();
+        var bus = Bus(TestBus.NewFolder(), handler, Mock.Of<IDeadLetterSink>(), maxCommitDelaySeconds: 600);
+        await bus.StartAsync(CancellationToken.None);
+
+        await bus.PublishAsync([Envelope(1, "WT1")], CancellationToken.None);
+        await bus.WaitForIdleAsync(new CancellationTokenSource(TimeSpan.FromSeconds(20)).Token); // far below the 10-minute delay
+        await bus.StopAsync(CancellationToken.None);
+
+        Assert.Equal([1], handler.Sizes);
+    }
+
+    [Fact]
+    public async Task EventsPublishedTogetherOnTwoPartitions_TheTwoTasksOfAMerge_AreHandedToTheConsumerAsOneBatch()
+    {
+        var handler = new BatchSizes();
+        var bus = Bus(TestBus.NewFolder(), handler, Mock.Of<IDeadLetterSink>(), partitions: 4, maxCommitDelaySeconds: 600);
+        await bus.StartAsync(CancellationToken.None);
+
+        await bus.PublishAsync([Envelope(1, KeyOnPartition(0, 4)), Envelope(2, KeyOnPartition(3, 4))], CancellationToken.None);
+        await bus.WaitForIdleAsync(new CancellationTokenSource(TimeSpan.FromSeconds(20)).Token);
+        await bus.StopAsync(CancellationToken.None);
+
+        Assert.Equal([2], handler.Sizes); // one commit for both, and no wait for the delay
+    }
+
     [Fact]
     public async Task Publish_SameKey_SamePartitionAndOrderKept()
     {
@@ -74,14 +117,14 @@ public sealed class LocalEventBusTests
     }
 
     [Theory]
-    [InlineData(1, 0)]
-    [InlineData(4, 200)] // batches of all partitions coalesced: the poison fails the group, each partition retries its own
-    public async Task PoisonEvent_DeadLetteredAloneAndPartitionContinues(int partitions, int windowMs)
+    [InlineData(1)]
+    [InlineData(4)] // one publish marks every partition: their batches go as one group, the poison fails it, each partition retries its own
+    public async Task PoisonEvent_DeadLetteredAloneAndPartitionContinues(int partitions)
     {
         var poison = Envelope(13, "WT1");
         var handler = new RecordingHandler(fails: e => e.EventSid == poison.EventSid);
         var deadLetters = new Mock<IDeadLetterSink>();
-        var bus = Bus(TestBus.NewFolder(), handler, deadLetters.Object, partitions, windowMs: windowMs);
+        var bus = Bus(TestBus.NewFolder(), handler, deadLetters.Object, partitions);
         await bus.StartAsync(CancellationToken.None);
 
         await bus.PublishAsync([.. Enumerable.Range(0, 30).Select(n => n == 13 ? poison : Envelope(n, $"WT{n % 5}"))], CancellationToken.None);
@@ -262,7 +305,7 @@ public sealed class LocalEventBusTests
     {
         var log = new CountingLog(new SqliteEventLog(TestBus.NewFolder(), 64L * 1024 * 1024));
         var stuck = new BlockedHandler();
-        var bus = new LocalEventBus(log, new LocalBusOptions { Partitions = 2 }, new ConsumerOptions { BatchWindow = TimeSpan.Zero }, stuck,
+        var bus = new LocalEventBus(log, new LocalBusOptions { Partitions = 2 }, new ConsumerOptions(), stuck,
             Mock.Of<IDeadLetterSink>(), TestMetrics.Create(), NullLogger<LocalEventBus>.Instance);
         await bus.StartAsync(CancellationToken.None);
         await bus.PublishAsync([Envelope(0, "WT0")], CancellationToken.None);

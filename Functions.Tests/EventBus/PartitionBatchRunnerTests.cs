@@ -13,7 +13,7 @@ public sealed class PartitionBatchRunnerTests
     private static readonly BatchRetryOptions NoWait = new() { FirstBackoff = TimeSpan.Zero };
 
     private static PartitionBatchRunner Runner(IEnvelopeBatchHandler handler, IDeadLetterSink deadLetters) =>
-        new(new BatchCoalescer(handler, TimeSpan.Zero, 10_000), handler, deadLetters, NoWait, TestMetrics.Create(), NullLogger.Instance);
+        new(new BatchCoalescer(handler, TimeSpan.FromSeconds(1), 10_000), handler, deadLetters, NoWait, TestMetrics.Create(), NullLogger.Instance);
 
     [Fact]
     public async Task ATransientStorageFailure_IsRetriedWhole_AndNothingIsDeadLettered()
@@ -79,7 +79,7 @@ public sealed class PartitionBatchRunnerTests
                 }
                 return Task.FromException(new TimeoutException());
             });
-        var runner = new PartitionBatchRunner(new BatchCoalescer(handler.Object, TimeSpan.Zero, 10), handler.Object, Mock.Of<IDeadLetterSink>(),
+        var runner = new PartitionBatchRunner(new BatchCoalescer(handler.Object, TimeSpan.FromSeconds(1), 10), handler.Object, Mock.Of<IDeadLetterSink>(),
             new BatchRetryOptions { FirstBackoff = TimeSpan.FromMilliseconds(20) }, TestMetrics.Create(), NullLogger.Instance);
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => runner.RunAsync("0", [Envelopes.Numbered(1, "WT1")], stopping.Token));

@@ -97,7 +97,7 @@ public sealed class PipelineMetricsTests
         depth.RecordObservableInstruments();
         Assert.Equal(5, Assert.Single(depth.GetMeasurementSnapshot(clear: true)).Value);
         Assert.Equal(
-            ["insights.backfill.published", "insights.consumer.batch_failures", "insights.consumer.batch_size", "insights.consumer.lag", "insights.consumer.stuck_seconds", "insights.events.consumed", "insights.events.deadlettered",
+            ["insights.backfill.published", "insights.consumer.batch_failures", "insights.consumer.batch_size", "insights.consumer.freshness", "insights.consumer.lag", "insights.consumer.stuck_seconds", "insights.events.consumed", "insights.events.deadlettered",
              "insights.events.expired", "insights.events.spooled", "insights.hipaa.outcomes_replaced", "insights.reconcile.recovered", "insights.spool.depth", "insights.spool.replayed", "insights.table.requests"],
             PublishedInstruments(metrics.Meter));
 

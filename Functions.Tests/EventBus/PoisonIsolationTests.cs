@@ -46,7 +46,7 @@ public sealed class PoisonIsolationTests
     private static readonly BatchRetryOptions NoWait = new() { FirstBackoff = TimeSpan.Zero, MaxEventAttempts = 3, TransientAttemptsBeforeBisect = 3 };
 
     private static PartitionBatchRunner Runner(IEnvelopeBatchHandler handler, IDeadLetterSink deadLetters, BatchRetryOptions? retry = null, BatchCoalescer? coalescer = null, PartitionRetries? retries = null) =>
-        new(coalescer ?? new BatchCoalescer(handler, TimeSpan.Zero, 100_000), handler, deadLetters, retry ?? NoWait, TestMetrics.Create(), NullLogger.Instance, retries);
+        new(coalescer ?? new BatchCoalescer(handler, TimeSpan.FromSeconds(1), 100_000), handler, deadLetters, retry ?? NoWait, TestMetrics.Create(), NullLogger.Instance, retries);
 
     private static List<EventEnvelope> Batch(int n) => [.. Enumerable.Range(1, n).Select(i => Envelopes.Numbered(i, "WT" + (i % 7)))];
 
@@ -109,7 +109,7 @@ public sealed class PoisonIsolationTests
         var deadLetters = new Mock<IDeadLetterSink>();
         var retry = new BatchRetryOptions { FirstBackoff = TimeSpan.Zero, MaxEventAttempts = 3, TransientAttemptsBeforeBisect = 3, TransientDeadLetterAfter = TimeSpan.FromMinutes(10) };
 
-        await Runner(handler, deadLetters.Object, retry, new BatchCoalescer(handler, TimeSpan.Zero, 100_000), new PartitionRetries(clock)).RunAsync("0", batch, CancellationToken.None);
+        await Runner(handler, deadLetters.Object, retry, new BatchCoalescer(handler, TimeSpan.FromSeconds(1), 100_000), new PartitionRetries(clock)).RunAsync("0", batch, CancellationToken.None);
 
         Assert.Equal([64, 64, 64], refusing.Calls.Take(3)); // whole-batch retries first, as for any transient failure
         Assert.Equal(63, refusing.Stored.Count);
@@ -131,7 +131,7 @@ public sealed class PoisonIsolationTests
         var deadLetters = new Mock<IDeadLetterSink>();
         var retry = new BatchRetryOptions { FirstBackoff = TimeSpan.Zero, MaxEventAttempts = 3, TransientAttemptsBeforeBisect = 3, TransientDeadLetterAfter = TimeSpan.FromMinutes(10) };
 
-        await Runner(handler, deadLetters.Object, retry, new BatchCoalescer(handler, TimeSpan.Zero, 100_000), new PartitionRetries(clock)).RunAsync("0", batch, CancellationToken.None);
+        await Runner(handler, deadLetters.Object, retry, new BatchCoalescer(handler, TimeSpan.FromSeconds(1), 100_000), new PartitionRetries(clock)).RunAsync("0", batch, CancellationToken.None);
 
         Assert.Equal(64, refusing.Stored.Distinct().Count());
         deadLetters.VerifyNoOtherCalls();
@@ -155,14 +155,16 @@ public sealed class PoisonIsolationTests
     [Fact]
     public async Task AGroupThatFailedForAnotherPartitionsEvent_CostsTheInnocentPartitionOneDirectCall_NotAnotherWindow()
     {
-        // Two partitions coalesced into one group (it goes when both handed in; the window is far away): the group
-        // fails for partition 1's poison event. Each retries its own events straight to the handler.
+        // Two partitions coalesced into one group (both said they had events, so it goes when both handed in; the delay is
+        // far away): the group fails for partition 1's poison event. Each retries its own events straight to the handler.
         var good = Batch(10);
         var bad = Enumerable.Range(100, 10).Select(i => Envelopes.Numbered(i, "WT9")).ToList();
         var handler = new RefusingHandler(e => e.EventSid == bad[3].EventSid);
-        var coalescer = new BatchCoalescer(handler, TimeSpan.FromMinutes(10), 100_000, sources: 2);
+        var coalescer = new BatchCoalescer(handler, TimeSpan.FromMinutes(10), 100_000);
         var deadLetters = new Mock<IDeadLetterSink>();
         var runner = Runner(handler, deadLetters.Object, coalescer: coalescer);
+        runner.Waiting("0");
+        runner.Waiting("1");
 
         await Task.WhenAll(runner.RunAsync("0", good, CancellationToken.None), runner.RunAsync("1", bad, CancellationToken.None))
             .WaitAsync(TimeSpan.FromSeconds(30));
@@ -183,9 +185,10 @@ public sealed class PoisonIsolationTests
         var next = Enumerable.Range(200, 10).Select(i => Envelopes.Numbered(i, "WT8")).ToList();
         var bad = Enumerable.Range(100, 10).Select(i => Envelopes.Numbered(i, "WT9")).ToList();
         var handler = new RefusingHandler(e => e.EventSid == bad[3].EventSid, () => new RequestFailedException(500, "InternalError"));
-        var coalescer = new BatchCoalescer(handler, TimeSpan.FromMilliseconds(200), 100_000, sources: 2);
+        var coalescer = new BatchCoalescer(handler, TimeSpan.FromMinutes(10), 100_000);
         var retry = new BatchRetryOptions { FirstBackoff = TimeSpan.FromMilliseconds(5), MaxBackoff = TimeSpan.FromMilliseconds(20), TransientAttemptsBeforeBisect = 1000 };
         var runner = Runner(handler, Mock.Of<IDeadLetterSink>(), retry, coalescer);
+        runner.Waiting("0"); // the first group holds both partitions
         using var stop = new CancellationTokenSource();
 
         var retrying = runner.RunAsync("1", bad, stop.Token);

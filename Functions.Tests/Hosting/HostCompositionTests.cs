@@ -45,17 +45,17 @@ public sealed class HostCompositionTests
     public async Task TheFunctionsApp_RunsTheBusAndTheRefresher_NoLocalSchedules()
     {
         await using var provider = Build((s, c) => s.AddFunctionsApp(c));
-        Assert.Equal(["AccountProblemsReport", "LocalEventBus", "QueueStatusRefresher", "RealtimeSettingsReport", "SignatureSettingGuard"], HostedServices(provider));
+        Assert.Equal(["AccountProblemsReport", "ConsumerSettingsReport", "LocalEventBus", "QueueStatusRefresher", "RealtimeSettingsReport", "SignatureSettingGuard"], HostedServices(provider));
 
         await using var azure = Build((s, c) => s.AddFunctionsApp(c), EventHubs);
-        Assert.Equal(["AccountProblemsReport", "EventHubsProcessorService", "QueueStatusRefresher", "RealtimeSettingsReport", "SignatureSettingGuard"], HostedServices(azure));
+        Assert.Equal(["AccountProblemsReport", "ConsumerSettingsReport", "EventHubsProcessorService", "QueueStatusRefresher", "RealtimeSettingsReport", "SignatureSettingGuard"], HostedServices(azure));
     }
 
     [Fact]
     public void TheLocalHost_AddsTheTimersStandIns()
     {
         using var provider = Build((s, c) => s.AddLocalHost(c));
-        Assert.Equal(["AccountProblemsReport", "LoadScheduleService", "LocalEventBus", "QueueStatusRefresher", "RealtimeSettingsReport", "ReconcileScheduleService", "SignatureSettingGuard", "SpoolReplayService"], HostedServices(provider));
+        Assert.Equal(["AccountProblemsReport", "ConsumerSettingsReport", "LoadScheduleService", "LocalEventBus", "QueueStatusRefresher", "RealtimeSettingsReport", "ReconcileScheduleService", "SignatureSettingGuard", "SpoolReplayService"], HostedServices(provider));
         Assert.NotNull(provider.GetRequiredService<LoadJob>());
         Assert.NotNull(provider.GetRequiredService<RtaIngestHandler>());
         Assert.NotNull(provider.GetRequiredService<TaskRouterIngestHandler>());
@@ -65,7 +65,7 @@ public sealed class HostCompositionTests
     public async Task TheProcessorHost_ConsumesAndReplaysTheSpool_NoRoutes()
     {
         await using var provider = Build((s, c) => s.AddProcessorHost(c), EventHubs);
-        Assert.Equal(["EventHubsProcessorService", "QueueStatusRefresher", "SpoolReplayService"], HostedServices(provider));
+        Assert.Equal(["ConsumerSettingsReport", "EventHubsProcessorService", "QueueStatusRefresher", "SpoolReplayService"], HostedServices(provider));
         Assert.Null(provider.GetService<TaskRouterIngestHandler>());
         Assert.Null(provider.GetService<LoadJob>());
     }
@@ -82,7 +82,7 @@ public sealed class HostCompositionTests
 
         // With the in-process bus this process is the consumer: the bus runs, nothing else.
         using var local = Build((s, c) => s.AddPublishingHost(c));
-        Assert.Equal(["LocalEventBus"], HostedServices(local));
+        Assert.Equal(["ConsumerSettingsReport", "LocalEventBus"], HostedServices(local));
     }
 
     [Fact]

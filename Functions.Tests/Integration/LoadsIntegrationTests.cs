@@ -49,7 +49,6 @@ public sealed class LoadsIntegrationTests : IAsyncLifetime
             ["Insights:Storage:ConnectionString"] = Azurite.ConnectionString,
             [$"Insights:Accounts:{Account}:AuthToken"] = Token,
             [$"Insights:Accounts:{Account}:Hipaa"] = "false",
-            ["Insights:Consumer:BatchWindow"] = "00:00:00.500",
             [TestBus.PathSetting] = TestBus.NewFolder(),
             ["Insights:Consumer:DedupeWindow"] = "20000.00:00:00", // the events are years old
             ["Insights:Loads:Enabled"] = "false", // the test runs the loads itself

@@ -43,7 +43,7 @@ public sealed class PoisonEventIntegrationTests
         var (stitcher, tables) = AzuriteStitcher.Create();
         var consumer = new Counting(stitcher);
         var blobs = new BlobServiceClient(Azurite.ConnectionString);
-        var runner = new PartitionBatchRunner(new BatchCoalescer(consumer, TimeSpan.Zero, 100_000), consumer, new BlobDeadLetterSink(blobs),
+        var runner = new PartitionBatchRunner(new BatchCoalescer(consumer, TimeSpan.FromSeconds(1), 100_000), consumer, new BlobDeadLetterSink(blobs),
             new BatchRetryOptions { FirstBackoff = TimeSpan.FromMilliseconds(50) }, TestMetrics.Create(), NullLogger.Instance);
         var clock = Stopwatch.StartNew();
 

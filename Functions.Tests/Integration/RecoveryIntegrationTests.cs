@@ -54,7 +54,6 @@ public sealed class RecoveryIntegrationTests : IAsyncLifetime
             ["urls"] = _url,
             ["Insights:Ingest:PublicBaseUrl"] = _url,
             ["Insights:Storage:ConnectionString"] = Azurite.ConnectionString,
-            ["Insights:Consumer:BatchWindow"] = "00:00:00.300",
             [TestBus.PathSetting] = TestBus.NewFolder(),
             ["Insights:Loads:Enabled"] = "false",
             ["Insights:Reconcile:Enabled"] = "false",

@@ -35,7 +35,6 @@ public sealed class RtaFeedIntegrationTests : IAsyncLifetime
             ["Insights:Storage:ConnectionString"] = Azurite.ConnectionString,
             [$"Insights:Accounts:{Account}:AuthToken"] = TestSids.FakeTokenPrefix + "000c",
             [$"Insights:Accounts:{Account}:RtaSecret"] = Secret,
-            ["Insights:Consumer:BatchWindow"] = "00:00:00.200",
             [TestBus.PathSetting] = TestBus.NewFolder(),
             ["Insights:Consumer:DedupeWindow"] = "20000.00:00:00", // the seed's 2021 timestamps
             ["Insights:Loads:Enabled"] = "false",

@@ -45,7 +45,6 @@ public sealed class SimulatedDayIntegrationTests : IAsyncLifetime
             ["Insights:Storage:ConnectionString"] = Azurite.ConnectionString,
             [$"Insights:Accounts:{Account}:AuthToken"] = Token,
             ["Insights:Sla:Queues:Billing"] = "20",
-            ["Insights:Consumer:BatchWindow"] = "00:00:00.500",
             [TestBus.PathSetting] = TestBus.NewFolder(),
         });
         builder.Logging.AddProvider(_logs);

@@ -58,7 +58,6 @@ public sealed class AccountIsolationIntegrationTests : IAsyncLifetime
             ["urls"] = _url,
             ["Insights:Ingest:PublicBaseUrl"] = _url,
             ["Insights:Storage:ConnectionString"] = Azurite.ConnectionString,
-            ["Insights:Consumer:BatchWindow"] = "00:00:00.300",
             [TestBus.PathSetting] = TestBus.NewFolder(),
             ["Insights:Consumer:DedupeWindow"] = "20000.00:00:00", // the events are years old
             ["Insights:Loads:Enabled"] = "false", // the test runs the load itself

@@ -38,7 +38,6 @@ public sealed class LocalTestHost : IAsyncDisposable
             [$"Insights:Accounts:{TestSids.NonHipaaAccount}:AuthToken"] = TestSids.NonHipaaToken,
             [$"Insights:Accounts:{TestSids.NonHipaaAccount}:Hipaa"] = "false",
             ["Insights:Ingest:PublicBaseUrl"] = BaseUrl,
-            ["Insights:Consumer:BatchWindow"] = "00:00:00.200", // short, so tests do not wait for the production window
             [TestBus.PathSetting] = TestBus.NewFolder(),
         };
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>())

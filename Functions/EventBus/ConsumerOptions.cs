@@ -4,8 +4,9 @@ using Microsoft.Extensions.Options;
 namespace InsightsFunctions.EventBus;
 
 /// <summary>
-/// How the consumers batch and how long they remember events (<c>Insights:Consumer</c>). Larger windows
-/// coalesce more work into each Table transaction; the rows lag the events by at most the window.
+/// How the consumers batch and how long they remember events (<c>Insights:Consumer</c>). Group commit is adaptive: a
+/// busy line coalesces more work into each Table transaction, a quiet one commits at once; rows lag the events by at
+/// most <see cref="MaxCommitDelay"/> plus the time to store them.
 /// </summary>
 public sealed class ConsumerOptions
 {
@@ -15,10 +16,17 @@ public sealed class ConsumerOptions
     public int MaxBatchEvents { get; set; } = 10_000;
 
     /// <summary>
-    /// How long the batches of every partition this process consumes are coalesced into one before they are
-    /// handled (group commit): the rows lag the events by up to this much.
+    /// The longest a group waits for partitions that said they had events (adaptive group commit, <see cref="BatchCoalescer"/>):
+    /// a group goes at once when no partition of this process has events waiting that are not in it and no group is being
+    /// handled. While one is being handled the next waits for it (that is what makes groups larger when busy).
     /// </summary>
-    public TimeSpan BatchWindow { get; set; } = TimeSpan.FromSeconds(10);
+    public TimeSpan MaxCommitDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// The setting the fixed group-commit window had until issue 20 (<c>BatchWindow</c>, 10 s): ignored now, and reported
+    /// at start when still set (<see cref="ConsumerSettingsReport"/>).
+    /// </summary>
+    public const string RetiredBatchWindowSetting = Section + ":BatchWindow";
 
     /// <summary>
     /// How long event sids are remembered for dedupe (and the stored events kept for rebuilds). Older events
@@ -53,7 +61,8 @@ public sealed class ConsumerOptions
     {
         public ValidateOptionsResult Validate(string? name, ConsumerOptions options) => new SettingRules(Section)
             .AtLeast(options.MaxBatchEvents, 1, nameof(MaxBatchEvents))
-            .Positive(options.BatchWindow, nameof(BatchWindow))
+            .Positive(options.MaxCommitDelay, nameof(MaxCommitDelay))
+            .Require(options.MaxCommitDelay <= TimeSpan.FromMinutes(1), nameof(MaxCommitDelay), "must be at most 00:01:00 (rows lag the events by up to it).")
             .AtLeast(options.MaxEventAttempts, 1, nameof(MaxEventAttempts))
             .AtLeast(options.TransientAttemptsBeforeBisect, 1, nameof(TransientAttemptsBeforeBisect))
             .Positive(options.StuckAfter, nameof(StuckAfter))

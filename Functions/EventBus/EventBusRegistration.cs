@@ -68,6 +68,7 @@ public static class EventBusRegistration
             services.TryAddSingleton<IEventPublisher>(sp => sp.GetRequiredService<LocalEventBus>());
             services.TryAddSingleton<IConsumerHealth>(sp => sp.GetRequiredService<LocalEventBus>());
             services.AddHostedService(sp => sp.GetRequiredService<LocalEventBus>());
+            services.AddHostedService<ConsumerSettingsReport>();
         }
         return services;
     }
@@ -83,7 +84,8 @@ public static class EventBusRegistration
     private static void AddEventHubsProcessor(this IServiceCollection services)
     {
         services.TryAddSingleton(sp => new BatchCoalescer(
-            sp.GetRequiredService<IEnvelopeBatchHandler>(), sp.Settings<ConsumerOptions>().BatchWindow, sp.Settings<ConsumerOptions>().MaxBatchEvents, sources: 1));
+            sp.GetRequiredService<IEnvelopeBatchHandler>(), sp.Settings<ConsumerOptions>().MaxCommitDelay, sp.Settings<ConsumerOptions>().MaxBatchEvents,
+            sp.GetService<TimeProvider>()));
         services.TryAddSingleton(sp => new PartitionBatchRunner(
             sp.GetRequiredService<BatchCoalescer>(), sp.GetRequiredService<IEnvelopeBatchHandler>(), sp.GetRequiredService<IDeadLetterSink>(),
             sp.GetRequiredService<BatchRetryOptions>(), sp.GetRequiredService<PipelineMetrics>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<PartitionBatchRunner>(),
@@ -100,6 +102,7 @@ public static class EventBusRegistration
             sp.GetRequiredService<IEventProcessorControl>(), sp.GetRequiredKeyedService<BlobContainerClient>(CheckpointsKey), sp.GetRequiredService<PartitionBatchRunner>(),
             sp.GetRequiredService<PartitionLag>(), sp.GetRequiredService<ProcessorStartOptions>(), sp.GetRequiredService<ILogger<EventHubsProcessorService>>()));
         services.AddHostedService(sp => sp.GetRequiredService<EventHubsProcessorService>());
+        services.AddHostedService<ConsumerSettingsReport>();
         services.TryAddSingleton<IConsumerHealth>(sp => sp.GetRequiredService<EventHubsProcessorService>());
     }
 

@@ -18,16 +18,18 @@ public sealed partial class EventHubsBatchHandler(PartitionBatchRunner runner, I
 {
     public delegate Task Checkpoint(CheckpointPosition after, CancellationToken cancellationToken);
 
-    public async Task HandleAsync(string partitionId, IReadOnlyList<EventData> events, Checkpoint checkpoint, CancellationToken cancellationToken)
+    /// <param name="moreWaiting">The hub holds events of this partition past <paramref name="events"/> (group commit waits for them).</param>
+    public async Task HandleAsync(string partitionId, IReadOnlyList<EventData> events, Checkpoint checkpoint, CancellationToken cancellationToken, bool moreWaiting = false)
     {
         if (events.Count == 0)
         {
-            return; // the wait elapsed with nothing new
+            runner.Idle(partitionId); // the wait elapsed with nothing new: group commit does not wait for this partition
+            return;
         }
         var envelopes = await EnvelopeDecoder.DecodeAsync(
             partitionId, [.. events.Select(e => (e.SequenceNumber, e.EventBody))], runner, deadLetters, metrics, logger, cancellationToken);
         metrics.BatchSize.Record(envelopes.Count);
-        await runner.RunAsync(partitionId, envelopes, cancellationToken);
+        await runner.RunAsync(partitionId, envelopes, cancellationToken, moreWaiting);
         metrics.EventsConsumed.Add(envelopes.Count);
         var last = events[^1];
         await checkpoint(CheckpointPosition.FromEvent(last), cancellationToken);

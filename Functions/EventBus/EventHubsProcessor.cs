@@ -22,7 +22,6 @@ public sealed partial class EventHubsProcessor : PluggableCheckpointStoreEventPr
     private readonly PartitionLag _lag;
     private readonly BatchCoalescer _coalescer;
     private readonly ILogger<EventHubsProcessor> _logger;
-    private int _owned;
     private volatile string? _lastError;
 
     public string? LastError => _lastError;
@@ -62,21 +61,21 @@ public sealed partial class EventHubsProcessor : PluggableCheckpointStoreEventPr
         {
             _lag.Enqueued(partition.PartitionId, last);
         }
-        await _handler.HandleAsync(partition.PartitionId, batch, (after, ct) => UpdateCheckpointAsync(partition.PartitionId, after, ct), cancellationToken);
+        // The hub holds events past this batch (as the reader last saw it): the next group waits for this partition.
+        var moreWaiting = enqueued is long newest && batch.Count > 0 && newest > batch[^1].SequenceNumber;
+        await _handler.HandleAsync(partition.PartitionId, batch, (after, ct) => UpdateCheckpointAsync(partition.PartitionId, after, ct), cancellationToken, moreWaiting);
         _lastError = null; // a batch went through (an empty one after MaxWaitTime too): the processor works again
     }
 
     protected override Task OnInitializingPartitionAsync(EventProcessorPartition partition, CancellationToken cancellationToken)
     {
-        // Group commit goes as soon as every partition this process owns has handed in a batch.
-        _coalescer.Sources = Interlocked.Increment(ref _owned);
         LogPartitionStarted(_logger, partition.PartitionId);
         return Task.CompletedTask;
     }
 
     protected override Task OnPartitionProcessingStoppedAsync(EventProcessorPartition partition, ProcessingStoppedReason reason, CancellationToken cancellationToken)
     {
-        _coalescer.Sources = Math.Max(1, Interlocked.Decrement(ref _owned));
+        _coalescer.Idle(partition.PartitionId); // group commit no longer waits for a partition this process does not read
         _lag.Released(partition.PartitionId);
         LogPartitionStopped(_logger, partition.PartitionId, reason);
         return Task.CompletedTask;

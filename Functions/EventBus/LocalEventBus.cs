@@ -10,7 +10,8 @@ namespace InsightsFunctions.EventBus;
 /// publish returns when its events are committed to the durable <see cref="IEventLog"/>, so a 204 survives a crash of
 /// the process; it never waits on the consumers, so a backlog grows the log, not the response time. Each partition (the
 /// same key always on the same one, <see cref="PartitionHash"/>) has one consumer loop that reads the log in order,
-/// hands batches to the same <see cref="PartitionBatchRunner"/> as the Event Hubs processor (group commit, transient
+/// hands batches to the same <see cref="PartitionBatchRunner"/> as the Event Hubs processor (adaptive group commit, told
+/// which partitions have events waiting: a publish marks its partitions, a read that finds nothing clears them; transient
 /// retries, poison events dead-lettered) and acknowledges them once stored; the log then drops them. After a restart
 /// the loops read again what was not acknowledged (the consumer is idempotent by EventSid). Its <see cref="Status"/>
 /// (<see cref="IConsumerHealth"/>) is <c>starting</c> until the log is open and the loops run, then <c>running</c>
@@ -35,7 +36,7 @@ public sealed partial class LocalEventBus : BackgroundService, IEventPublisher, 
     public LocalEventBus(IEventLog log, LocalBusOptions options, ConsumerOptions consumer, IEnvelopeBatchHandler handler, IDeadLetterSink deadLetters, PipelineMetrics metrics, ILogger<LocalEventBus> logger, BatchRetryOptions? retry = null, PartitionRetries? retries = null, PartitionLag? lag = null)
     {
         (_log, _partitions, _maxBatch, _deadLetters, _metrics, _logger) = (log, options.Partitions, options.ReadBatchEvents, deadLetters, metrics, logger);
-        var coalescer = new BatchCoalescer(handler, consumer.BatchWindow, consumer.MaxBatchEvents, sources: options.Partitions);
+        var coalescer = new BatchCoalescer(handler, consumer.MaxCommitDelay, consumer.MaxBatchEvents);
         _runner = new PartitionBatchRunner(coalescer, handler, deadLetters, retry ?? new BatchRetryOptions(), metrics, logger, retries);
         _appended = Enumerable.Range(0, _partitions).Select(_ => new SemaphoreSlim(0)).ToArray();
         _lag = lag ?? new PartitionLag();
@@ -102,6 +103,13 @@ public sealed partial class LocalEventBus : BackgroundService, IEventPublisher, 
         }
         // Counted before the commit, so a loop that stores them at once never takes the counts below zero.
         Count(entries, +1);
+        var partitions = entries.Select(e => e.Partition).Distinct().ToArray();
+        foreach (var partition in partitions)
+        {
+            // Group commit waits (at most its delay) for these events, so events that arrive together (the two tasks of a
+            // merge) are stored together: marked before any loop can read them.
+            _runner.Waiting(Id(partition));
+        }
         try
         {
             await _log.AppendAsync(entries, cancellationToken);
@@ -109,9 +117,13 @@ public sealed partial class LocalEventBus : BackgroundService, IEventPublisher, 
         catch
         {
             Count(entries, -1);
+            foreach (var partition in partitions.Where(p => _lag.Of(Id(p)) == 0))
+            {
+                _runner.Idle(Id(partition));
+            }
             throw;
         }
-        foreach (var partition in entries.Select(e => e.Partition).Distinct())
+        foreach (var partition in partitions)
         {
             // One wake-up at most per partition: releases while its loop is busy would each cost an empty read later.
             if (_appended[partition].CurrentCount == 0)
@@ -168,13 +180,18 @@ public sealed partial class LocalEventBus : BackgroundService, IEventPublisher, 
                 await _runner.UntilDoneAsync(partitionId, async ct => entries = await _log.ReadAsync(partition, after, _maxBatch, ct), stoppingToken);
                 if (entries.Count == 0)
                 {
+                    if (_lag.Of(partitionId) == 0)
+                    {
+                        _runner.Idle(partitionId); // nothing to come (an append under way has counted itself already)
+                    }
                     await _appended[partition].WaitAsync(IdlePoll, stoppingToken);
                     continue;
                 }
                 var batch = await EnvelopeDecoder.DecodeAsync(
                     partitionId, [.. entries.Select(e => (e.Position, BinaryData.FromBytes(e.Body)))], _runner, _deadLetters, _metrics, _logger, stoppingToken);
                 _metrics.BatchSize.Record(batch.Count);
-                await _runner.RunAsync(partitionId, batch, stoppingToken);
+                // More committed than this read holds: the next group waits for this partition's next read.
+                await _runner.RunAsync(partitionId, batch, stoppingToken, moreWaiting: _lag.Of(partitionId) > entries.Count);
                 after = entries[^1].Position;
                 await _runner.UntilDoneAsync(partitionId, ct => _log.AcknowledgeAsync(partition, after, ct), stoppingToken);
                 Interlocked.Add(ref _processed, entries.Count);

@@ -42,7 +42,7 @@ public sealed class BatchRetryOptions
 /// <item>a transient failure (<see cref="TransientFailures"/>) retries the batch whole, with backoff, until it
 /// succeeds or the host stops: the partition stalls rather than skip events;</item>
 /// <item>any other failure isolates the failing events by bisection, straight to the handler (never through the
-/// coalescer's window again): halves that pass are stored, halves that fail are split, so k poison events in n cost
+/// coalescer's group again): halves that pass are stored, halves that fail are split, so k poison events in n cost
 /// O(k log n) handler calls. An isolated event is tried <see cref="BatchRetryOptions.MaxEventAttempts"/> times on its
 /// own, then goes to the dead-letter sink with its reason, so it never blocks its partition;</item>
 /// <item>a batch still failing transiently after <see cref="BatchRetryOptions.TransientAttemptsBeforeBisect"/> attempts
@@ -70,19 +70,36 @@ public sealed partial class PartitionBatchRunner(BatchCoalescer coalescer, IEnve
     /// <summary>Transient failures retried since start.</summary>
     public long TransientRetries => Interlocked.Read(ref _transientRetries);
 
+    /// <summary>The partition has events waiting to be read (group commit waits for them, at most its delay).</summary>
+    public void Waiting(string partition) => coalescer.Waiting(partition);
+
+    /// <summary>The partition's queue is empty, or this process no longer reads it: group commit no longer waits for it.</summary>
+    public void Idle(string partition) => coalescer.Idle(partition);
+
     /// <summary>Partitions that have been retrying one batch for longer than <see cref="BatchRetryOptions.StuckAfter"/>.</summary>
     public IReadOnlyList<RetryingPartition> StuckPartitions() => [.. _retries.Current().Where(p => p.RetryingFor >= retry.StuckAfter)];
 
-    public async Task RunAsync(string partition, IReadOnlyList<EventEnvelope> batch, CancellationToken cancellationToken)
+    /// <param name="moreWaiting">The partition's queue holds more events after this batch (the bus's word): group commit
+    /// then waits for them; false lets the group go as soon as nothing else is waiting.</param>
+    public async Task RunAsync(string partition, IReadOnlyList<EventEnvelope> batch, CancellationToken cancellationToken, bool moreWaiting = false)
     {
         if (batch.Count == 0)
         {
+            if (moreWaiting)
+            {
+                coalescer.Waiting(partition);
+            }
+            else
+            {
+                coalescer.Idle(partition);
+            }
             return;
         }
         try
         {
             var pending = batch;
             var storedBefore = 0L;
+            var alone = false;
             for (var attempt = 1; ; attempt++)
             {
                 Exception failure;
@@ -90,7 +107,19 @@ public sealed partial class PartitionBatchRunner(BatchCoalescer coalescer, IEnve
                 {
                     // Only the first attempt joins the other partitions' group: a retry (and what isolation leaves) goes
                     // straight to the handler, so a failing batch never fails another partition's group again.
-                    await (attempt == 1 ? coalescer.HandleAsync(pending, cancellationToken) : handler.HandleAsync(pending, cancellationToken));
+                    if (attempt == 1)
+                    {
+                        var group = await coalescer.HandleAsync(partition, pending, moreWaiting, cancellationToken);
+                        alone = group.Alone;
+                        if (group.Failure is { } groupFailure)
+                        {
+                            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(groupFailure);
+                        }
+                    }
+                    else
+                    {
+                        await handler.HandleAsync(pending, cancellationToken);
+                    }
                     Interlocked.Increment(ref _stored);
                     return;
                 }
@@ -106,8 +135,8 @@ public sealed partial class PartitionBatchRunner(BatchCoalescer coalescer, IEnve
                 if (!transient || attempt >= retry.TransientAttemptsBeforeBisect)
                 {
                     LogIsolating(logger, partition, pending.Count, TransientFailures.Describe(failure));
-                    // A coalesced group may have failed for another partition's events: try this partition's own first.
-                    pending = await IsolateAsync(partition, pending, failure, triedAlone: !coalescer.Coalesces, storedBefore, cancellationToken);
+                    // A group that held other partitions' batches may have failed for their events: try this partition's own first.
+                    pending = await IsolateAsync(partition, pending, failure, triedAlone: attempt > 1 || alone, storedBefore, cancellationToken);
                     if (pending.Count == 0)
                     {
                         return;

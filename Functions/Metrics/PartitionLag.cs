@@ -26,6 +26,10 @@ public sealed class PartitionLag
 
     public void Released(string partitionId) => _partitions.TryRemove(partitionId, out _);
 
+    /// <summary>Events enqueued on <paramref name="partitionId"/> and not yet committed (0 for a partition it does not know).</summary>
+    public long Of(string partitionId) =>
+        _partitions.TryGetValue(partitionId, out var p) ? Math.Max(0, p.Enqueued - p.Processed) : 0;
+
     /// <summary>Events enqueued but not yet committed, per partition this process owns.</summary>
     public IReadOnlyDictionary<string, long> Current() =>
         _partitions.ToDictionary(p => p.Key, p => Math.Max(0, p.Value.Enqueued - p.Value.Processed), StringComparer.Ordinal);

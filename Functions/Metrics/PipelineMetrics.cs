@@ -33,6 +33,7 @@ public sealed class PipelineMetrics
         Recovered = Meter.CreateCounter<long>("insights.reconcile.recovered", description: "Task events the hourly reconciliation found missing (a lost or failed callback) and recovered");
         OutcomesReplaced = Meter.CreateCounter<long>(OutcomesReplacedName, description: "Free-text reasons of a HIPAA account outside its outcome vocabulary, stored as Other; tags account_sid and field (TaskCompletedReason, TaskCanceledReason or Reason), never the text");
         BatchSize = Meter.CreateHistogram<int>("insights.consumer.batch_size", description: "Events per consumer batch");
+        Freshness = Meter.CreateHistogram<double>(FreshnessName, unit: "ms", description: "Per event: from its ReceivedAt (the ingest's answer) to the moment the consumer had stored its batch (conversations, agents and status); a replayed or backfilled event counts from when it was received or read back");
         ConsumerLagGauge = Meter.CreateObservableGauge("insights.consumer.lag", () => ObserveLag(lag), unit: "{event}", description: "Events enqueued on a partition and not yet committed by this process");
         BatchFailures = Meter.CreateCounter<long>("insights.consumer.batch_failures", description: "Consumer attempts at a batch (or part of one) that failed; tag kind: transient (the store's fault, retried whole) or event (isolated by bisection)");
         StuckGauge = Meter.CreateObservableGauge("insights.consumer.stuck_seconds", () => ObserveRetries(retries), unit: "s", description: "How long a partition has been retrying the batch it holds (reported only while it retries): alert above Insights:Consumer:StuckAfter");
@@ -57,6 +58,15 @@ public sealed class PipelineMetrics
     /// </summary>
     public Counter<long> OutcomesReplaced { get; }
     public Histogram<int> BatchSize { get; }
+
+    /// <summary>The histogram of <see cref="Freshness"/>.</summary>
+    public const string FreshnessName = "insights.consumer.freshness";
+
+    /// <summary>
+    /// How fresh the rows are, per event: milliseconds from the event's <c>ReceivedAt</c> to the end of the consumer's batch
+    /// that stored it (<c>Consumer/EventConsumer</c>).
+    /// </summary>
+    public Histogram<double> Freshness { get; }
     public ObservableGauge<long> ConsumerLagGauge { get; }
     public ObservableGauge<long> SpoolDepthGauge { get; }
     public Counter<long> BatchFailures { get; }
