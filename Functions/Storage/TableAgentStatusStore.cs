@@ -27,37 +27,78 @@ public sealed class TableAgentStatusStore(StorageTables tables, TimeProvider clo
             cancellationToken);
     }
 
+    /// <summary>
+    /// Reads the agents' rows together, merges each one's events into its stored state, and writes the rows back as
+    /// one entity-group transaction per partition (Adds and If-Match replaces), so a batch costs a few requests per
+    /// partition, not one per agent. A transaction that meets a concurrent change (409/412) writes nothing; its
+    /// agents then go one by one, each read again, merged and written with its ETag until it holds.
+    /// </summary>
     public async Task MergeAsync(IReadOnlyList<AgentEvents> agents, CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(TableName, cancellationToken);
-        var current = await TableReads.GetManyAsync(table, agents.Select(a => (TableAgentStore.AgentPartition(a.AccountSid, a.AgentSid), TableAgentStore.AgentRowKey(a.AccountSid, a.AgentSid))), cancellationToken);
-        await Parallel.ForEachAsync(agents, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (agent, ct) =>
+        // One write per row: an agent named twice (no caller does) has its events merged first.
+        var unique = agents.GroupBy(Key).Select(g => g.Skip(1).Any() ? g.First() with { Events = [.. g.SelectMany(a => a.Events)] } : g.First()).ToList();
+        var current = await TableReads.GetManyAsync(table, unique.Select(Key), cancellationToken);
+        var writes = unique.Select(agent =>
         {
-            var (partition, row) = (TableAgentStore.AgentPartition(agent.AccountSid, agent.AgentSid), TableAgentStore.AgentRowKey(agent.AccountSid, agent.AgentSid));
-            current.TryGetValue((partition, row), out var stored);
-            while (true)
+            current.TryGetValue(Key(agent), out var stored);
+            var entity = Merged(agent, stored);
+            return (Agent: agent, Action: stored is null
+                ? new TableTransactionAction(TableTransactionActionType.Add, entity)
+                : new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, stored.ETag));
+        });
+        var transactions = TableBatches.Transactions(writes, w => w.Action.Entity).ToList();
+        await Parallel.ForEachAsync(transactions, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (transaction, ct) =>
+        {
+            try
             {
-                var state = TaskRouterAgentState.FromJson(stored?.GetString("_state")).Apply(agent.Events);
-                var entity = Entity(state.ToStatus(agent.AgentSid, agent.AccountSid), state);
-                try
+                await table.SubmitTransactionAsync(transaction.Select(w => w.Action), ct);
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412)
+            {
+                foreach (var (agent, _) in transaction)
                 {
-                    if (stored is null)
-                    {
-                        await table.AddEntityAsync(entity, ct);
-                    }
-                    else
-                    {
-                        await table.UpdateEntityAsync(entity, stored.ETag, TableUpdateMode.Replace, ct);
-                    }
-                    return;
-                }
-                catch (RequestFailedException ex) when (ex.Status is 409 or 412)
-                {
-                    var again = await table.GetEntityIfExistsAsync<TableEntity>(partition, row, cancellationToken: ct);
-                    stored = again.HasValue ? again.Value : null;
+                    await MergeOneAsync(table, agent, ct);
                 }
             }
         });
+    }
+
+    private static (string Partition, string Row) Key(AgentEvents agent) =>
+        (TableAgentStore.AgentPartition(agent.AccountSid, agent.AgentSid), TableAgentStore.AgentRowKey(agent.AccountSid, agent.AgentSid));
+
+    private TableEntity Merged(AgentEvents agent, TableEntity? stored)
+    {
+        var state = TaskRouterAgentState.FromJson(stored?.GetString("_state")).Apply(agent.Events);
+        return Entity(state.ToStatus(agent.AgentSid, agent.AccountSid), state);
+    }
+
+    /// <summary>One agent read, merged and written with its ETag, again on a conflict.</summary>
+    private async Task MergeOneAsync(TableClient table, AgentEvents agent, CancellationToken cancellationToken)
+    {
+        var (partition, row) = Key(agent);
+        while (true)
+        {
+            var read = await table.GetEntityIfExistsAsync<TableEntity>(partition, row, cancellationToken: cancellationToken);
+            var stored = read.HasValue ? read.Value : null;
+            var entity = Merged(agent, stored);
+            try
+            {
+                if (stored is null)
+                {
+                    await table.AddEntityAsync(entity, cancellationToken);
+                }
+                else
+                {
+                    await table.UpdateEntityAsync(entity, stored.ETag, TableUpdateMode.Replace, cancellationToken);
+                }
+                return;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+            {
+                // changed since read: merge again
+            }
+        }
     }
 
     public async Task<IReadOnlyList<AgentStatus>> ReadAllAsync(CancellationToken cancellationToken)
