@@ -72,12 +72,24 @@ public sealed class InMemoryQueueTallies : IQueueTallyStore, IQueueAgentStore
 
     private readonly HashSet<string> _claimed = [];
 
-    public Task<bool> TryClaimCheckAsync(string date, CancellationToken cancellationToken)
+    /// <summary>The once-only jobs claimed and not released.</summary>
+    public IReadOnlyCollection<string> Claimed { get { lock (_contributions) { return [.. _claimed]; } } }
+
+    public Task<bool> TryClaimCheckAsync(string job, CancellationToken cancellationToken)
     {
         lock (_contributions)
         {
-            return Task.FromResult(_claimed.Add(date));
+            return Task.FromResult(_claimed.Add(job));
         }
+    }
+
+    public Task ReleaseCheckAsync(string job, CancellationToken cancellationToken)
+    {
+        lock (_contributions)
+        {
+            _claimed.Remove(job);
+        }
+        return Task.CompletedTask;
     }
 
     public Task PurgeBeforeAsync(string date, CancellationToken cancellationToken)

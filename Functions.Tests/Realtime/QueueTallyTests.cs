@@ -128,7 +128,7 @@ public sealed class QueueTallyTests
         var service = new QueueStatusService(source, agents, new NoQueueStatusStore(), tallies, tallies, Calculator, new AgentAvailability(["Available"]), _clock);
 
         // Act
-        var check = await service.CheckAsync(Now, default);
+        var check = await service.CheckAsync(Now, default, seed: true);
         var again = await service.CheckAsync(Now, default);
 
         // Assert

@@ -16,10 +16,14 @@ public interface IQueueTallyStore
     Task<IReadOnlyDictionary<string, QueueTally>> ReadTotalsAsync(IReadOnlyCollection<string> dates, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Claims the check of <paramref name="date"/> (<see cref="QueueStatusService.CheckAsync"/>): true for the first caller
-    /// of any instance, false after, so instances that start all day long do not each read two days of segments.
+    /// Claims a once-only job: the check of a date (<see cref="QueueStatusService.CheckAsync"/>), or the seeding after an
+    /// upgrade: true for the first caller of any instance, false after (until released), so instances that start all day
+    /// long do not each read two days of segments.
     /// </summary>
-    Task<bool> TryClaimCheckAsync(string date, CancellationToken cancellationToken);
+    Task<bool> TryClaimCheckAsync(string job, CancellationToken cancellationToken);
+
+    /// <summary>Gives a claimed job back (it failed): the next claim gets it again.</summary>
+    Task ReleaseCheckAsync(string job, CancellationToken cancellationToken);
 
     /// <summary>Removes the contributions and totals of the dates before <paramref name="date"/> (real time never reads them again).</summary>
     Task PurgeBeforeAsync(string date, CancellationToken cancellationToken);

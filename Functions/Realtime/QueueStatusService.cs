@@ -6,9 +6,9 @@ namespace InsightsFunctions.Realtime;
 /// <summary>
 /// QueueStatus, two ways. <see cref="RefreshAsync"/>, every refresh: from the tallies the consumer keeps current
 /// (<see cref="QueueTallyObserver"/>), the agents who served each queue and the agents' live status: a few rows per
-/// date, so its cost does not grow through the day. <see cref="CheckAsync"/>, at start and when the date turns: the full
-/// recomputation from every segment of yesterday and today, compared with the incremental rows (and, where no tally
-/// exists yet for those dates, e.g. after an upgrade, the tallies are seeded from the segments first).
+/// date, so its cost does not grow through the day. <see cref="CheckAsync"/>, once per date: the full recomputation from
+/// every segment of yesterday and today, compared with the incremental rows (and, once after an upgrade, the tallies are
+/// seeded from the segments first).
 /// </summary>
 public sealed class QueueStatusService(
     ILoadSource datasets,
@@ -36,14 +36,15 @@ public sealed class QueueStatusService(
     }
 
     /// <summary>
-    /// Compares the incremental rows with the full recomputation (seeding the tallies first where yesterday and today have
-    /// none) and returns the queues whose figures differ; empty when both agree.
+    /// Compares the incremental rows with the full recomputation and returns how many queues' figures differ. With
+    /// <paramref name="seed"/> (once per deployment, after upgrading to the tallies) it first adds the contribution of every
+    /// conversation of yesterday and today that has none (add-only: what the consumer wrote meanwhile stays).
     /// </summary>
-    public async Task<QueueStatusCheck> CheckAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<QueueStatusCheck> CheckAsync(DateTimeOffset now, CancellationToken cancellationToken, bool seed = false)
     {
         var segments = await SegmentsAsync(now, cancellationToken);
         var seeded = 0;
-        if ((await tallies.ReadTotalsAsync(Dates(now), cancellationToken)).Values.All(t => t.IsEmpty))
+        if (seed)
         {
             var changes = segments.SelectMany(d => d.Segments.GroupBy(s => (s.AccountSid, s.ConversationId))
                 .Select(c => new QueueTallyChange(c.Key.AccountSid, d.Date, c.Key.ConversationId, calculator.Contribution(c))))

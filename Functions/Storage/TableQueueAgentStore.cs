@@ -5,12 +5,13 @@ using InsightsFunctions.Realtime;
 namespace InsightsFunctions.Storage;
 
 /// <summary>
-/// Which agents took tasks from which queues (<see cref="QueueAgent"/>): table <c>QueueAgents</c>, PK the reporting date,
-/// RK <c>{account}_{agent}</c>, one property per queue the agent served that day (named <c>q</c> + a hash of the queue sid,
+/// Which agents took tasks from which queues (<see cref="QueueAgent"/>): table <c>QueueAgents</c>, PK
+/// <c>{date}_{bucket}</c> (16 buckets by account and agent, so a refresh every few seconds stays under a partition's
+/// 2,000 entities/s), RK <c>{account}_{agent}</c>, one property per queue the agent served that day (named <c>q</c> + a hash of the queue sid,
 /// holding the sid: property names are bounded, queue sids are not). Rows are
 /// only ever merged (Upsert Merge: recording a pair twice changes nothing, and no write reads first), and a pair this
 /// process recorded already is not written again, so a steady stream of conversations costs almost nothing here. A
-/// refresh reads the two partitions of yesterday and today: one row per agent, whatever the hour.
+/// refresh reads the partitions of yesterday and today in parallel: one row per agent, whatever the hour.
 /// </summary>
 public sealed class TableQueueAgentStore(StorageTables tables) : IQueueAgentStore
 {
@@ -29,7 +30,11 @@ public sealed class TableQueueAgentStore(StorageTables tables) : IQueueAgentStor
         var table = await tables.GetAsync(TableName, cancellationToken);
         var rows = fresh.GroupBy(s => (s.Date, s.AccountSid, s.AgentSid)).Select(g =>
         {
-            var row = new TableEntity(g.Key.Date, RowKey(g.Key.AccountSid, g.Key.AgentSid)) { ["account_sid"] = g.Key.AccountSid, ["agent_sid"] = g.Key.AgentSid };
+            var row = new TableEntity(TableKeys.DatePartition(g.Key.Date, g.Key.AccountSid, g.Key.AgentSid), RowKey(g.Key.AccountSid, g.Key.AgentSid))
+            {
+                ["account_sid"] = g.Key.AccountSid,
+                ["agent_sid"] = g.Key.AgentSid,
+            };
             foreach (var queue in g.Select(s => s.QueueSid).Distinct(StringComparer.Ordinal))
             {
                 row[QueueColumn(queue)] = queue;
@@ -50,10 +55,10 @@ public sealed class TableQueueAgentStore(StorageTables tables) : IQueueAgentStor
     public async Task<IReadOnlyList<QueueAgent>> ReadAsync(IReadOnlyCollection<string> dates, CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(TableName, cancellationToken);
-        var pairs = new List<QueueAgent>();
-        foreach (var date in dates)
+        var reads = dates.SelectMany(date => TableKeys.DatePartitions(date).Select(async partition =>
         {
-            await foreach (var row in table.QueryAsync<TableEntity>($"PartitionKey eq '{TableKeys.Quote(date)}'", cancellationToken: cancellationToken))
+            var pairs = new List<QueueAgent>();
+            await foreach (var row in table.QueryAsync<TableEntity>($"PartitionKey eq '{TableKeys.Quote(partition)}'", cancellationToken: cancellationToken))
             {
                 var (account, agent) = (row.GetString("account_sid") ?? "", row.GetString("agent_sid") ?? "");
                 foreach (var (key, value) in row)
@@ -64,8 +69,9 @@ public sealed class TableQueueAgentStore(StorageTables tables) : IQueueAgentStor
                     }
                 }
             }
-        }
-        return pairs;
+            return pairs;
+        })).ToList();
+        return [.. (await Task.WhenAll(reads)).SelectMany(p => p)];
     }
 
     public async Task PurgeBeforeAsync(string date, CancellationToken cancellationToken)

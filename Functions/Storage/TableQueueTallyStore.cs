@@ -27,8 +27,8 @@ public sealed class TableQueueTallyStore(StorageTables tables) : IQueueTallyStor
 
     /// <summary>The partition of the daily check claims (RK the date); the purge of old dates leaves it.</summary>
     private const string CheckPartition = "0check";
-    private const int MaxAttempts = 30;
-    private const int ChangesPerTransaction = 90; // + at most a few totals: within the 100 operations of a transaction
+    private const int MaxAttempts = 50;
+    private const int ChangesPerTransaction = 99; // one account's, + its total: the 100 operations of a transaction
     private const int RememberAtMost = 200_000;
     private const int ChunkChars = 30_000; // a string property holds at most 32 Ki characters
 
@@ -74,17 +74,30 @@ public sealed class TableQueueTallyStore(StorageTables tables) : IQueueTallyStor
         return byAccount;
     }
 
-    public async Task<bool> TryClaimCheckAsync(string date, CancellationToken cancellationToken)
+    public async Task<bool> TryClaimCheckAsync(string job, CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(TableName, cancellationToken);
         try
         {
-            await table.AddEntityAsync(new TableEntity(CheckPartition, date), cancellationToken);
+            await table.AddEntityAsync(new TableEntity(CheckPartition, TableKeys.Escape(job)), cancellationToken);
             return true;
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
             return false;
+        }
+    }
+
+    public async Task ReleaseCheckAsync(string job, CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(TableName, cancellationToken);
+        try
+        {
+            await table.DeleteEntityAsync(CheckPartition, TableKeys.Escape(job), ETag.All, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            // not claimed
         }
     }
 
@@ -112,12 +125,18 @@ public sealed class TableQueueTallyStore(StorageTables tables) : IQueueTallyStor
             _known.Clear(); // only a cache: a row not remembered is read again
         }
         var table = await tables.GetAsync(TableName, cancellationToken);
+        // One transaction holds one account's changes in one partition and that account's total (so a batch of many
+        // accounts never exceeds 100 operations); the partitions go in parallel, each one's transactions in order.
         var byPartition = changes
             .GroupBy(c => Partition(c.Date, c.AccountSid, c.ConversationId), StringComparer.Ordinal)
-            .Select(g => (Partition: g.Key, Changes: g.GroupBy(c => TableKeys.ConversationRowKey(c.AccountSid, c.ConversationId), StringComparer.Ordinal).Select(k => k.Last()).ToList()));
+            .Select(g => (Partition: g.Key, Chunks: g
+                .GroupBy(c => TableKeys.ConversationRowKey(c.AccountSid, c.ConversationId), StringComparer.Ordinal).Select(k => k.Last())
+                .GroupBy(c => c.AccountSid, StringComparer.Ordinal)
+                .SelectMany(account => account.Chunk(ChangesPerTransaction))
+                .ToList()));
         await Parallel.ForEachAsync(byPartition, new ParallelOptions { MaxDegreeOfParallelism = Shards, CancellationToken = cancellationToken }, async (p, ct) =>
         {
-            foreach (var chunk in p.Changes.Chunk(ChangesPerTransaction))
+            foreach (var chunk in p.Chunks)
             {
                 await WriteChunkAsync(table, p.Partition, chunk, seedOnly, ct);
             }
@@ -178,9 +197,18 @@ public sealed class TableQueueTallyStore(StorageTables tables) : IQueueTallyStor
                 for (var i = 0; i < actions.Count; i++)
                 {
                     var entity = (TableEntity)actions[i].Entity;
-                    _known[(partition, entity.RowKey)] = actions[i].ActionType == TableTransactionActionType.Delete
-                        ? new Known(null, default)
-                        : new Known(Json(entity), responses[i].Headers.ETag ?? default);
+                    if (actions[i].ActionType == TableTransactionActionType.Delete)
+                    {
+                        _known[(partition, entity.RowKey)] = new Known(null, default);
+                    }
+                    else if (i < responses.Count && responses[i].Headers.ETag is { } etag)
+                    {
+                        _known[(partition, entity.RowKey)] = new Known(Json(entity), etag);
+                    }
+                    else
+                    {
+                        _known.TryRemove((partition, entity.RowKey), out _); // no ETag to guard the next write with: read it again
+                    }
                 }
                 return;
             }
@@ -194,7 +222,8 @@ public sealed class TableQueueTallyStore(StorageTables tables) : IQueueTallyStor
                 await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 * attempt)), cancellationToken);
             }
         }
-        throw new InvalidOperationException($"QueueStatus tallies of partition {partition} kept changing while being written.");
+        // Contention, not a fault of the events: a timeout, which the consumer retries whole with backoff (never dead-letters).
+        throw new TimeoutException($"QueueStatus tallies of partition {partition} kept changing while being written.");
     }
 
     /// <summary>The rows at <paramref name="keys"/> as remembered, reading those that are not (a missing row is absent).</summary>
