@@ -6,8 +6,8 @@ namespace InsightsFunctions.Storage;
 
 /// <summary>
 /// Which agents took tasks from which queues (<see cref="QueueAgent"/>): table <c>QueueAgents</c>, PK
-/// <c>{date}_{bucket}</c> (16 buckets by account and agent, so a refresh every few seconds stays under a partition's
-/// 2,000 entities/s), RK <c>{account}_{agent}</c>, one property per queue the agent served that day (named <c>q</c> + a hash of the queue sid,
+/// <c>{date}_{bucket}</c> (<see cref="Buckets"/> by account and agent, so a refresh every 2 s of a 10,000-agent center
+/// stays under a partition's 2,000 entities/s), RK <c>{account}_{agent}</c>, one property per queue the agent served that day (named <c>q</c> + a hash of the queue sid,
 /// holding the sid: property names are bounded, queue sids are not). Rows are
 /// only ever merged (Upsert Merge: recording a pair twice changes nothing, and no write reads first), and a pair this
 /// process recorded already is not written again, so a steady stream of conversations costs almost nothing here. A
@@ -16,6 +16,9 @@ namespace InsightsFunctions.Storage;
 public sealed class TableQueueAgentStore(StorageTables tables) : IQueueAgentStore
 {
     public const string TableName = TableNames.QueueAgents;
+
+    /// <summary>Partitions per date: few queries for a small center, under 2,000 entities/s per partition for a large one.</summary>
+    public const int Buckets = 4;
     private const int RememberAtMost = 100_000;
 
     private readonly ConcurrentDictionary<QueueAgent, bool> _recorded = new();
@@ -30,7 +33,7 @@ public sealed class TableQueueAgentStore(StorageTables tables) : IQueueAgentStor
         var table = await tables.GetAsync(TableName, cancellationToken);
         var rows = fresh.GroupBy(s => (s.Date, s.AccountSid, s.AgentSid)).Select(g =>
         {
-            var row = new TableEntity(TableKeys.DatePartition(g.Key.Date, g.Key.AccountSid, g.Key.AgentSid), RowKey(g.Key.AccountSid, g.Key.AgentSid))
+            var row = new TableEntity(Partition(g.Key.Date, g.Key.AccountSid, g.Key.AgentSid), RowKey(g.Key.AccountSid, g.Key.AgentSid))
             {
                 ["account_sid"] = g.Key.AccountSid,
                 ["agent_sid"] = g.Key.AgentSid,
@@ -55,7 +58,7 @@ public sealed class TableQueueAgentStore(StorageTables tables) : IQueueAgentStor
     public async Task<IReadOnlyList<QueueAgent>> ReadAsync(IReadOnlyCollection<string> dates, CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(TableName, cancellationToken);
-        var reads = dates.SelectMany(date => TableKeys.DatePartitions(date).Select(async partition =>
+        var reads = dates.SelectMany(date => Enumerable.Range(0, Buckets).Select(b => $"{date}_{b:x2}").Select(async partition =>
         {
             var pairs = new List<QueueAgent>();
             await foreach (var row in table.QueryAsync<TableEntity>($"PartitionKey eq '{TableKeys.Quote(partition)}'", cancellationToken: cancellationToken))
@@ -84,6 +87,9 @@ public sealed class TableQueueAgentStore(StorageTables tables) : IQueueAgentStor
         }
         await TableBatches.DeleteAsync(table, old, cancellationToken);
     }
+
+    private static string Partition(string date, string accountSid, string agentSid) =>
+        $"{date}_{EventBus.PartitionHash.PartitionFor(TableKeys.Owner(accountSid, agentSid), Buckets):x2}";
 
     private static string RowKey(string accountSid, string agentSid) => TableKeys.Bounded(TableKeys.Owner(accountSid, agentSid));
 
