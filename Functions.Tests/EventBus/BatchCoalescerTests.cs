@@ -84,6 +84,25 @@ public sealed class BatchCoalescerTests
     }
 
     [Fact]
+    public async Task WithAMinimumDelay_AQuietLineGathersThatLong_ThenCommitsWhatCameAsOneGroup()
+    {
+        var clock = new ManualClock(DateTimeOffset.UnixEpoch);
+        var handler = new Handler();
+        var coalescer = new BatchCoalescer(handler, MaxDelay, 1000, clock, minDelay: TimeSpan.FromMilliseconds(200));
+
+        var first = coalescer.HandleAsync("0", Events(0, 2), moreWaiting: false, default);
+        clock.Advance(TimeSpan.FromMilliseconds(150));
+        var second = coalescer.HandleAsync("1", Events(2, 3), moreWaiting: false, default);
+        Assert.Empty(handler.Handled); // nothing waits, but the group is younger than the minimum
+        clock.Advance(TimeSpan.FromMilliseconds(50));
+        var outcomes = await Task.WhenAll(first, second).WaitAsync(Guard);
+
+        Assert.Equal([5], handler.Handled);
+        Assert.All(outcomes, o => Assert.False(o.Alone));
+        Assert.Equal(0, clock.PendingTimers);
+    }
+
+    [Fact]
     public async Task EventsThatArriveTogetherOnTwoPartitions_TheTwoTasksOfAMerge_AreCommittedAsOneGroup()
     {
         var (clock, handler, coalescer) = Arrange();

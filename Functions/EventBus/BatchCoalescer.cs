@@ -6,8 +6,9 @@ namespace InsightsFunctions.EventBus;
 /// Adaptive group commit across the partitions (sources) of this process. The batches they hand in join one open
 /// group, which goes to the handler as one batch as soon as
 /// <list type="bullet">
-/// <item>no group is being handled and no other source has events waiting that it has not handed in yet (a quiet line
-/// commits at once; partitions whose events arrived together, such as the two tasks of a merge, go together), or</item>
+/// <item>no group is being handled, no other source has events waiting that it has not handed in yet, and the group is
+/// at least <c>minDelay</c> old (a quiet line commits at once, or after that short gathering time; partitions whose events
+/// arrived together, such as the two tasks of a merge, go together), or</item>
 /// <item>no group is being handled and <c>maxDelay</c> has passed since the group's first batch (the bound on how long a
 /// batch waits for sources that said they had events and did not come), or</item>
 /// <item>it holds <c>maxEvents</c> (then even beside a group being handled).</item>
@@ -22,7 +23,7 @@ namespace InsightsFunctions.EventBus;
 /// order, so mixing partitions is safe. A failed group fails every caller in it (<see cref="GroupOutcome.Failure"/>),
 /// and each caller then retries its own events on its own.
 /// </summary>
-public sealed class BatchCoalescer(IEnvelopeBatchHandler handler, TimeSpan maxDelay, int maxEvents, TimeProvider? clock = null)
+public sealed class BatchCoalescer(IEnvelopeBatchHandler handler, TimeSpan maxDelay, int maxEvents, TimeProvider? clock = null, TimeSpan minDelay = default)
 {
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
     private readonly Lock _gate = new();
@@ -36,7 +37,9 @@ public sealed class BatchCoalescer(IEnvelopeBatchHandler handler, TimeSpan maxDe
         public readonly HashSet<string> Sources = new(StringComparer.Ordinal);
         public int Batches;
         public bool Due;
+        public bool Ripe;
         public ITimer? Deadline;
+        public ITimer? Ripening;
         public readonly TaskCompletionSource<Exception?> Done = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
@@ -66,8 +69,12 @@ public sealed class BatchCoalescer(IEnvelopeBatchHandler handler, TimeSpan maxDe
         {
             if (_open is null)
             {
-                var opened = _open = new Group();
+                var opened = _open = new Group { Ripe = minDelay <= TimeSpan.Zero };
                 opened.Deadline = _clock.CreateTimer(_ => OnDeadline(opened), null, maxDelay, Timeout.InfiniteTimeSpan);
+                if (!opened.Ripe)
+                {
+                    opened.Ripening = _clock.CreateTimer(_ => OnRipe(opened), null, minDelay, Timeout.InfiniteTimeSpan);
+                }
             }
             group = _open;
             group.Events.AddRange(batch);
@@ -109,12 +116,24 @@ public sealed class BatchCoalescer(IEnvelopeBatchHandler handler, TimeSpan maxDe
         Run(ready);
     }
 
-    private void OnDeadline(Group group)
+    private void OnDeadline(Group group) => OnTimer(group, deadline: true);
+
+    private void OnRipe(Group group) => OnTimer(group, deadline: false);
+
+    /// <summary>A group's timer fired: its deadline (it may go even if sources are still to come) or its gathering time.</summary>
+    private void OnTimer(Group group, bool deadline)
     {
         Group? ready;
         lock (_gate)
         {
-            group.Due = true;
+            if (deadline)
+            {
+                group.Due = true;
+            }
+            else
+            {
+                group.Ripe = true;
+            }
             ready = TakeReady();
         }
         Run(ready);
@@ -130,7 +149,7 @@ public sealed class BatchCoalescer(IEnvelopeBatchHandler handler, TimeSpan maxDe
         // While a group is being stored the next one waits for it, however long (that is the coalescing); only a full
         // group goes beside it. The delay bounds the wait for partitions that said they had events.
         var go = group.Events.Count >= maxEvents
-            || (_running == 0 && (group.Due || !_waiting.Any(s => !group.Sources.Contains(s))));
+            || (_running == 0 && (group.Due || (group.Ripe && !_waiting.Any(s => !group.Sources.Contains(s)))));
         if (!go)
         {
             return null;
@@ -151,6 +170,7 @@ public sealed class BatchCoalescer(IEnvelopeBatchHandler handler, TimeSpan maxDe
     private async Task RunAsync(Group group)
     {
         group.Deadline?.Dispose();
+        group.Ripening?.Dispose();
         Exception? failure = null;
         try
         {

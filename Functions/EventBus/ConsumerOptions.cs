@@ -23,6 +23,15 @@ public sealed class ConsumerOptions
     public TimeSpan MaxCommitDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
+    /// How long a group gathers on a quiet line before it goes (0: at once). A trickle otherwise commits a few events at a
+    /// time, each group paying a few dozen Table requests; a short gathering time trades a little freshness for far fewer
+    /// requests and less CPU per event. A busy line is not slowed: a group that waited for the one being stored is older.
+    /// Measured at a steady 200 events/s (docs/benchmarks.md, issue 20): 0 gave freshness p99 0.73 s with 4.1 Table requests
+    /// and 2,115 µs of CPU per event; 250 ms gave p99 1.27 s with 1.8 requests and 1,735 µs.
+    /// </summary>
+    public TimeSpan MinCommitDelay { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
     /// The setting the fixed group-commit window had until issue 20 (<c>BatchWindow</c>, 10 s): ignored now, and reported
     /// at start when still set (<see cref="ConsumerSettingsReport"/>).
     /// </summary>
@@ -62,6 +71,7 @@ public sealed class ConsumerOptions
         public ValidateOptionsResult Validate(string? name, ConsumerOptions options) => new SettingRules(Section)
             .AtLeast(options.MaxBatchEvents, 1, nameof(MaxBatchEvents))
             .Positive(options.MaxCommitDelay, nameof(MaxCommitDelay))
+            .Require(options.MinCommitDelay >= TimeSpan.Zero && options.MinCommitDelay <= options.MaxCommitDelay, nameof(MinCommitDelay), "must be between 00:00:00 and MaxCommitDelay.")
             .Require(options.MaxCommitDelay <= TimeSpan.FromMinutes(1), nameof(MaxCommitDelay), "must be at most 00:01:00 (rows lag the events by up to it).")
             .AtLeast(options.MaxEventAttempts, 1, nameof(MaxEventAttempts))
             .AtLeast(options.TransientAttemptsBeforeBisect, 1, nameof(TransientAttemptsBeforeBisect))

@@ -85,7 +85,7 @@ public static class EventBusRegistration
     {
         services.TryAddSingleton(sp => new BatchCoalescer(
             sp.GetRequiredService<IEnvelopeBatchHandler>(), sp.Settings<ConsumerOptions>().MaxCommitDelay, sp.Settings<ConsumerOptions>().MaxBatchEvents,
-            sp.GetService<TimeProvider>()));
+            sp.GetService<TimeProvider>(), sp.Settings<ConsumerOptions>().MinCommitDelay));
         services.TryAddSingleton(sp => new PartitionBatchRunner(
             sp.GetRequiredService<BatchCoalescer>(), sp.GetRequiredService<IEnvelopeBatchHandler>(), sp.GetRequiredService<IDeadLetterSink>(),
             sp.GetRequiredService<BatchRetryOptions>(), sp.GetRequiredService<PipelineMetrics>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<PartitionBatchRunner>(),

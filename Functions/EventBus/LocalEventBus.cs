@@ -36,7 +36,7 @@ public sealed partial class LocalEventBus : BackgroundService, IEventPublisher, 
     public LocalEventBus(IEventLog log, LocalBusOptions options, ConsumerOptions consumer, IEnvelopeBatchHandler handler, IDeadLetterSink deadLetters, PipelineMetrics metrics, ILogger<LocalEventBus> logger, BatchRetryOptions? retry = null, PartitionRetries? retries = null, PartitionLag? lag = null)
     {
         (_log, _partitions, _maxBatch, _deadLetters, _metrics, _logger) = (log, options.Partitions, options.ReadBatchEvents, deadLetters, metrics, logger);
-        var coalescer = new BatchCoalescer(handler, consumer.MaxCommitDelay, consumer.MaxBatchEvents);
+        var coalescer = new BatchCoalescer(handler, consumer.MaxCommitDelay, consumer.MaxBatchEvents, minDelay: consumer.MinCommitDelay);
         _runner = new PartitionBatchRunner(coalescer, handler, deadLetters, retry ?? new BatchRetryOptions(), metrics, logger, retries);
         _appended = Enumerable.Range(0, _partitions).Select(_ => new SemaphoreSlim(0)).ToArray();
         _lag = lag ?? new PartitionLag();
