@@ -18,6 +18,8 @@ account="AC$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 export "Insights__Accounts__${account}__AuthToken=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 export Insights__LocalBus__Path="$work/bus"
 port=7179
+# The host refuses to start outside Development without a public URL (signatures are checked against it).
+export Insights__Ingest__PublicBaseUrl="http://127.0.0.1:$port"
 serve_pid=""
 cleanup() {
   [ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null && wait "$serve_pid" 2>/dev/null || true
