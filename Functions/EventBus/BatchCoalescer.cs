@@ -70,10 +70,10 @@ public sealed class BatchCoalescer(IEnvelopeBatchHandler handler, TimeSpan maxDe
             if (_open is null)
             {
                 var opened = _open = new Group { Ripe = minDelay <= TimeSpan.Zero };
-                opened.Deadline = _clock.CreateTimer(_ => OnDeadline(opened), null, maxDelay, Timeout.InfiniteTimeSpan);
+                opened.Deadline = _clock.CreateTimer(_ => OnTimer(opened, deadline: true), null, maxDelay, Timeout.InfiniteTimeSpan);
                 if (!opened.Ripe)
                 {
-                    opened.Ripening = _clock.CreateTimer(_ => OnRipe(opened), null, minDelay, Timeout.InfiniteTimeSpan);
+                    opened.Ripening = _clock.CreateTimer(_ => OnTimer(opened, deadline: false), null, minDelay, Timeout.InfiniteTimeSpan);
                 }
             }
             group = _open;
@@ -115,10 +115,6 @@ public sealed class BatchCoalescer(IEnvelopeBatchHandler handler, TimeSpan maxDe
         }
         Run(ready);
     }
-
-    private void OnDeadline(Group group) => OnTimer(group, deadline: true);
-
-    private void OnRipe(Group group) => OnTimer(group, deadline: false);
 
     /// <summary>A group's timer fired: its deadline (it may go even if sources are still to come) or its gathering time.</summary>
     private void OnTimer(Group group, bool deadline)

@@ -36,21 +36,16 @@ public sealed class QueueStatusCalculator(SlaPolicy sla, ReportingClock clock)
     public IReadOnlyList<QueueStatus> Compute(IEnumerable<Segment> segments, IReadOnlyCollection<AgentStatus> agents, AgentAvailability availability, DateTimeOffset now)
     {
         var tallies = new Dictionary<string, QueueTally>(StringComparer.Ordinal);
-        var served = new List<QueueAgent>();
-        foreach (var s in segments)
+        var queued = segments.Where(s => s.QueueSid is not null).ToList();
+        foreach (var s in queued)
         {
-            if (s.QueueSid is null)
-            {
-                continue;
-            }
             if (!tallies.TryGetValue(s.AccountSid, out var tally))
             {
                 tallies[s.AccountSid] = tally = new QueueTally();
             }
             tally.Add(s, sla, clock);
-            served.AddRange(Served([s], ""));
         }
-        return Rows(tallies, served, agents, availability, now);
+        return Rows(tallies, Served(queued, ""), agents, availability, now);
     }
 
     /// <summary>The rows of the tallies by account, with the agents available now who served each queue (any date given).</summary>

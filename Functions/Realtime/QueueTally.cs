@@ -162,8 +162,6 @@ public sealed class QueueTally
     public static QueueTally FromJson(string? json) =>
         string.IsNullOrEmpty(json) ? new QueueTally() : JsonSerializer.Deserialize<QueueTally>(json, Json) ?? new QueueTally();
 
-    public QueueTally Clone() => FromJson(ToJson());
-
     private QueueTallyEntry Entry(string queueSid)
     {
         if (!Queues.TryGetValue(queueSid, out var entry))

@@ -71,14 +71,14 @@ public static class TableKeys
     public static string StatePartition(char prefix, string accountSid, string id) => StatePartition(prefix, Owner(accountSid, id));
 
     /// <summary><c>{date}_{bucket}</c> by <see cref="Owner"/>: a day's rows in 16 partitions, one account's conversation or agent in one.</summary>
-    public static string DatePartition(string date, string accountSid, string id) =>
-        $"{date}_{PartitionHash.PartitionFor(Owner(accountSid, id), DateBuckets):x2}";
+    public static string DatePartition(string date, string accountSid, string id, int buckets = DateBuckets) =>
+        $"{date}_{PartitionHash.PartitionFor(Owner(accountSid, id), buckets):x2}";
 
     /// <summary>The reporting date of a <see cref="DatePartition"/> (<c>{date}_{bucket}</c>).</summary>
     public static string DateOfPartition(string partition) => Datasets.DatasetDate.OfPartition(partition);
 
-    public static IEnumerable<string> DatePartitions(string date) =>
-        Enumerable.Range(0, DateBuckets).Select(b => $"{date}_{b:x2}");
+    public static IEnumerable<string> DatePartitions(string date, int buckets = DateBuckets) =>
+        Enumerable.Range(0, buckets).Select(b => $"{date}_{b:x2}");
 
     /// <summary>A Conversations RowKey: <c>{account}_{conversation_id}</c> (<see cref="Owner"/>).</summary>
     public static string ConversationRowKey(string accountSid, string conversationId) => Bounded(Owner(accountSid, conversationId));

@@ -33,7 +33,7 @@ public sealed class TableQueueAgentStore(StorageTables tables) : IQueueAgentStor
         var table = await tables.GetAsync(TableName, cancellationToken);
         var rows = fresh.GroupBy(s => (s.Date, s.AccountSid, s.AgentSid)).Select(g =>
         {
-            var row = new TableEntity(Partition(g.Key.Date, g.Key.AccountSid, g.Key.AgentSid), RowKey(g.Key.AccountSid, g.Key.AgentSid))
+            var row = new TableEntity(TableKeys.DatePartition(g.Key.Date, g.Key.AccountSid, g.Key.AgentSid, Buckets), RowKey(g.Key.AccountSid, g.Key.AgentSid))
             {
                 ["account_sid"] = g.Key.AccountSid,
                 ["agent_sid"] = g.Key.AgentSid,
@@ -58,7 +58,7 @@ public sealed class TableQueueAgentStore(StorageTables tables) : IQueueAgentStor
     public async Task<IReadOnlyList<QueueAgent>> ReadAsync(IReadOnlyCollection<string> dates, CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(TableName, cancellationToken);
-        var reads = dates.SelectMany(date => Enumerable.Range(0, Buckets).Select(b => $"{date}_{b:x2}").Select(async partition =>
+        var reads = dates.SelectMany(date => TableKeys.DatePartitions(date, Buckets).Select(async partition =>
         {
             var pairs = new List<QueueAgent>();
             await foreach (var row in table.QueryAsync<TableEntity>($"PartitionKey eq '{TableKeys.Quote(partition)}'", cancellationToken: cancellationToken))
@@ -87,9 +87,6 @@ public sealed class TableQueueAgentStore(StorageTables tables) : IQueueAgentStor
         }
         await TableBatches.DeleteAsync(table, old, cancellationToken);
     }
-
-    private static string Partition(string date, string accountSid, string agentSid) =>
-        $"{date}_{EventBus.PartitionHash.PartitionFor(TableKeys.Owner(accountSid, agentSid), Buckets):x2}";
 
     private static string RowKey(string accountSid, string agentSid) => TableKeys.Bounded(TableKeys.Owner(accountSid, agentSid));
 

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Azure;
 using Azure.Data.Tables;
-using InsightsFunctions.EventBus;
 using InsightsFunctions.Realtime;
 
 namespace InsightsFunctions.Storage;
@@ -37,10 +36,9 @@ public sealed class TableQueueTallyStore(StorageTables tables) : IQueueTallyStor
     /// <summary>A row as last read or written: its tally JSON (null: no row) and ETag.</summary>
     private sealed record Known(string? Json, ETag ETag);
 
-    public static string Partition(string date, string accountSid, string conversationId) =>
-        $"{date}_{PartitionHash.PartitionFor(TableKeys.Owner(accountSid, conversationId), Shards):x2}";
+    public static string Partition(string date, string accountSid, string conversationId) => TableKeys.DatePartition(date, accountSid, conversationId, Shards);
 
-    public static IEnumerable<string> Partitions(string date) => Enumerable.Range(0, Shards).Select(s => $"{date}_{s:x2}");
+    public static IEnumerable<string> Partitions(string date) => TableKeys.DatePartitions(date, Shards);
 
     public static string TotalRowKey(string accountSid) => TotalPrefix + TableKeys.Escape(accountSid);
 
