@@ -71,13 +71,23 @@ public static class TableKeys
     public static string StatePartition(char prefix, string accountSid, string id) => StatePartition(prefix, Owner(accountSid, id));
 
     /// <summary><c>{date}_{bucket}</c> by <see cref="Owner"/>: a day's rows in 16 partitions, one account's conversation or agent in one.</summary>
-    public static string DatePartition(string date, string accountSid, string id, int buckets = DateBuckets) =>
+    public static string DatePartition(string date, string accountSid, string id) => DatePartition(date, accountSid, id, DateBuckets);
+
+    /// <summary><see cref="DatePartition(string, string, string)"/> over <paramref name="buckets"/> partitions per date.</summary>
+    public static string DatePartition(string date, string accountSid, string id, int buckets) =>
         $"{date}_{PartitionHash.PartitionFor(Owner(accountSid, id), buckets):x2}";
 
     /// <summary>The reporting date of a <see cref="DatePartition"/> (<c>{date}_{bucket}</c>).</summary>
     public static string DateOfPartition(string partition) => Datasets.DatasetDate.OfPartition(partition);
 
-    public static IEnumerable<string> DatePartitions(string date, int buckets = DateBuckets) =>
+    public static IEnumerable<string> DatePartitions(string date) => DatePartitionsIn(date, DateBuckets);
+
+    /// <summary>
+    /// The <paramref name="buckets"/> partitions <c>{date}_{bucket}</c> of a date. Another name, not an overload or an
+    /// optional parameter: <c>dates.SelectMany(TableKeys.DatePartitions)</c> would then bind to the indexed
+    /// <c>SelectMany</c> (the index as the bucket count) or be ambiguous.
+    /// </summary>
+    public static IEnumerable<string> DatePartitionsIn(string date, int buckets) =>
         Enumerable.Range(0, buckets).Select(b => $"{date}_{b:x2}");
 
     /// <summary>A Conversations RowKey: <c>{account}_{conversation_id}</c> (<see cref="Owner"/>).</summary>

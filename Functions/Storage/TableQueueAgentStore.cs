@@ -58,7 +58,7 @@ public sealed class TableQueueAgentStore(StorageTables tables) : IQueueAgentStor
     public async Task<IReadOnlyList<QueueAgent>> ReadAsync(IReadOnlyCollection<string> dates, CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(TableName, cancellationToken);
-        var reads = dates.SelectMany(date => TableKeys.DatePartitions(date, Buckets).Select(async partition =>
+        var reads = dates.SelectMany(date => TableKeys.DatePartitionsIn(date, Buckets).Select(async partition =>
         {
             var pairs = new List<QueueAgent>();
             await foreach (var row in table.QueryAsync<TableEntity>($"PartitionKey eq '{TableKeys.Quote(partition)}'", cancellationToken: cancellationToken))

@@ -38,7 +38,7 @@ public sealed class TableQueueTallyStore(StorageTables tables) : IQueueTallyStor
 
     public static string Partition(string date, string accountSid, string conversationId) => TableKeys.DatePartition(date, accountSid, conversationId, Shards);
 
-    public static IEnumerable<string> Partitions(string date) => TableKeys.DatePartitions(date, Shards);
+    public static IEnumerable<string> Partitions(string date) => TableKeys.DatePartitionsIn(date, Shards);
 
     public static string TotalRowKey(string accountSid) => TotalPrefix + TableKeys.Escape(accountSid);
 
