@@ -47,6 +47,10 @@ public sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
         }
         var environment = settings.Dev ? Environments.Development : string.IsNullOrWhiteSpace(requested) ? Environments.Production : requested;
         var builder = LocalHostBuilder.CreateBuilder([], overrides, environment);
+        if (settings.Stats is not null)
+        {
+            File.WriteAllText(Path.GetFullPath(settings.Stats), "{}"); // an unwritable path fails now, not after a long run
+        }
         await using var app = LocalHostBuilder.Build(builder);
         using var stats = settings.Stats is null ? null : new ServeStatsRecorder(app.Services.GetRequiredService<PipelineMetrics>().Meter);
         if (CliConfiguration.Insights(builder.Configuration).Accounts.Count == 0)

@@ -5,8 +5,10 @@ namespace InsightsFunctions.EventBus;
 
 /// <summary>
 /// How the consumers batch and how long they remember events (<c>Insights:Consumer</c>). Group commit is adaptive: a
-/// busy line coalesces more work into each Table transaction, a quiet one commits at once; rows lag the events by at
-/// most <see cref="MaxCommitDelay"/> plus the time to store them.
+/// busy line coalesces more work into each Table transaction, a quiet one commits after <see cref="MinCommitDelay"/>.
+/// Only one group is stored at a time, so a batch can wait for the group being stored before its own: rows lag the events
+/// by about the longer of that group's store time and <see cref="MaxCommitDelay"/>, plus their own store time (and
+/// without bound while a store hangs: watch the consumer lag).
 /// </summary>
 public sealed class ConsumerOptions
 {
