@@ -20,12 +20,14 @@ namespace InsightsFunctions.Benchmarks;
 /// </summary>
 public static class LoadDay
 {
+    private static readonly ReportingClock Reporting = new("UTC");
+
     public static async Task RunAsync(int agents, double hours)
     {
         var (source, dates, events, start) = await BuildSourceAsync(agents, hours);
         var folder = Path.Combine(Path.GetTempPath(), $"insights-load-bench-{Environment.ProcessId}");
         var changes = new InMemoryChangeLog(TimeProvider.System);
-        await changes.MarkAsync(LoadDatasets.Conversations, dates, CancellationToken.None);
+        await changes.MarkHoursAsync(LoadDatasets.Conversations, dates, CancellationToken.None);
         var grid = new IntervalGrid(new ReportingClock("UTC"));
         var job = new LoadJob(new InMemoryLoadLock(), changes, source, new InMemoryIntervalStore(), new DirectoryExportSink(folder), grid,
             new QueueIntervalBuilder(grid, new SlaPolicy(new SlaOptions())), new AgentIntervalBuilder(grid),
@@ -54,14 +56,14 @@ public static class LoadDay
     }
 
     /// <summary>The stitched day as dataset rows; the stitcher's own state is dropped before the load is measured.</summary>
-    private static async Task<(InMemoryLoadSource Source, List<string?> Dates, int Events, DateTimeOffset Start)> BuildSourceAsync(int agents, double hours)
+    private static async Task<(InMemoryLoadSource Source, List<(string Date, int? Hour)> Dates, int Events, DateTimeOffset Start)> BuildSourceAsync(int agents, double hours)
     {
         var (simulated, envelopes) = SimulatedEnvelopes.Generate(agents, 8, hours, 2026);
         var start = DateTimeOffset.FromUnixTimeMilliseconds(simulated.Min(e => e.TimestampMs));
         var store = new InMemoryConversationStore();
         var index = new InMemoryLinkIndex();
         var service = new StitchingService(store, new ConversationLinker(index), index,
-            new ConversationBuilder(new SegmentBuilder(new SlaPolicy(new SlaOptions())), new ReportingClock("UTC")));
+            new ConversationBuilder(new SegmentBuilder(new SlaPolicy(new SlaOptions())), Reporting));
         for (var i = 0; i < envelopes.Count; i += 10_000)
         {
             await service.HandleAsync(envelopes.GetRange(i, Math.Min(10_000, envelopes.Count - i)), CancellationToken.None);
@@ -70,14 +72,15 @@ public static class LoadDay
         var updatedAt = DateTimeOffset.UtcNow;
         foreach (var stitched in store.Conversations.Values.OrderBy(c => c.Conversation.ConversationId, StringComparer.Ordinal))
         {
-            var partition = TableKeys.DatePartition(stitched.Conversation.Date, stitched.Conversation.AccountSid, stitched.Conversation.ConversationId);
-            source.Add(LoadDatasets.Conversations, stitched.Conversation.Date, TableLoadSource.Row(DatasetEntities.ToEntity(stitched.Conversation, partition, updatedAt)));
+            var partition = TableConversationStore.PartitionOf(stitched.Conversation, Reporting);
+            var hour = TableKeys.HourOfPartition(partition);
+            source.Add(LoadDatasets.Conversations, stitched.Conversation.Date, TableLoadSource.Row(DatasetEntities.ToEntity(stitched.Conversation, partition, updatedAt)), hour);
             foreach (var segment in stitched.Segments)
             {
-                source.Add(LoadDatasets.Segments, stitched.Conversation.Date, TableLoadSource.Row(DatasetEntities.ToEntity(segment, partition, updatedAt)));
+                source.Add(LoadDatasets.Segments, stitched.Conversation.Date, TableLoadSource.Row(DatasetEntities.ToEntity(segment, partition, updatedAt)), hour);
             }
         }
-        var dates = store.Conversations.Values.Select(c => (string?)c.Conversation.Date).Distinct().ToList();
+        var dates = store.Conversations.Values.Select(c => (c.Conversation.Date, (int?)Reporting.HourOf(c.Conversation.StartedAt))).Distinct().ToList();
         return (source, dates, envelopes.Count, start);
     }
 }

@@ -222,13 +222,19 @@ public static class LoadWindowDay
     {
         public Dictionary<string, long> Rows { get; } = new(StringComparer.Ordinal);
 
-        public async IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> ReadAsync(string dataset, string? date, [EnumeratorCancellation] CancellationToken cancellationToken)
+        public IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> ReadAsync(string dataset, string? date, CancellationToken cancellationToken) =>
+            Timed(dataset, inner.ReadAsync(dataset, date, cancellationToken), cancellationToken);
+
+        public IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> ReadHourAsync(string dataset, string date, int hour, CancellationToken cancellationToken) =>
+            Timed(dataset, inner.ReadHourAsync(dataset, date, hour, cancellationToken), cancellationToken);
+
+        private async IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> Timed(string dataset, IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> read, [EnumeratorCancellation] CancellationToken cancellationToken)
         {
             if (phases.Current == 1)
             {
                 phases.Enter(2); // the first source read after the stored intervals: the export of the marked partitions
             }
-            await using var pages = inner.ReadAsync(dataset, date, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            await using var pages = read.GetAsyncEnumerator(cancellationToken);
             while (true)
             {
                 var started = Stopwatch.GetTimestamp();
@@ -276,6 +282,8 @@ public static class LoadWindowDay
     {
         public Task MarkAsync(string dataset, IEnumerable<string?> dates, CancellationToken cancellationToken) => inner.MarkAsync(dataset, dates, cancellationToken);
 
+        public Task MarkHoursAsync(string dataset, IEnumerable<(string Date, int? Hour)> hours, CancellationToken cancellationToken) => inner.MarkHoursAsync(dataset, hours, cancellationToken);
+
         public async Task<IReadOnlyList<DatasetChange>> ReadAsync(CancellationToken cancellationToken) =>
             [.. (await inner.ReadAsync(cancellationToken)).Select(c => c with { ChangedAt = at })];
 
@@ -290,6 +298,7 @@ public static class LoadWindowDay
     private sealed class SimulatedDay
     {
         private readonly StorageTables _tables;
+        private readonly ReportingClock _clock;
         private readonly StitchingService _stitcher;
         private readonly InMemoryConversationStore _conversations = new();
         private readonly MemoryAgentStore _agents = new();
@@ -299,6 +308,7 @@ public static class LoadWindowDay
         public SimulatedDay(StorageTables tables, ReportingClock clock, SlaPolicy sla)
         {
             _tables = tables;
+            _clock = clock;
             var index = new InMemoryLinkIndex();
             _stitcher = new StitchingService(_conversations, new ConversationLinker(index), index, new ConversationBuilder(new SegmentBuilder(sla), clock));
             _agentService = new AgentService(_agents, new ActivityBuilder(clock));
@@ -325,7 +335,7 @@ public static class LoadWindowDay
             var rows = new List<(string Table, TableEntity Entity)>();
             foreach (var stitched in _conversations.Conversations.Values)
             {
-                var partition = TableKeys.DatePartition(stitched.Conversation.Date, stitched.Conversation.AccountSid, stitched.Conversation.ConversationId);
+                var partition = TableConversationStore.PartitionOf(stitched.Conversation, _clock);
                 rows.Add((TableNames.Conversations, DatasetEntities.ToEntity(stitched.Conversation, partition, now)));
                 rows.AddRange(stitched.Segments.Select(s => (TableNames.Segments, DatasetEntities.ToEntity(s, partition, now))));
             }
@@ -354,7 +364,9 @@ public static class LoadWindowDay
             // The marks the consumer makes for those writes: conversations (with their segments) and activities by date, the agents' snapshot.
             var touched = upserts.Select(a => (a.Table, a.Action.Entity.PartitionKey)).Concat(deletes.Select(a => (a.Table, a.Action.Entity.PartitionKey))).Distinct().ToList();
             var marks = new List<(string Dataset, string? Date)>();
-            marks.AddRange(touched.Where(t => t.Table is TableNames.Conversations or TableNames.Segments).Select(t => (LoadDatasets.Conversations, (string?)TableKeys.DateOfPartition(t.PartitionKey))).Distinct());
+            var conversationHours = touched.Where(t => t.Table is TableNames.Conversations or TableNames.Segments)
+                .Select(t => (TableKeys.DateOfPartition(t.PartitionKey), TableKeys.HourOfPartition(t.PartitionKey))).Distinct().ToList();
+            await changes.MarkHoursAsync(LoadDatasets.Conversations, conversationHours, CancellationToken.None);
             marks.AddRange(touched.Where(t => t.Table == TableNames.Activities).Select(t => (LoadDatasets.Activities, (string?)TableKeys.DateOfPartition(t.PartitionKey))).Distinct());
             if (touched.Any(t => t.Table == TableNames.Agents))
             {
@@ -364,7 +376,8 @@ public static class LoadWindowDay
             {
                 await changes.MarkAsync(dataset.Key, dataset.Select(m => m.Date), CancellationToken.None);
             }
-            return $"wrote {upserts.Count:N0} rows, removed {deletes.Count:N0}; marked {string.Join(", ", marks.Select(m => $"{m.Dataset} {m.Date ?? "(snapshot)"}"))}";
+            return $"wrote {upserts.Count:N0} rows, removed {deletes.Count:N0}; marked {string.Join(", ", marks.Select(m => $"{m.Dataset} {m.Date ?? "(snapshot)"}"))}, " +
+                $"conversations in {conversationHours.Count} hour(s): {string.Join(", ", conversationHours.Select(h => $"{h.Item1} h{h.Item2:00}"))}";
         }
 
         /// <summary>A row's content without <c>updated_at</c> (which every write changes).</summary>

@@ -11,20 +11,31 @@ namespace InsightsFunctions.TestSupport;
 /// <remarks>The consumers' datasets, read back in pages of <c>pageSize</c> rows, in insertion order.</remarks>
 public sealed class InMemoryLoadSource(int pageSize = 1000) : ILoadSource
 {
-    private readonly Dictionary<(string Dataset, string? Date), List<IReadOnlyDictionary<string, object?>>> _rows = new();
+    private readonly Dictionary<(string Dataset, string? Date), List<(int? Hour, IReadOnlyDictionary<string, object?> Row)>> _rows = new();
 
-    public void Add(string dataset, string? date, IReadOnlyDictionary<string, object?> row)
+    /// <summary>Adds a row; <paramref name="hour"/> is the local hour its conversation started (Conversations and Segments).</summary>
+    public void Add(string dataset, string? date, IReadOnlyDictionary<string, object?> row, int? hour = null)
     {
         if (!_rows.TryGetValue((dataset, date), out var list))
         {
             _rows[(dataset, date)] = list = [];
         }
-        list.Add(row);
+        list.Add((hour, row));
     }
 
-    public async IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> ReadAsync(string dataset, string? date, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>Removes the rows of a dataset partition that match (a conversation moved or merged away).</summary>
+    public int Remove(string dataset, string? date, Func<IReadOnlyDictionary<string, object?>, bool> match) =>
+        _rows.TryGetValue((dataset, date), out var list) ? list.RemoveAll(r => match(r.Row)) : 0;
+
+    public IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> ReadAsync(string dataset, string? date, CancellationToken cancellationToken) =>
+        Pages((_rows.GetValueOrDefault((dataset, date)) ?? []).Select(r => r.Row));
+
+    public IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> ReadHourAsync(string dataset, string date, int hour, CancellationToken cancellationToken) =>
+        Pages((_rows.GetValueOrDefault((dataset, date)) ?? []).Where(r => r.Hour == hour).Select(r => r.Row));
+
+    private async IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> Pages(IEnumerable<IReadOnlyDictionary<string, object?>> rows)
     {
-        foreach (var page in (_rows.GetValueOrDefault((dataset, date)) ?? []).Chunk(pageSize))
+        foreach (var page in rows.ToList().Chunk(pageSize))
         {
             await Task.Yield();
             yield return page;
@@ -35,7 +46,7 @@ public sealed class InMemoryLoadSource(int pageSize = 1000) : ILoadSource
 /// <summary>Change marks in memory, stamped with the test's clock.</summary>
 public sealed class InMemoryChangeLog(TimeProvider clock) : IDatasetChangeLog
 {
-    private readonly Dictionary<(string Dataset, string? Date), (DateTimeOffset At, int Version)> _marks = new();
+    private readonly Dictionary<(string Dataset, string? Date, int? Hour), (DateTimeOffset At, int Version)> _marks = new();
     private int _version;
 
     public int Count => _marks.Count;
@@ -44,21 +55,30 @@ public sealed class InMemoryChangeLog(TimeProvider clock) : IDatasetChangeLog
     {
         foreach (var date in dates)
         {
-            _marks[(dataset, date)] = (clock.GetUtcNow(), ++_version);
+            _marks[(dataset, date, null)] = (clock.GetUtcNow(), ++_version);
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task MarkHoursAsync(string dataset, IEnumerable<(string Date, int? Hour)> hours, CancellationToken cancellationToken)
+    {
+        foreach (var (date, hour) in hours)
+        {
+            _marks[(dataset, date, hour)] = (clock.GetUtcNow(), ++_version);
         }
         return Task.CompletedTask;
     }
 
     public Task<IReadOnlyList<DatasetChange>> ReadAsync(CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<DatasetChange>>([.. _marks.Select(m => new DatasetChange(m.Key.Dataset, m.Key.Date, m.Value.At, $"{m.Value.Version}"))]);
+        Task.FromResult<IReadOnlyList<DatasetChange>>([.. _marks.Select(m => new DatasetChange(m.Key.Dataset, m.Key.Date, m.Value.At, $"{m.Value.Version}", m.Key.Hour))]);
 
     public Task ClearAsync(IReadOnlyList<DatasetChange> changes, CancellationToken cancellationToken)
     {
         foreach (var change in changes)
         {
-            if (_marks.TryGetValue((change.Dataset, change.Date), out var mark) && $"{mark.Version}" == change.Version)
+            if (_marks.TryGetValue((change.Dataset, change.Date, change.Hour), out var mark) && $"{mark.Version}" == change.Version)
             {
-                _marks.Remove((change.Dataset, change.Date));
+                _marks.Remove((change.Dataset, change.Date, change.Hour));
             }
         }
         return Task.CompletedTask;

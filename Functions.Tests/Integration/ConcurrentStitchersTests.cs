@@ -51,9 +51,9 @@ public sealed class ConcurrentStitchersTests
         var actualSegments = new List<TableEntity>();
         // Any row of this run carries one of its task sids or explicit conversation ids as its id.
         var candidates = tasks.Concat(events.Select(e => e.Links.ConversationId).OfType<string>()).ToHashSet();
-        foreach (var partition in dates.SelectMany(TableKeys.DatePartitions))
+        foreach (var date in dates)
         {
-            await foreach (var row in conversations.QueryAsync<TableEntity>($"PartitionKey eq '{partition}'"))
+            await foreach (var row in conversations.QueryAsync<TableEntity>(TableKeys.DateRangeFilter(date)))
             {
                 var id = row.GetString("conversation_id");
                 if (candidates.Contains(id))
@@ -61,7 +61,7 @@ public sealed class ConcurrentStitchersTests
                     Assert.True(actual.TryAdd(id, row), $"conversation {id} stored twice");
                 }
             }
-            await foreach (var row in segments.QueryAsync<TableEntity>($"PartitionKey eq '{partition}'"))
+            await foreach (var row in segments.QueryAsync<TableEntity>(TableKeys.DateRangeFilter(date)))
             {
                 if (tasks.Contains(row.GetString("task_sid")))
                 {

@@ -46,12 +46,62 @@ public sealed class DatasetChangeLogTests
             Assert.NotNull(held);
             Assert.Null(held.State.CompleteUpTo);
             Assert.Null(await loadLock.TryAcquireAsync(CancellationToken.None)); // a second instance gets nothing
-            await held.SaveAsync(new LoadState { CompleteUpTo = watermark, PendingActivityDates = ["2026-11-24"] }, CancellationToken.None);
+            await held.SaveAsync(new LoadState { CompleteUpTo = watermark, PendingActivityDates = ["2026-11-24"], HourFilesFrom = "2026-11-25" }, CancellationToken.None);
         }
 
         await using var next = await loadLock.TryAcquireAsync(CancellationToken.None);
         Assert.NotNull(next);
         Assert.Equal(watermark, next.State.CompleteUpTo);
         Assert.Equal(["2026-11-24"], next.State.PendingActivityDates);
+        Assert.Equal("2026-11-25", next.State.HourFilesFrom);
+    }
+
+    [Fact]
+    public async Task HourMarks_AreReadWithTheirHour_AndClearedOneByOne()
+    {
+        Azurite.EnsureRunning();
+        var log = new TableDatasetChangeLog(new StorageTables(new TableServiceClient(Azurite.ConnectionString)), $"LoadChangesH{RunId:x4}");
+        await log.MarkHoursAsync(LoadDatasets.Conversations, [("2026-11-24", 9), ("2026-11-24", 16), ("2026-11-24", 16), ("2026-11-25", null)], CancellationToken.None);
+        var read = await log.ReadAsync(CancellationToken.None);
+        Assert.Equal(new[] { "2026-11-24|9", "2026-11-24|16", "2026-11-25|" }.Order(StringComparer.Ordinal), read.Select(c => $"{c.Date}|{c.Hour}").Order(StringComparer.Ordinal));
+
+        await log.MarkHoursAsync(LoadDatasets.Conversations, [("2026-11-24", 16)], CancellationToken.None);
+        await log.ClearAsync(read, CancellationToken.None);
+
+        var remaining = Assert.Single(await log.ReadAsync(CancellationToken.None));
+        Assert.Equal(("2026-11-24", (int?)16), (remaining.Date, remaining.Hour));
+    }
+
+    [Fact]
+    public async Task LoadSource_ReadsADateAcrossBothLayouts_AndAnHourOnlyFromItsOwnPartitions()
+    {
+        Azurite.EnsureRunning();
+        var tables = new StorageTables(new TableServiceClient(Azurite.ConnectionString));
+        var date = new DateOnly(2001, 1, 1).AddDays(RunId % 3000).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var next = DateOnly.ParseExact(date, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture).AddDays(1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var conversations = await tables.GetAsync(TableNames.Conversations, CancellationToken.None);
+        async Task Row(string partition, string id) =>
+            await conversations.UpsertEntityAsync(new TableEntity(partition, $"{Support.TestSids.Account}_{id}") { ["conversation_id"] = id }, TableUpdateMode.Replace);
+        await Row($"{date}_03", "legacy"); // written before hour partitions
+        await Row(TableKeys.HourPartition(date, 9, Support.TestSids.Account, "nine"), "nine");
+        await Row(TableKeys.HourPartition(date, 10, Support.TestSids.Account, "ten"), "ten");
+        await Row(TableKeys.HourPartition(next, 9, Support.TestSids.Account, "tomorrow"), "tomorrow");
+        var source = new TableLoadSource(tables);
+
+        async Task<List<string>> Ids(IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> pages)
+        {
+            var ids = new List<string>();
+            await foreach (var page in pages)
+            {
+                ids.AddRange(page.Select(r => (string)r["conversation_id"]!));
+            }
+            return ids;
+        }
+
+        Assert.Equal(["legacy", "nine", "ten"], (await Ids(source.ReadAsync(LoadDatasets.Conversations, date, CancellationToken.None))).Order());
+        Assert.Equal(["nine"], await Ids(source.ReadHourAsync(LoadDatasets.Conversations, date, 9, CancellationToken.None)));
+        Assert.Equal(["ten"], await Ids(source.ReadHourAsync(LoadDatasets.Conversations, date, 10, CancellationToken.None)));
+        Assert.Empty(await Ids(source.ReadHourAsync(LoadDatasets.Conversations, date, 3, CancellationToken.None))); // "_03" is the older layout, not hour 3
+        Assert.Equal(["legacy", "nine", "ten"], (await new DatasetReader(tables).ReadDatesAsync(TableNames.Conversations, [date])).Select(e => e.GetString("conversation_id")).Order());
     }
 }

@@ -85,7 +85,8 @@ public sealed class LoadsIntegrationTests : IAsyncLifetime
         var sent = await sender.SendAsync(simulated, null, CancellationToken.None);
         Assert.Equal(new Dictionary<int, int> { [204] = simulated.Count }, sent.ByStatus);
         var (first, second, bridge) = MergeScenario(Day.AddHours(1));
-        await PostAsync(sender, first.Concat(second));
+        var (later, earlier) = MoveScenario(Day.AddHours(2).AddMinutes(10), Day.AddHours(1).AddMinutes(50));
+        await PostAsync(sender, first.Concat(second).Concat(later));
         await WaitIdleAsync();
 
         // Act 1: the first load: every window from the first event up to three hours later.
@@ -107,9 +108,13 @@ public sealed class LoadsIntegrationTests : IAsyncLifetime
         await AssertExportsMatchTablesAsync(folder);
         await AssertBiExamplesAsync(folder);
         Assert.Equal(2, await ConversationsOfAsync(folder, first[0]["TaskSid"], second[0]["TaskSid"]));
+        Assert.Equal(1, await ConversationsOfAsync(folder, later[0]["TaskSid"]));
+        Assert.All(run.Windows.SelectMany(w => w.Files).Where(f => f.Dataset is LoadDatasets.Conversations or LoadDatasets.Segments),
+            f => Assert.Equal($"{f.Dataset}/date={Date}/hour={f.Hour:00}/{Path.GetFileName(f.Path)}", f.Path));
 
-        // Act 2: the bridging task merges the two; a load with the same until has no new window but rewrites what changed.
-        await PostAsync(sender, bridge);
+        // Act 2: the bridging task merges the two, and an earlier task of the call moves the other conversation's start from
+        // hour 10 to hour 09; a load with the same until has no new window but rewrites what changed.
+        await PostAsync(sender, bridge.Concat(earlier));
         await WaitIdleAsync();
         var refresh = await job.RunAsync(until, CancellationToken.None);
         var again = await job.RunAsync(until, CancellationToken.None);
@@ -119,8 +124,11 @@ public sealed class LoadsIntegrationTests : IAsyncLifetime
         Assert.Contains(refresh.Windows.Single().Files, f => f.Dataset == LoadDatasets.Conversations && f.Date == Date);
         Assert.Equal(LoadOutcome.NothingToDo, again.Outcome);
         folder = await DownloadAsync();
-        await AssertExportsMatchTablesAsync(folder, intervalsOutsideGrace: 1); // the bridge's queue segment: years late
+        await AssertExportsMatchTablesAsync(folder, intervalsOutsideGrace: 2); // the bridge's and the earlier task's queue segments: years late
         Assert.Equal(1, await ConversationsOfAsync(folder, first[0]["TaskSid"], second[0]["TaskSid"]));
+        Assert.Equal(1, await ConversationsOfAsync(folder, later[0]["TaskSid"], earlier[0]["TaskSid"]));
+        // Only the two hours that changed were rewritten: 09 (the merge, the moved conversation's new start) and 10 (the hour it left).
+        Assert.Equal([9, 10], refresh.Windows.Single().Files.Where(f => f.Dataset == LoadDatasets.Conversations).Select(f => f.Hour ?? -1).Distinct().Order());
     }
 
     /// <summary>The Parquet and CSV files against the tables: the same rows once each, the same types and values.</summary>
@@ -135,8 +143,8 @@ public sealed class LoadsIntegrationTests : IAsyncLifetime
         var segments = (await reader.ReadDatesAsync(TableNames.Segments, [Date])).Where(c => c.GetString("account_sid") == Account).ToList();
         Assert.NotEmpty(conversations);
 
-        var parquet = $"read_parquet('{folder}/conversations/date=*/conversations.parquet', hive_partitioning = false)";
-        var csv = $"read_csv('{folder}/conversations/date=*/conversations.csv', header = true)";
+        var parquet = $"read_parquet('{folder}/conversations/**/*.parquet', hive_partitioning = false)";
+        var csv = $"read_csv('{folder}/conversations/**/*.csv', header = true, union_by_name = true)";
 
         // Each conversation once; the same ids as the table.
         var ids = DuckDb.Query($"SELECT conversation_id FROM {parquet} WHERE account_sid = '{Account}'").Select(r => (string)r[0]!).ToList();
@@ -168,7 +176,7 @@ public sealed class LoadsIntegrationTests : IAsyncLifetime
         Assert.Equal(conversations.Count(c => c.GetString("handled") == "Yes"), Convert.ToInt64(csvRow[3], CultureInfo.InvariantCulture));
 
         // Segments: once each; queue intervals count every Queue segment offered and every one answered.
-        var segmentIds = DuckDb.Query($"SELECT segment_id FROM read_parquet('{folder}/segments/date=*/segments.parquet') WHERE account_sid = '{Account}'").Select(r => (string)r[0]!).ToList();
+        var segmentIds = DuckDb.Query($"SELECT segment_id FROM read_parquet('{folder}/segments/**/*.parquet', hive_partitioning = false) WHERE account_sid = '{Account}'").Select(r => (string)r[0]!).ToList();
         Assert.Equal(segments.Select(s => s.GetString("segment_id")).Order(), segmentIds.Order());
         var queueSegments = segments.Where(s => s.GetString("kind") == "Queue").ToList();
         var offered = DuckDb.Query($"SELECT CAST(sum(offered) AS BIGINT), CAST(sum(handled) AS BIGINT) FROM read_parquet('{folder}/queue_intervals/date=*/queue_intervals.parquet') WHERE account_sid = '{Account}'").Single();
@@ -207,7 +215,7 @@ public sealed class LoadsIntegrationTests : IAsyncLifetime
     private async Task<long> ConversationsOfAsync(string folder, params string[] taskSids)
     {
         var inList = string.Join(", ", taskSids.Select(t => $"'{t}'"));
-        var row = DuckDb.Query($"SELECT count(DISTINCT conversation_id) FROM read_parquet('{folder}/segments/date=*/segments.parquet') WHERE task_sid IN ({inList})").Single();
+        var row = DuckDb.Query($"SELECT count(DISTINCT conversation_id) FROM read_parquet('{folder}/segments/**/*.parquet', hive_partitioning = false) WHERE task_sid IN ({inList})").Single();
         return Convert.ToInt64(row[0], CultureInfo.InvariantCulture);
     }
 
@@ -239,23 +247,36 @@ public sealed class LoadsIntegrationTests : IAsyncLifetime
         }
     }
 
+    private static string Sid(string prefix, int n) => $"{prefix}{RunId:x4}{n:D28}";
+
+    /// <summary>One task's callbacks: created at <paramref name="at"/>, queued, answered by one agent after 8 s, wrapped up, completed at 80 s.</summary>
+    private static List<Dictionary<string, string>> HandledCall(DateTimeOffset at, string task, string reservation, JsonObject attributes) =>
+        new CallbackBuilder(task, at, Account) { Attributes = attributes }
+            .Task("task.created", 0).Task("task-queue.entered", 1)
+            .Reservation("reservation.created", 5, reservation, "WK00000000000000000000000000000009")
+            .Reservation("reservation.accepted", 8, reservation, "WK00000000000000000000000000000009")
+            .Reservation("reservation.wrapup", 68, reservation, "WK00000000000000000000000000000009")
+            .Reservation("reservation.completed", 80, reservation, "WK00000000000000000000000000000009")
+            .Task("task.completed", 80).Events;
+
+    /// <summary>
+    /// Two tasks of one call: the later one (created at <paramref name="laterAt"/>) is received first and starts the conversation;
+    /// the earlier one (created at <paramref name="earlierAt"/>, an hour before) arrives late and moves the conversation's start.
+    /// </summary>
+    private static (List<Dictionary<string, string>> Later, List<Dictionary<string, string>> Earlier) MoveScenario(DateTimeOffset laterAt, DateTimeOffset earlierAt)
+    {
+        JsonObject Call() => new() { ["direction"] = "inbound", ["call_sid"] = Sid("CA", 911) };
+        return (HandledCall(laterAt, Sid("WT", 912), Sid("WR", 912), Call()), HandledCall(earlierAt, Sid("WT", 911), Sid("WR", 911), Call()));
+    }
+
     /// <summary>Task A (call X) and task B (conversation Y) are two conversations until task C, on call X with conversation Y, joins them.</summary>
     private static (List<Dictionary<string, string>> First, List<Dictionary<string, string>> Second, List<Dictionary<string, string>> Bridge) MergeScenario(DateTimeOffset at)
     {
-        string Sid(string prefix, int n) => $"{prefix}{RunId:x4}{n:D28}";
         var call = Sid("CA", 901);
         var conversation = Sid("WT", 902);
-        List<Dictionary<string, string>> Handled(string task, string reservation, double offset, JsonObject attributes) =>
-            new CallbackBuilder(task, at.AddSeconds(offset), Account) { Attributes = attributes }
-                .Task("task.created", 0).Task("task-queue.entered", 1)
-                .Reservation("reservation.created", 5, reservation, "WK00000000000000000000000000000009")
-                .Reservation("reservation.accepted", 8, reservation, "WK00000000000000000000000000000009")
-                .Reservation("reservation.wrapup", 68, reservation, "WK00000000000000000000000000000009")
-                .Reservation("reservation.completed", 80, reservation, "WK00000000000000000000000000000009")
-                .Task("task.completed", 80).Events;
-        var first = Handled(Sid("WT", 901), Sid("WR", 901), 0, new JsonObject { ["direction"] = "inbound", ["call_sid"] = call });
-        var second = Handled(conversation, Sid("WR", 902), 120, new JsonObject { ["direction"] = "inbound", ["conversations"] = new JsonObject { ["conversation_id"] = conversation } });
-        var bridge = Handled(Sid("WT", 903), Sid("WR", 903), 240, new JsonObject
+        var first = HandledCall(at, Sid("WT", 901), Sid("WR", 901), new JsonObject { ["direction"] = "inbound", ["call_sid"] = call });
+        var second = HandledCall(at.AddSeconds(120), conversation, Sid("WR", 902), new JsonObject { ["direction"] = "inbound", ["conversations"] = new JsonObject { ["conversation_id"] = conversation } });
+        var bridge = HandledCall(at.AddSeconds(240), Sid("WT", 903), Sid("WR", 903), new JsonObject
         {
             ["direction"] = "inbound", ["call_sid"] = call, ["conversations"] = new JsonObject { ["conversation_id"] = conversation },
         });

@@ -50,7 +50,7 @@ public sealed class PoisonEventIntegrationTests
         await runner.RunAsync("0", batch, CancellationToken.None);
 
         // The others: every event stored (the durable TaskEvents rows), in O(log n) calls rather than one per event.
-        var store = new TableConversationStore(tables, TimeProvider.System, new TableDatasetChangeLog(tables));
+        var store = new TableConversationStore(tables, TimeProvider.System, new TableDatasetChangeLog(tables), AzuriteStitcher.Reporting);
         foreach (var task in good.GroupBy(e => (e.AccountSid, e.Task!.Sid)))
         {
             var stored = (await store.LoadTaskEventsAsync(task.Key.AccountSid, task.Key.Sid, CancellationToken.None)).Select(e => e.EventSid).ToHashSet();

@@ -25,7 +25,7 @@ public sealed class QueueTallyIntegrationTests
         var index = new TableLinkIndex(tables);
         var tallies = new TableQueueTallyStore(tables);
         var observer = new QueueTallyObserver(tallies, new TableQueueAgentStore(tables), Calculator);
-        return new StitchingService(new TableConversationStore(tables, TimeProvider.System, new TableDatasetChangeLog(tables)), new ConversationLinker(index), index, AzuriteStitcher.Builder, observer: observer);
+        return new StitchingService(new TableConversationStore(tables, TimeProvider.System, new TableDatasetChangeLog(tables), AzuriteStitcher.Reporting), new ConversationLinker(index), index, AzuriteStitcher.Builder, observer: observer);
     }
 
     [Fact]

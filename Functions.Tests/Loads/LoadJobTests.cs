@@ -38,15 +38,20 @@ public sealed class LoadJobTests
         }
 
         /// <summary>A handled call: queued at <paramref name="at"/> for 20 s, then 60 s talk and 10 s wrap-up by one agent.</summary>
+        /// <summary>The (date, hour) of every call added, as the consumer marks them (the reporting zone is UTC here).</summary>
+        public HashSet<(string Date, int? Hour)> Touched { get; } = [];
+
         public void Call(string id, DateTimeOffset at, string date = Date)
         {
+            var hour = at.UtcDateTime.Hour;
+            Touched.Add((date, hour));
             Source.Add(LoadDatasets.Conversations, date, new Dictionary<string, object?>
             {
                 ["conversation_id"] = id, ["account_sid"] = TestSids.Account, ["date"] = date, ["started_at"] = at, ["handled"] = "Yes", ["talk_time"] = 60.0,
-            });
-            Source.Add(LoadDatasets.Segments, date, Segment(id, "Queue", $"{id}-Q1", at, at.AddSeconds(20), ("queue_time", 20.0), ("_queue_exit", "accepted")));
+            }, hour);
+            Source.Add(LoadDatasets.Segments, date, Segment(id, "Queue", $"{id}-Q1", at, at.AddSeconds(20), ("queue_time", 20.0), ("_queue_exit", "accepted")), hour);
             Source.Add(LoadDatasets.Segments, date, Segment(id, "Conversation", $"WR{id}", at.AddSeconds(15), at.AddSeconds(95),
-                ("ring_time", 5.0), ("talk_time", 60.0), ("wrap_up_time", 10.0), ("handle_time", 75.0), ("agent_sid", "WK1"), ("agent_name", "Agent One")));
+                ("ring_time", 5.0), ("talk_time", 60.0), ("wrap_up_time", 10.0), ("handle_time", 75.0), ("agent_sid", "WK1"), ("agent_name", "Agent One")), hour);
         }
 
         public static Dictionary<string, object?> Segment(string conversation, string kind, string id, DateTimeOffset start, DateTimeOffset end, params (string Key, object Value)[] more)
@@ -63,7 +68,16 @@ public sealed class LoadJobTests
             return row;
         }
 
+        /// <summary>Marks a whole date (Activities, or Conversations as a version before hour files marked them).</summary>
         public Task MarkAsync(string dataset = LoadDatasets.Conversations, string date = Date) => Changes.MarkAsync(dataset, [date], CancellationToken.None);
+
+        /// <summary>Marks the hours of the calls added since the last marking, as the consumer does.</summary>
+        public Task MarkHoursAsync()
+        {
+            var touched = Touched.ToList();
+            Touched.Clear();
+            return Changes.MarkHoursAsync(LoadDatasets.Conversations, touched, CancellationToken.None);
+        }
 
         public Task<LoadRunResult> RunAsync(DateTimeOffset until) => Job.RunAsync(until, CancellationToken.None);
 
@@ -148,7 +162,8 @@ public sealed class LoadJobTests
         var loads = new Loads();
         loads.Call("C1", T0.AddMinutes(2));
         loads.Call("C2", T0.AddMinutes(31));
-        await loads.MarkAsync();
+        var touched = loads.Touched.ToList();
+        await loads.MarkHoursAsync();
         await loads.RunAsync(T0.AddHours(1));
         var first = loads.Sink.Files.ToDictionary(f => f.Key, f => f.Value);
 
@@ -156,14 +171,14 @@ public sealed class LoadJobTests
         loads.Lock.State = new LoadState();
         var before = loads.Sink.Commits.Count;
         loads.Clock.Now = T0.AddHours(5); // later wall clock: nothing written may depend on it
-        await loads.MarkAsync();
+        await loads.Changes.MarkHoursAsync(LoadDatasets.Conversations, touched, CancellationToken.None);
         await loads.RunAsync(T0.AddHours(1));
 
         // The second run wrote every file again, each the first run's byte for byte.
         var rewritten = loads.Sink.Commits.Skip(before).ToList();
         Assert.Equal(first.Keys.Order(), rewritten.Distinct().Order());
-        Assert.Contains("conversations/date=2026-11-24/conversations.parquet", rewritten);
-        Assert.Contains("segments/date=2026-11-24/segments.csv", rewritten);
+        Assert.Contains("conversations/date=2026-11-24/hour=10/conversations.parquet", rewritten);
+        Assert.Contains("segments/date=2026-11-24/hour=10/segments.csv", rewritten);
         Assert.Equal(first.Keys.Where(k => k.StartsWith("_loads/", StringComparison.Ordinal)).Order(), rewritten.Where(k => k.StartsWith("_loads/", StringComparison.Ordinal)).Order());
         Assert.All(rewritten, path => Assert.True(first[path].AsSpan().SequenceEqual(loads.Sink.Files[path]), path));
     }
@@ -176,7 +191,7 @@ public sealed class LoadJobTests
         // Arrange: T0's interval loaded with one call.
         var loads = new Loads();
         loads.Call("C1", T0.AddMinutes(2));
-        await loads.MarkAsync();
+        await loads.MarkHoursAsync();
         loads.Clock.Now = T0.AddHours(1).AddMinutes(1);
         await loads.RunAsync(until: loads.Clock.Now);
         Assert.Equal(1, loads.QueueInterval(T0)["offered"]);
@@ -184,38 +199,109 @@ public sealed class LoadJobTests
         // Act: a late call in that interval, received (marked) at the given time, then the next load.
         loads.Call("C2", T0.AddMinutes(7));
         loads.Clock.Now = T0.AddHours(2).AddMinutes(minutesAfterTwoHours);
-        await loads.MarkAsync();
+        await loads.MarkHoursAsync();
         loads.Clock.Now = loads.Clock.Now.AddMinutes(5);
         var result = await loads.RunAsync(until: loads.Clock.Now);
 
         // Assert: the interval counts the late call only inside the grace; the conversations export has it either way.
         Assert.Equal(offeredAfter, loads.QueueInterval(T0)["offered"]);
-        Assert.Equal(2L, result.Windows[0].Files.Single(f => f.Path == "conversations/date=2026-11-24/conversations.csv").Rows);
+        Assert.Equal(2L, result.Windows[0].Files.Single(f => f.Path == "conversations/date=2026-11-24/hour=10/conversations.csv").Rows);
         Assert.Equal(offeredAfter == 2, result.Windows[0].Files.Any(f => f.Dataset == LoadDatasets.QueueIntervals));
     }
 
     [Fact]
-    public async Task DateWhoseRowsMovedAway_IsRewrittenEmpty_NotLeftStale()
+    public async Task HourWhoseRowsMovedAway_IsRewrittenEmpty_NotLeftStale()
     {
         var loads = new Loads();
         loads.Call("C1", T0.AddMinutes(2));
-        await loads.MarkAsync();
+        await loads.MarkHoursAsync();
         await loads.RunAsync(T0.AddHours(1));
 
-        // The conversation's rows left the date (merged into one on another date): the date is marked, its rows gone.
+        // The conversation's rows left the hour (an earlier task moved its start, or it merged into another): the hour is marked, its rows gone.
         var moved = new Loads();
         foreach (var (key, value) in loads.Sink.Files)
         {
             moved.Sink.Files[key] = value;
         }
         moved.Lock.State = loads.Lock.State;
-        await moved.MarkAsync();
+        await moved.Changes.MarkHoursAsync(LoadDatasets.Conversations, [(Date, 10)], CancellationToken.None);
         var result = await moved.RunAsync(T0.AddHours(1));
 
         Assert.Equal(LoadOutcome.Refreshed, result.Outcome);
-        Assert.Contains(result.Windows[0].Files, f => f.Path == "conversations/date=2026-11-24/conversations.parquet" && f.Rows == 0);
+        Assert.Contains(result.Windows[0].Files, f => f.Path == "conversations/date=2026-11-24/hour=10/conversations.parquet" && f.Rows == 0 && f.Hour == 10);
+        Assert.Contains(result.Windows[0].Files, f => f.Path == "segments/date=2026-11-24/hour=10/segments.csv" && f.Rows == 0);
+        Assert.Equal("conversation_id", System.Text.Encoding.UTF8.GetString(moved.Sink.Files["conversations/date=2026-11-24/hour=10/conversations.csv"]).Split(',')[0]);
+    }
+
+    [Fact]
+    public async Task DateWhoseRowsMovedAway_BeforeHourFiles_IsRewrittenEmpty_NotLeftStale()
+    {
+        // A deployment upgraded from whole-day files: its dates up to the upgrade keep one file per date.
+        var loads = new Loads();
+        loads.Lock.State = new LoadState { CompleteUpTo = T0 };
+        loads.Call("C1", T0.AddMinutes(2));
+        await loads.MarkHoursAsync();
+        await loads.RunAsync(T0.AddHours(1));
+        Assert.Equal("2026-11-25", loads.Lock.State.HourFilesFrom);
+
+        var moved = new Loads();
+        moved.Lock.State = loads.Lock.State;
+        await moved.Changes.MarkHoursAsync(LoadDatasets.Conversations, [(Date, 10)], CancellationToken.None);
+        var result = await moved.RunAsync(T0.AddHours(1));
+
+        Assert.Equal(LoadOutcome.Refreshed, result.Outcome);
+        Assert.Contains(result.Windows[0].Files, f => f.Path == "conversations/date=2026-11-24/conversations.parquet" && f.Rows == 0 && f.Hour is null);
         Assert.Contains(result.Windows[0].Files, f => f.Path == "segments/date=2026-11-24/segments.csv" && f.Rows == 0);
-        Assert.Equal("conversation_id", System.Text.Encoding.UTF8.GetString(moved.Sink.Files["conversations/date=2026-11-24/conversations.csv"]).Split(',')[0]);
+        Assert.DoesNotContain(result.Windows[0].Files, f => f.Path.Contains("hour=", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ChangeInOneHour_RewritesThatHoursFilesOnly()
+    {
+        // Arrange: calls in three hours of the day, loaded.
+        var loads = new Loads();
+        loads.Call("C1", T0.AddMinutes(5));
+        loads.Call("C2", T0.AddHours(1).AddMinutes(5));
+        loads.Call("C3", T0.AddHours(2).AddMinutes(5));
+        await loads.MarkHoursAsync();
+        loads.Clock.Now = T0.AddHours(2).AddMinutes(16);
+        await loads.RunAsync(loads.Clock.Now);
+        var hour10 = loads.Sink.Files["conversations/date=2026-11-24/hour=10/conversations.parquet"];
+        var before = loads.Sink.Commits.Count;
+
+        // Act: one more call in hour 12, then the next window's load.
+        loads.Call("C4", T0.AddHours(2).AddMinutes(20));
+        await loads.MarkHoursAsync();
+        loads.Clock.Now = T0.AddHours(2).AddMinutes(31);
+        var result = await loads.RunAsync(loads.Clock.Now);
+
+        // Assert: of Conversations and Segments only hour 12 was written, with both of its calls; hours 10 and 11 were not touched.
+        var written = loads.Sink.Commits.Skip(before).Where(p => p.StartsWith("conversations/", StringComparison.Ordinal) || p.StartsWith("segments/", StringComparison.Ordinal)).ToList();
+        Assert.Equal(
+            ["conversations/date=2026-11-24/hour=12/conversations.csv", "conversations/date=2026-11-24/hour=12/conversations.parquet",
+             "segments/date=2026-11-24/hour=12/segments.csv", "segments/date=2026-11-24/hour=12/segments.parquet"],
+            written.Order(StringComparer.Ordinal));
+        Assert.Equal(2L, result.Windows[0].Files.Single(f => f.Path == "conversations/date=2026-11-24/hour=12/conversations.parquet").Rows);
+        Assert.Equal(4L, result.Windows[0].Files.Single(f => f.Path == "segments/date=2026-11-24/hour=12/segments.parquet").Rows);
+        Assert.Same(hour10, loads.Sink.Files["conversations/date=2026-11-24/hour=10/conversations.parquet"]);
+        Assert.Equal(LoadManifest.PathFor(T0.AddHours(2).AddMinutes(30)), loads.Sink.Commits[^1]);
+        // Each conversation is in exactly one hour file.
+        Assert.Equal(4, loads.Sink.Files.Where(f => f.Key.StartsWith("conversations/", StringComparison.Ordinal) && f.Key.EndsWith(".csv", StringComparison.Ordinal))
+            .Sum(f => System.Text.Encoding.UTF8.GetString(f.Value).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length - 1));
+    }
+
+    [Fact]
+    public async Task DateMarkWithoutHour_OnAnHourFilesDate_RewritesEveryHour()
+    {
+        var loads = new Loads();
+        loads.Call("C1", T0.AddMinutes(5));
+        await loads.MarkAsync(); // a whole-date mark (as an older version made them)
+        var result = await loads.RunAsync(T0.AddMinutes(15));
+
+        var hours = result.Windows[0].Files.Where(f => f.Dataset == LoadDatasets.Conversations && f.Path.EndsWith(".parquet", StringComparison.Ordinal)).ToList();
+        Assert.Equal(Enumerable.Range(0, 24).Select(h => (int?)h), hours.Select(f => f.Hour));
+        Assert.Equal(1L, hours.Sum(f => f.Rows));
+        Assert.Equal(1L, hours.Single(f => f.Hour == 10).Rows);
     }
 
     [Fact]

@@ -32,6 +32,9 @@ public sealed class QueueStatusRefresherTests
             await Task.CompletedTask;
             yield break;
         }
+
+        public IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> ReadHourAsync(string dataset, string date, int hour, CancellationToken cancellationToken) =>
+            throw new NotSupportedException("The real-time check reads whole dates.");
     }
 
     private sealed class CountingStatusStore : IQueueStatusStore

@@ -38,6 +38,7 @@ public sealed class KeyLayoutTests
         // Over account and id: the bucket is the one of "{account}_{id}", not of the id alone.
         Assert.Equal(TableKeys.StatePartition('e', TableKeys.Owner(A, "WT1")), TableConversationStore.EventPartition(A, "WT1"));
         Assert.Equal(TableKeys.DatePartition("2026-11-24", A, "CASE-42"), $"2026-11-24_{InsightsFunctions.EventBus.PartitionHash.PartitionFor($"{A}_CASE-42", TableKeys.DateBuckets):x2}");
+        Assert.Equal(TableKeys.HourPartition("2026-11-24", 9, A, "CASE-42"), $"2026-11-24_h09_{InsightsFunctions.EventBus.PartitionHash.PartitionFor($"{A}_CASE-42", TableKeys.HourBuckets):x2}");
         Assert.Equal(TableIntervalStore.PartitionOf("2026-11-24", $"1764000000000_{A}_WK1_Break"), TableIntervalStore.PartitionOf("2026-11-24", $"1764000000000_{A}_WK1"));
     }
 

@@ -52,6 +52,25 @@ public sealed class TableKeysTests
         Assert.StartsWith(TableKeys.Owner(Account, WorstId) + "_", key, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void HourPartition_KeepsTheDateFirst_AndItsHourIsReadBack_WhileTheOlderLayoutHasNoHour()
+    {
+        var partition = TableKeys.HourPartition("2026-11-24", 7, Account, "CONV1");
+        Assert.Matches("^2026-11-24_h07_0[0-7]$", partition);
+        Assert.Equal(partition, TableKeys.HourPartition("2026-11-24", 7, Account, "CONV1"));
+        Assert.Equal("2026-11-24", TableKeys.DateOfPartition(partition));
+        Assert.Equal(7, TableKeys.HourOfPartition(partition));
+        Assert.Equal(23, TableKeys.HourOfPartition(TableKeys.HourPartition("2026-11-24", 23, Account, "CONV1")));
+        Assert.Null(TableKeys.HourOfPartition("2026-11-24_07")); // {date}_{bucket}: the older layout
+        Assert.Equal("2026-11-24", TableKeys.DateOfPartition("2026-11-24_07"));
+        Assert.Throws<ArgumentOutOfRangeException>(() => TableKeys.HourPartition("2026-11-24", 24, Account, "CONV1"));
+        // The hour range holds its own partitions and neither the older layout's nor another hour's.
+        Assert.Equal("PartitionKey ge '2026-11-24_h07_' and PartitionKey lt '2026-11-24_h07`'", TableKeys.HourRangeFilter("2026-11-24", 7));
+        Assert.True(string.CompareOrdinal(partition, "2026-11-24_h07_") > 0 && string.CompareOrdinal(partition, "2026-11-24_h07`") < 0);
+        Assert.True(string.CompareOrdinal("2026-11-24_07", "2026-11-24_h07_") < 0);
+        Assert.True(string.CompareOrdinal("2026-11-24_h08_00", "2026-11-24_h07`") > 0);
+    }
+
     private const string TestEventSid = "EV00000000000000000000000000000001";
     private const string Account = Support.TestSids.Account;
 }

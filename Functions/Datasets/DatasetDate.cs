@@ -12,6 +12,12 @@ public static class DatasetDate
     public static DateOnly? Of(IReadOnlyDictionary<string, object?> row) =>
         ReportingDate.TryParse(DatasetValues.Text(row.GetValueOrDefault("date")), out var date) ? date : null;
 
-    /// <summary>The date text of a dated partition key <c>{date}_{bucket}</c>.</summary>
-    public static string OfPartition(string partition) => partition[..partition.LastIndexOf('_')];
+    /// <summary>How long the date at the start of a dated partition key is (<see cref="ReportingDate.Format"/>).</summary>
+    public const int PartitionDateLength = 10;
+
+    /// <summary>The date text of a dated partition key: <c>{date}_{bucket}</c>, or <c>{date}_h{HH}_{bucket}</c> for Conversations and Segments.</summary>
+    public static string OfPartition(string partition) =>
+        partition.Length > PartitionDateLength && partition[PartitionDateLength] == '_'
+            ? partition[..PartitionDateLength]
+            : throw new ArgumentException($"Not a dated partition key: {partition}", nameof(partition));
 }

@@ -9,4 +9,10 @@ public interface ILoadSource
 {
     /// <summary>All rows of one reporting date of <paramref name="dataset"/>, or the whole snapshot when <paramref name="date"/> is null.</summary>
     IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> ReadAsync(string dataset, string? date, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The Conversations or Segments rows of the conversations that started in local hour <paramref name="hour"/> (0-23) of
+    /// <paramref name="date"/>: one hour's export, read without the rest of the day.
+    /// </summary>
+    IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> ReadHourAsync(string dataset, string date, int hour, CancellationToken cancellationToken);
 }

@@ -10,8 +10,11 @@ namespace InsightsFunctions.Exports;
 /// </summary>
 public static class ExportSchemas
 {
-    /// <summary>Bumped on any rename or type change; written into every load manifest.</summary>
-    public const int SchemaVersion = 1;
+    /// <summary>
+    /// Bumped on any rename, type change or change of the files' layout; written into every load manifest. 2: Conversations and
+    /// Segments are written per hour of the day (<c>date=…/hour=HH/</c>) from the date the loads first ran in that version.
+    /// </summary>
+    public const int SchemaVersion = 2;
 
     private static ExportColumn T(string name) => new(name, ColumnType.Text);
 

@@ -10,6 +10,9 @@ public interface IDatasetChangeLog
     /// <summary>Marks the partitions (<c>date</c> null for a snapshot) as changed now.</summary>
     Task MarkAsync(string dataset, IEnumerable<string?> dates, CancellationToken cancellationToken);
 
+    /// <summary>Marks hours of reporting dates (<c>Hour</c> null: the whole date) as changed now.</summary>
+    Task MarkHoursAsync(string dataset, IEnumerable<(string Date, int? Hour)> hours, CancellationToken cancellationToken);
+
     Task<IReadOnlyList<DatasetChange>> ReadAsync(CancellationToken cancellationToken);
 
     /// <summary>Removes the marks that are still at the version read; re-marked ones stay.</summary>

@@ -18,4 +18,7 @@ public static class LoadDatasets
     /// <summary>The blob path of a partition's file: <c>{dataset}/date=YYYY-MM-DD/{dataset}.{extension}</c>, or <c>{dataset}/{dataset}.{extension}</c> for a snapshot.</summary>
     public static string PathOf(string dataset, string? date, string extension) =>
         date is null ? $"{dataset}/{dataset}.{extension}" : $"{dataset}/date={date}/{dataset}.{extension}";
+
+    /// <summary>The blob path of one hour's file of Conversations or Segments: <c>{dataset}/date=YYYY-MM-DD/hour=HH/{dataset}.{extension}</c>.</summary>
+    public static string PathOf(string dataset, string date, int hour, string extension) => $"{dataset}/date={date}/hour={hour:00}/{dataset}.{extension}";
 }

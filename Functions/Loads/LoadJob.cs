@@ -13,8 +13,9 @@ namespace InsightsFunctions.Loads;
 /// were still open), streaming the day's segments and activities page by page into the builders' tallies;</item>
 /// <item>then, for every 15-minute window from the watermark up to <c>until</c>, in order: stores the intervals
 /// that closed in it (new ones, and older ones a change re-opened within the late-event grace), exports every
-/// partition that changed, complete, as Parquet and CSV, writes the window's manifest last, and only then
-/// moves the watermark to the window's end;</item>
+/// partition that changed, complete, as Parquet and CSV (Conversations and Segments one hour of a date at a time,
+/// from <see cref="LoadState.HourFilesFrom"/> on: a window rewrites the hours its changes touched, not the day),
+/// writes the window's manifest last, and only then moves the watermark to the window's end;</item>
 /// <item>clears the change marks it exported (a partition marked again meanwhile stays marked).</item>
 /// </list>
 /// A run that dies part-way leaves the watermark at the last finished window and the marks in place, so the
@@ -57,6 +58,8 @@ public sealed class LoadJob(
             // No new window and nothing changed: decided before any interval is recomputed.
             return new LoadRunResult { Outcome = LoadOutcome.NothingToDo, CompleteUpTo = loadedUpTo, Message = $"nothing to do: loaded up to {Iso(loadedUpTo)} and nothing changed since" };
         }
+        // Conversations and Segments are exported per hour from this date on (see LoadState.HourFilesFrom).
+        var hourFilesFrom = state.HourFilesFrom ?? (state.CompleteUpTo is null ? "" : ReportingDate.Shift(grid.IntervalOf(end).Date, 1));
         var conversationDates = DatesOf(marks, LoadDatasets.Conversations);
         var activityDates = DatesOf(marks, LoadDatasets.Activities);
 
@@ -110,6 +113,7 @@ public sealed class LoadJob(
         var threshold = state.CompleteUpTo;
         var pendingSoFar = new LoadState
         {
+            HourFilesFrom = hourFilesFrom,
             PendingSegmentDates = [.. state.PendingSegmentDates.Union(segmentIntervalDates).Order(StringComparer.Ordinal)],
             PendingActivityDates = [.. state.PendingActivityDates.Union(activityIntervalDates).Order(StringComparer.Ordinal)],
         };
@@ -119,7 +123,7 @@ public sealed class LoadJob(
             var files = new List<ManifestFile>();
             if (i == 0)
             {
-                files.AddRange(await ExportSourcesAsync(marks, cancellationToken));
+                files.AddRange(await ExportSourcesAsync(marks, hourFilesFrom, cancellationToken));
             }
             foreach (var partition in partitions)
             {
@@ -138,7 +142,7 @@ public sealed class LoadJob(
                 WindowEnd = windowEnd,
                 CompleteUpTo = windowEnd,
                 SchemaVersion = ExportSchemas.SchemaVersion,
-                Files = [.. files.OrderBy(f => f.Dataset, StringComparer.Ordinal).ThenBy(f => f.Date, StringComparer.Ordinal).ThenBy(f => f.Path, StringComparer.Ordinal)],
+                Files = [.. files.OrderBy(f => f.Dataset, StringComparer.Ordinal).ThenBy(f => f.Date, StringComparer.Ordinal).ThenBy(f => f.Hour).ThenBy(f => f.Path, StringComparer.Ordinal)],
             };
             await WriteManifestAsync(manifest, cancellationToken);
             if (!refresh)
@@ -152,6 +156,7 @@ public sealed class LoadJob(
         var completeUpTo = refresh ? state.CompleteUpTo : windows[^1].End;
         await held.SaveAsync(new LoadState
         {
+            HourFilesFrom = hourFilesFrom,
             CompleteUpTo = completeUpTo,
             PendingSegmentDates = [.. computed.PendingSegmentDates(end).Order(StringComparer.Ordinal)],
             PendingActivityDates = [.. computed.PendingActivityDates(end, grid).Order(StringComparer.Ordinal)],
@@ -168,24 +173,31 @@ public sealed class LoadJob(
         };
     }
 
-    /// <summary>Every marked partition of the consumers' datasets, rewritten complete.</summary>
-    private async Task<List<ManifestFile>> ExportSourcesAsync(IReadOnlyList<DatasetChange> marks, CancellationToken cancellationToken)
+    /// <summary>
+    /// Every marked partition of the consumers' datasets, rewritten complete: for Conversations and Segments, each marked hour of
+    /// a date from <paramref name="hourFilesFrom"/> on (a date mark without an hour there rewrites all 24), else the whole date.
+    /// </summary>
+    private async Task<List<ManifestFile>> ExportSourcesAsync(IReadOnlyList<DatasetChange> marks, string hourFilesFrom, CancellationToken cancellationToken)
     {
         var files = new List<ManifestFile>();
-        foreach (var mark in marks.DistinctBy(m => (m.Dataset, m.Date)).OrderBy(m => m.Dataset, StringComparer.Ordinal).ThenBy(m => m.Date, StringComparer.Ordinal))
+        foreach (var date in marks.Where(m => m.Dataset == LoadDatasets.Conversations && m.Date is not null).Select(m => m.Date!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        {
+            if (string.CompareOrdinal(date, hourFilesFrom) < 0)
+            {
+                files.AddRange(await ExportConversationDateAsync(date, cancellationToken));
+                continue;
+            }
+            var ofDate = marks.Where(m => m.Dataset == LoadDatasets.Conversations && m.Date == date).ToList();
+            var hours = ofDate.Any(m => m.Hour is null) ? Enumerable.Range(0, 24) : ofDate.Select(m => m.Hour!.Value).Distinct().Order();
+            foreach (var hour in hours)
+            {
+                files.AddRange(await ExportConversationHourAsync(date, hour, cancellationToken));
+            }
+        }
+        foreach (var mark in marks.Where(m => m.Dataset != LoadDatasets.Conversations).DistinctBy(m => (m.Dataset, m.Date)).OrderBy(m => m.Dataset, StringComparer.Ordinal).ThenBy(m => m.Date, StringComparer.Ordinal))
         {
             switch (mark.Dataset)
             {
-                case LoadDatasets.Conversations:
-                    // The custom conversations.* columns of the partition are known only after a first pass.
-                    var custom = new HashSet<string>(StringComparer.Ordinal);
-                    await foreach (var page in source.ReadAsync(LoadDatasets.Conversations, mark.Date, cancellationToken))
-                    {
-                        custom.UnionWith(ExportSchemas.CustomAttributesOf(page));
-                    }
-                    files.AddRange(await ExportAsync(LoadDatasets.Conversations, mark.Date, ExportSchemas.Conversations(custom), source.ReadAsync(LoadDatasets.Conversations, mark.Date, cancellationToken), cancellationToken));
-                    files.AddRange(await ExportAsync(LoadDatasets.Segments, mark.Date, ExportSchemas.Of(SegmentsDataset.Definition), source.ReadAsync(LoadDatasets.Segments, mark.Date, cancellationToken), cancellationToken));
-                    break;
                 case LoadDatasets.Activities or LoadDatasets.Agents or LoadDatasets.Customers:
                     files.AddRange(await ExportAsync(mark.Dataset, mark.Date, ExportSchemas.Of(mark.Dataset), source.ReadAsync(mark.Dataset, mark.Date, cancellationToken), cancellationToken));
                     break;
@@ -195,6 +207,45 @@ public sealed class LoadJob(
             }
         }
         return files;
+    }
+
+    /// <summary>A whole date's Conversations and Segments files (dates before hour files).</summary>
+    private async Task<List<ManifestFile>> ExportConversationDateAsync(string date, CancellationToken cancellationToken)
+    {
+        // The custom conversations.* columns of the partition are known only after a first pass; a day is not held in memory.
+        var custom = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var page in source.ReadAsync(LoadDatasets.Conversations, date, cancellationToken))
+        {
+            custom.UnionWith(ExportSchemas.CustomAttributesOf(page));
+        }
+        return
+        [
+            .. await ExportAsync(LoadDatasets.Conversations, date, ExportSchemas.Conversations(custom), source.ReadAsync(LoadDatasets.Conversations, date, cancellationToken), cancellationToken),
+            .. await ExportAsync(LoadDatasets.Segments, date, ExportSchemas.Of(SegmentsDataset.Definition), source.ReadAsync(LoadDatasets.Segments, date, cancellationToken), cancellationToken),
+        ];
+    }
+
+    /// <summary>One hour's Conversations and Segments files: the conversations that started in it, read once (an hour fits in memory).</summary>
+    private async Task<List<ManifestFile>> ExportConversationHourAsync(string date, int hour, CancellationToken cancellationToken)
+    {
+        var pages = new List<IReadOnlyList<IReadOnlyDictionary<string, object?>>>();
+        await foreach (var page in source.ReadHourAsync(LoadDatasets.Conversations, date, hour, cancellationToken))
+        {
+            pages.Add(page);
+        }
+        var conversations = await WriteAsync(LoadDatasets.Conversations, ExportSchemas.Conversations(pages.SelectMany(ExportSchemas.CustomAttributesOf)), Pages(pages.SelectMany(p => p)));
+        var segments = await WriteAsync(LoadDatasets.Segments, ExportSchemas.Of(SegmentsDataset.Definition), source.ReadHourAsync(LoadDatasets.Segments, date, hour, cancellationToken));
+        return [.. conversations, .. segments];
+
+        async Task<ManifestFile[]> WriteAsync(string dataset, IReadOnlyList<ExportColumn> columns, IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> rows)
+        {
+            var written = await _exporter.ExportAsync(LoadDatasets.PathOf(dataset, date, hour, "parquet"), LoadDatasets.PathOf(dataset, date, hour, "csv"), columns, rows, cancellationToken);
+            return
+            [
+                new ManifestFile(dataset, date, written.ParquetPath, written.Rows, written.ParquetBytes, hour),
+                new ManifestFile(dataset, date, written.CsvPath, written.Rows, written.CsvBytes, hour),
+            ];
+        }
     }
 
     private async Task<ManifestFile[]> ExportAsync(string dataset, string? date, IReadOnlyList<ExportColumn> columns,

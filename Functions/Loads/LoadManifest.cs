@@ -34,10 +34,14 @@ public sealed record LoadManifest
     public static LoadManifest FromJson(ReadOnlySpan<byte> json) => JsonSerializer.Deserialize<LoadManifest>(json, Json) ?? throw new JsonException("Empty manifest.");
 }
 
-/// <summary>One file a load wrote: <c>path</c> is the blob name in the <c>exports</c> container; <c>date</c> is null for snapshots.</summary>
+/// <summary>
+/// One file a load wrote: <c>path</c> is the blob name in the <c>exports</c> container; <c>date</c> is null for snapshots;
+/// <c>hour</c> (only on an hour's file of Conversations or Segments) is the local hour its conversations started.
+/// </summary>
 public sealed record ManifestFile(
     [property: JsonPropertyName("dataset")] string Dataset,
     [property: JsonPropertyName("date")] string? Date,
     [property: JsonPropertyName("path")] string Path,
     [property: JsonPropertyName("rows")] long Rows,
-    [property: JsonPropertyName("bytes")] long Bytes);
+    [property: JsonPropertyName("bytes")] long Bytes,
+    [property: JsonPropertyName("hour"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Hour = null);

@@ -14,4 +14,11 @@ public sealed record LoadState
 
     /// <summary>Reporting dates whose activity intervals are not all closed yet (an open activity grows with every window).</summary>
     public IReadOnlyList<string> PendingActivityDates { get; init; } = [];
+
+    /// <summary>
+    /// The first reporting date whose Conversations and Segments are exported per hour (<c>""</c>: every date). Null until a load
+    /// of this version decides it: every date on a new deployment; on one upgraded from whole-day files, the day after its first
+    /// load, so no date ever has both a whole-day file and hour files (each row stays in exactly one file).
+    /// </summary>
+    public string? HourFilesFrom { get; init; }
 }

@@ -10,6 +10,9 @@ public sealed class ReportingClock(string timeZoneId)
 
     public TimeZoneInfo Zone { get; } = TimeZoneInfo.FindSystemTimeZoneById(timeZoneId);
 
+    /// <summary>The hour of the day (0-23) of <paramref name="instant"/> in the reporting zone.</summary>
+    public int HourOf(DateTimeOffset instant) => TimeZoneInfo.ConvertTime(instant, Zone).Hour;
+
     public string DateOf(DateTimeOffset instant)
     {
         var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, Zone).DateTime);

@@ -3,7 +3,7 @@ using InsightsFunctions.Datasets;
 
 namespace InsightsFunctions.Storage;
 
-/// <summary>Reads back a whole reporting date of a dataset (its 16 date partitions).</summary>
+/// <summary>Reads back a whole reporting date of a dataset (every partition whose key starts with the date).</summary>
 public sealed class DatasetReader(StorageTables tables)
 {
     /// <summary>All rows of the dataset for several reporting dates.</summary>
@@ -27,12 +27,9 @@ public sealed class DatasetReader(StorageTables tables)
     public async IAsyncEnumerable<TableEntity> ReadDateAsync(string tableName, string date, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var table = await tables.GetAsync(tableName, cancellationToken);
-        foreach (var partition in TableKeys.DatePartitions(date))
+        await foreach (var row in table.QueryAsync<TableEntity>(TableKeys.DateRangeFilter(date), cancellationToken: cancellationToken))
         {
-            await foreach (var row in table.QueryAsync<TableEntity>($"PartitionKey eq '{partition}'", cancellationToken: cancellationToken))
-            {
-                yield return row;
-            }
+            yield return row;
         }
     }
 }

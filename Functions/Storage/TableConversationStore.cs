@@ -12,14 +12,17 @@ namespace InsightsFunctions.Storage;
 /// <item><c>TaskEvents</c>: PK <c>e{bucket}</c> (8 buckets by account and task sid), RK <c>{account}_{task}_{EventSid}</c>:
 /// the durable event set of each account's task (and the dedupe, per account and task); one task's events are one RowKey
 /// range, a batch's appends are one transaction per bucket.</item>
-/// <item><c>Conversations</c>: PK <c>{date}_{bucket}</c> (bucket by account and conversation_id), RK <c>{account}_{conversation_id}</c>.</item>
+/// <item><c>Conversations</c>: PK <c>{date}_h{HH}_{bucket}</c> (<see cref="TableKeys.HourPartition"/>: the local hour the conversation started,
+/// bucket by account and conversation_id), RK <c>{account}_{conversation_id}</c>. A conversation whose start moves to another hour
+/// (an earlier task arrived late) moves partition like one whose date moves: its old rows are removed and both hours are marked.
+/// Rows written before hour partitions are in <c>{date}_{bucket}</c>; a whole-date read covers both.</item>
 /// <item><c>Segments</c>: PK as its conversation, RK <c>{account}_{conversation_id}_{segment_id}</c>.</item>
 /// <item><c>Customers</c>: PK <c>c{bucket}</c> (by account and customer key), RK <c>{account}_{customer_key}</c>; the latest
 /// conversation's columns.</item>
 /// <item>Links between tasks live in <see cref="TableLinkIndex"/> (<c>LinkKeys</c>, <c>Components</c>).</item>
 /// </list>
 /// </summary>
-public sealed class TableConversationStore(StorageTables tables, TimeProvider clock, IDatasetChangeLog changes) : IConversationStore
+public sealed class TableConversationStore(StorageTables tables, TimeProvider clock, IDatasetChangeLog changes, ReportingClock reporting) : IConversationStore
 {
     public static string EventPartition(string accountSid, string taskSid) => TableKeys.StatePartition('e', accountSid, taskSid);
 
@@ -86,7 +89,7 @@ public sealed class TableConversationStore(StorageTables tables, TimeProvider cl
         await conversations.UpsertEntityAsync(rows.Conversation, TableUpdateMode.Replace, cancellationToken);
         var customer = CustomerEntity(stitched.Customer, now);
         await SaveCustomersAsync([(stitched.Customer, customer)], cancellationToken);
-        await changes.MarkAsync(LoadDatasets.Conversations, remove.Append(written).Select(r => (string?)TableKeys.DateOfPartition(r.Partition)), cancellationToken);
+        await changes.MarkHoursAsync(LoadDatasets.Conversations, remove.Append(written).Select(r => HourOf(r.Partition)), cancellationToken);
         return new Materialization(written, [.. rows.Segments.Select(e => e.RowKey)], Fingerprint(customer));
     }
 
@@ -124,8 +127,8 @@ public sealed class TableConversationStore(StorageTables tables, TimeProvider cl
         await TableBatches.SubmitAsync(await tables.GetAsync(TableNames.Conversations, cancellationToken), conversationActions, cancellationToken);
         await SaveCustomersAsync(customers, cancellationToken);
         // After the rows: a load that reads this mark sees them (see IDatasetChangeLog).
-        await changes.MarkAsync(LoadDatasets.Conversations,
-            writes.SelectMany(w => w.Remove.Select(r => r.Partition)).Concat(results.Select(r => r.Rows.Partition)).Select(p => (string?)TableKeys.DateOfPartition(p)), cancellationToken);
+        await changes.MarkHoursAsync(LoadDatasets.Conversations,
+            writes.SelectMany(w => w.Remove.Select(r => r.Partition)).Concat(results.Select(r => r.Rows.Partition)).Select(HourOf), cancellationToken);
         return results;
     }
 
@@ -139,9 +142,16 @@ public sealed class TableConversationStore(StorageTables tables, TimeProvider cl
     /// </summary>
     public static string CustomerRowKey(string accountSid, string customerKey) => TableKeys.Bounded(TableKeys.Owner(accountSid, customerKey));
 
-    private static WrittenRows WrittenFor(StitchedConversation stitched) =>
+    private WrittenRows WrittenFor(StitchedConversation stitched) =>
         new(stitched.Conversation.AccountSid, stitched.Conversation.ConversationId,
-            TableKeys.DatePartition(stitched.Conversation.Date, stitched.Conversation.AccountSid, stitched.Conversation.ConversationId));
+            PartitionOf(stitched.Conversation, reporting));
+
+    /// <summary>Where a conversation's Conversations row and Segments rows go: its date and the local hour it started (<see cref="TableKeys.HourPartition"/>).</summary>
+    public static string PartitionOf(Conversation conversation, ReportingClock reporting) =>
+        TableKeys.HourPartition(conversation.Date, reporting.HourOf(conversation.StartedAt), conversation.AccountSid, conversation.ConversationId);
+
+    /// <summary>The change mark of a written partition: its date and hour (no hour for a row of the older <c>{date}_{bucket}</c> layout).</summary>
+    private static (string Date, int? Hour) HourOf(string partition) => (TableKeys.DateOfPartition(partition), TableKeys.HourOfPartition(partition));
 
     private static (TableEntity Conversation, List<TableEntity> Segments) Rows(StitchedConversation stitched, WrittenRows written, DateTimeOffset now) =>
         (DatasetEntities.ToEntity(stitched.Conversation, written.Partition, now),

@@ -6,7 +6,7 @@ namespace InsightsFunctions.Storage;
 
 /// <summary>
 /// The change marks in Table Storage: table <c>LoadChanges</c>, PK <c>changes</c>, RK <c>{dataset}_{date}</c>
-/// (<c>{dataset}_</c> for a snapshot). A mark is an unconditional upsert (a new ETag each time); a load clears
+/// (<c>{dataset}_</c> for a snapshot, <c>{dataset}_{date}_h{HH}</c> for one hour of a date). A mark is an unconditional upsert (a new ETag each time); a load clears
 /// it with If-Match on the ETag it read, so a mark made after that read survives the clear.
 /// </summary>
 public sealed class TableDatasetChangeLog(StorageTables tables, string tableName = TableDatasetChangeLog.TableName) : IDatasetChangeLog
@@ -14,9 +14,23 @@ public sealed class TableDatasetChangeLog(StorageTables tables, string tableName
     public const string TableName = TableNames.LoadChanges;
     private const string Partition = "changes";
 
-    public async Task MarkAsync(string dataset, IEnumerable<string?> dates, CancellationToken cancellationToken)
+    public Task MarkAsync(string dataset, IEnumerable<string?> dates, CancellationToken cancellationToken) =>
+        SubmitAsync(dates.Distinct().Select(d => new TableEntity(Partition, $"{dataset}_{d}") { ["dataset"] = dataset, ["date"] = d }), cancellationToken);
+
+    public Task MarkHoursAsync(string dataset, IEnumerable<(string Date, int? Hour)> hours, CancellationToken cancellationToken) =>
+        SubmitAsync(hours.Distinct().Select(h =>
+        {
+            var mark = new TableEntity(Partition, h.Hour is { } hour ? $"{dataset}_{h.Date}_h{hour:00}" : $"{dataset}_{h.Date}") { ["dataset"] = dataset, ["date"] = h.Date };
+            if (h.Hour is { } markedHour)
+            {
+                mark["hour"] = markedHour;
+            }
+            return mark;
+        }), cancellationToken);
+
+    private async Task SubmitAsync(IEnumerable<TableEntity> rows, CancellationToken cancellationToken)
     {
-        var marks = dates.Distinct().Select(d => new TableEntity(Partition, $"{dataset}_{d}") { ["dataset"] = dataset, ["date"] = d }).ToList();
+        var marks = rows.ToList();
         if (marks.Count == 0)
         {
             return;
@@ -31,7 +45,7 @@ public sealed class TableDatasetChangeLog(StorageTables tables, string tableName
         var changes = new List<DatasetChange>();
         await foreach (var row in table.QueryAsync<TableEntity>($"PartitionKey eq '{Partition}'", cancellationToken: cancellationToken))
         {
-            changes.Add(new DatasetChange(row.GetString("dataset") ?? "", row.GetString("date") is { Length: > 0 } date ? date : null, row.Timestamp ?? DateTimeOffset.MinValue, $"{row.RowKey}|{row.ETag}"));
+            changes.Add(new DatasetChange(row.GetString("dataset") ?? "", row.GetString("date") is { Length: > 0 } date ? date : null, row.Timestamp ?? DateTimeOffset.MinValue, $"{row.RowKey}|{row.ETag}", row.GetInt32("hour")));
         }
         return changes;
     }

@@ -90,6 +90,38 @@ public static class TableKeys
     public static IEnumerable<string> DatePartitionsIn(string date, int buckets) =>
         Enumerable.Range(0, buckets).Select(b => $"{date}_{b:x2}");
 
+    /// <summary>A conversation's rows of one reporting hour are spread over this many partitions (<see cref="HourPartition"/>).</summary>
+    public const int HourBuckets = 8;
+
+    /// <summary>
+    /// <c>{date}_h{HH}_{bucket}</c> by <see cref="Owner"/>: the Conversations and Segments partition of a conversation that
+    /// started in local hour <paramref name="hour"/> of reporting date <paramref name="date"/>. A load reads one hour of a day
+    /// (<see cref="HourRangeFilter"/>) to rewrite that hour's export, not the whole day. The date stays the key's prefix, so
+    /// <see cref="DateOfPartition"/> and <see cref="DateRangeFilter"/> read both this and the older <c>{date}_{bucket}</c> layout.
+    /// </summary>
+    public static string HourPartition(string date, int hour, string accountSid, string id) =>
+        $"{date}_h{CheckedHour(hour):00}_{PartitionHash.PartitionFor(Owner(accountSid, id), HourBuckets):x2}";
+
+    /// <summary>The hour of a <see cref="HourPartition"/> (<c>{date}_h{HH}_{bucket}</c>); null for a partition of the older <c>{date}_{bucket}</c> layout.</summary>
+    public static int? HourOfPartition(string partition)
+    {
+        var at = Datasets.DatasetDate.PartitionDateLength;
+        return partition.Length >= at + 5 && partition[at] == '_' && partition[at + 1] == 'h' && partition[at + 4] == '_'
+            && char.IsAsciiDigit(partition[at + 2]) && char.IsAsciiDigit(partition[at + 3])
+            && (partition[at + 2] - '0') * 10 + (partition[at + 3] - '0') is var hour and < 24
+            ? hour
+            : null;
+    }
+
+    /// <summary>Every partition of one reporting date, whatever its layout: one PartitionKey range, read in key order.</summary>
+    public static string DateRangeFilter(string date) => $"PartitionKey ge '{Quote(date)}_' and PartitionKey lt '{Quote(date)}`'";
+
+    /// <summary>The <see cref="HourPartition"/>s of one hour of a reporting date: one PartitionKey range.</summary>
+    public static string HourRangeFilter(string date, int hour) =>
+        $"PartitionKey ge '{Quote(date)}_h{CheckedHour(hour):00}_' and PartitionKey lt '{Quote(date)}_h{CheckedHour(hour):00}`'";
+
+    private static int CheckedHour(int hour) => hour is >= 0 and < 24 ? hour : throw new ArgumentOutOfRangeException(nameof(hour), hour, "An hour of the day is 0-23.");
+
     /// <summary>A Conversations RowKey: <c>{account}_{conversation_id}</c> (<see cref="Owner"/>).</summary>
     public static string ConversationRowKey(string accountSid, string conversationId) => Bounded(Owner(accountSid, conversationId));
 

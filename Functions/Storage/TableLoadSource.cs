@@ -6,8 +6,9 @@ using InsightsFunctions.Loads;
 namespace InsightsFunctions.Storage;
 
 /// <summary>
-/// The consumers' tables as the loads read them: a reporting date is its 16 partitions <c>{date}_{bucket}</c>,
-/// a snapshot its 16 partitions <c>a{bucket}</c> / <c>c{bucket}</c>, each read in key order, a page at a time.
+/// The consumers' tables as the loads read them, in key order, a page at a time: a reporting date is one PartitionKey range
+/// (<c>{date}_{bucket}</c>, and <c>{date}_h{HH}_{bucket}</c> for Conversations and Segments), one hour of it a narrower range,
+/// a snapshot its 16 partitions <c>a{bucket}</c> / <c>c{bucket}</c>.
 /// </summary>
 public sealed class TableLoadSource(StorageTables tables) : ILoadSource
 {
@@ -16,14 +17,29 @@ public sealed class TableLoadSource(StorageTables tables) : ILoadSource
     /// <summary>The datasets the consumers write (the loads compute the interval ones).</summary>
     private static readonly DatasetDefinition[] Sources = [.. DatasetCatalog.All.Except(DatasetCatalog.Intervals)];
 
-    public async IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> ReadAsync(string dataset, string? date, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> ReadAsync(string dataset, string? date, CancellationToken cancellationToken)
     {
-        var definition = Sources.FirstOrDefault(d => d.ExportName == dataset) ?? throw new ArgumentOutOfRangeException(nameof(dataset), dataset, "Not a dataset the consumers write.");
-        var partitions = definition.SnapshotPrefix is { } prefix ? Buckets(prefix) : TableKeys.DatePartitions(Required(date));
+        var definition = Source(dataset);
+        return definition.SnapshotPrefix is { } prefix
+            ? ReadAsync(definition, Buckets(prefix).Select(p => $"PartitionKey eq '{TableKeys.Quote(p)}'"), cancellationToken)
+            : ReadAsync(definition, [TableKeys.DateRangeFilter(Required(date))], cancellationToken);
+    }
+
+    public IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> ReadHourAsync(string dataset, string date, int hour, CancellationToken cancellationToken)
+    {
+        var definition = Source(dataset);
+        return definition.Table is TableNames.Conversations or TableNames.Segments
+            ? ReadAsync(definition, [TableKeys.HourRangeFilter(date, hour)], cancellationToken)
+            : throw new ArgumentOutOfRangeException(nameof(dataset), dataset, "Only Conversations and Segments are stored by hour.");
+    }
+
+    /// <summary>The rows of each filter in turn, in key order (partition, then row), a page at a time.</summary>
+    private async IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> ReadAsync(DatasetDefinition definition, IEnumerable<string> filters, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         var table = await tables.GetAsync(definition.Table, cancellationToken);
-        foreach (var partition in partitions)
+        foreach (var filter in filters)
         {
-            await foreach (var page in table.QueryAsync<TableEntity>($"PartitionKey eq '{TableKeys.Quote(partition)}'", maxPerPage: PageSize, cancellationToken: cancellationToken).AsPages())
+            await foreach (var page in table.QueryAsync<TableEntity>(filter, maxPerPage: PageSize, cancellationToken: cancellationToken).AsPages())
             {
                 if (page.Values.Count > 0)
                 {
@@ -32,6 +48,9 @@ public sealed class TableLoadSource(StorageTables tables) : ILoadSource
             }
         }
     }
+
+    private static DatasetDefinition Source(string dataset) =>
+        Sources.FirstOrDefault(d => d.ExportName == dataset) ?? throw new ArgumentOutOfRangeException(nameof(dataset), dataset, "Not a dataset the consumers write.");
 
     /// <summary>A Table row as a dataset row: its properties without the Table system ones.</summary>
     public static IReadOnlyDictionary<string, object?> Row(TableEntity entity)
