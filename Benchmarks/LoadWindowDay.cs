@@ -256,11 +256,17 @@ public static class LoadWindowDay
     {
         public long Rows { get; private set; }
 
-        public async Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, object?>>> ReadDateAsync(string dataset, string date, CancellationToken cancellationToken)
+        public Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, object?>>> ReadDateAsync(string dataset, string date, CancellationToken cancellationToken) =>
+            TimedAsync(() => inner.ReadDateAsync(dataset, date, cancellationToken));
+
+        public Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, object?>>> ReadSinceAsync(string dataset, string date, DateTimeOffset fromStart, CancellationToken cancellationToken) =>
+            TimedAsync(() => inner.ReadSinceAsync(dataset, date, fromStart, cancellationToken));
+
+        private async Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, object?>>> TimedAsync(Func<Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, object?>>>> read)
         {
             phases.Enter(1);
             var started = Stopwatch.GetTimestamp();
-            var rows = await inner.ReadDateAsync(dataset, date, cancellationToken);
+            var rows = await read();
             phases.Read(Stopwatch.GetElapsedTime(started), rows.Count);
             Rows += rows.Count;
             return rows;

@@ -89,8 +89,22 @@ public sealed class InMemoryIntervalStore : IIntervalStore
 {
     public Dictionary<(string Dataset, string Date), Dictionary<string, IReadOnlyDictionary<string, object?>>> Rows { get; } = new();
 
-    public Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, object?>>> ReadDateAsync(string dataset, string date, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyDictionary<string, IReadOnlyDictionary<string, object?>>>(new Dictionary<string, IReadOnlyDictionary<string, object?>>(Rows.GetValueOrDefault((dataset, date)) ?? [], StringComparer.Ordinal));
+    public Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, object?>>> ReadDateAsync(string dataset, string date, CancellationToken cancellationToken)
+    {
+        var rows = new Dictionary<string, IReadOnlyDictionary<string, object?>>(Rows.GetValueOrDefault((dataset, date)) ?? [], StringComparer.Ordinal);
+        RowsRead += rows.Count;
+        return Task.FromResult<IReadOnlyDictionary<string, IReadOnlyDictionary<string, object?>>>(rows);
+    }
+
+    /// <summary>How many stored rows the reads returned (the load reads only what it can still change).</summary>
+    public long RowsRead { get; private set; }
+
+    public Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, object?>>> ReadSinceAsync(string dataset, string date, DateTimeOffset fromStart, CancellationToken cancellationToken)
+    {
+        var rows = (Rows.GetValueOrDefault((dataset, date)) ?? []).Where(r => IntervalRows.StartOf(r.Value) >= fromStart).ToDictionary(r => r.Key, r => r.Value, StringComparer.Ordinal);
+        RowsRead += rows.Count;
+        return Task.FromResult<IReadOnlyDictionary<string, IReadOnlyDictionary<string, object?>>>(rows);
+    }
 
     public Task SaveAsync(string dataset, string date, IReadOnlyList<IReadOnlyDictionary<string, object?>> upserts, IReadOnlyList<string> deletedKeys, CancellationToken cancellationToken)
     {

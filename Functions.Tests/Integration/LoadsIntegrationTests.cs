@@ -143,6 +143,14 @@ public sealed class LoadsIntegrationTests : IAsyncLifetime
         var segments = (await reader.ReadDatesAsync(TableNames.Segments, [Date])).Where(c => c.GetString("account_sid") == Account).ToList();
         Assert.NotEmpty(conversations);
 
+        // A new deployment writes these datasets in hour folders only: no date holds a whole-day file besides its hours.
+        foreach (var dataset in new[] { LoadDatasets.Conversations, LoadDatasets.Segments, LoadDatasets.QueueIntervals, LoadDatasets.AgentIntervals, LoadDatasets.AgentActivityIntervals, LoadDatasets.RtaIntervals })
+        {
+            var dateFolder = Path.Combine(folder, dataset, $"date={Date}");
+            Assert.Empty(Directory.GetFiles(dateFolder));
+            Assert.NotEmpty(Directory.GetDirectories(dateFolder, "hour=*"));
+        }
+
         var parquet = $"read_parquet('{folder}/conversations/**/*.parquet', hive_partitioning = false)";
         var csv = $"read_csv('{folder}/conversations/**/*.csv', header = true, union_by_name = true)";
 
@@ -179,14 +187,14 @@ public sealed class LoadsIntegrationTests : IAsyncLifetime
         var segmentIds = DuckDb.Query($"SELECT segment_id FROM read_parquet('{folder}/segments/**/*.parquet', hive_partitioning = false) WHERE account_sid = '{Account}'").Select(r => (string)r[0]!).ToList();
         Assert.Equal(segments.Select(s => s.GetString("segment_id")).Order(), segmentIds.Order());
         var queueSegments = segments.Where(s => s.GetString("kind") == "Queue").ToList();
-        var offered = DuckDb.Query($"SELECT CAST(sum(offered) AS BIGINT), CAST(sum(handled) AS BIGINT) FROM read_parquet('{folder}/queue_intervals/date=*/queue_intervals.parquet') WHERE account_sid = '{Account}'").Single();
+        var offered = DuckDb.Query($"SELECT CAST(sum(offered) AS BIGINT), CAST(sum(handled) AS BIGINT) FROM read_parquet('{folder}/queue_intervals/**/*.parquet', hive_partitioning = false) WHERE account_sid = '{Account}'").Single();
         Assert.Equal(queueSegments.Count - intervalsOutsideGrace, Convert.ToInt64(offered[0], CultureInfo.InvariantCulture));
         Assert.Equal(queueSegments.Count(s => s.GetString(SegmentsDataset.QueueExitColumn) == "accepted") - intervalsOutsideGrace, Convert.ToInt64(offered[1], CultureInfo.InvariantCulture));
 
         // Agent intervals split talk exactly: their talk adds up to the completed Conversation segments' talk.
         if (intervalsOutsideGrace == 0)
         {
-            var talk = DuckDb.Query($"SELECT CAST(sum(talk_time) AS DOUBLE) FROM read_parquet('{folder}/agent_intervals/date=*/agent_intervals.parquet') WHERE account_sid = '{Account}'").Single();
+            var talk = DuckDb.Query($"SELECT CAST(sum(talk_time) AS DOUBLE) FROM read_parquet('{folder}/agent_intervals/**/*.parquet', hive_partitioning = false) WHERE account_sid = '{Account}'").Single();
             Assert.Equal(segments.Where(s => s.GetString("kind") == "Conversation").Sum(s => s.GetDouble("talk_time") ?? 0), (double)talk[0]!, 1);
         }
     }

@@ -291,6 +291,65 @@ public sealed class LoadJobTests
     }
 
     [Fact]
+    public async Task LateInTheDay_ALoadReadsBackOnlyTheHoursItCanChange_AndEndsWhereAWholeDayLoadEnds()
+    {
+        // Arrange: a call every 10 minutes from 10:00 to 16:00, loaded window by window as the day goes.
+        var day = new Loads();
+        var calls = Enumerable.Range(0, 36).Select(i => ($"C{i}", T0.AddMinutes(10 * i + 1))).ToList();
+        var next = 0;
+        for (var windowEnd = T0.AddMinutes(15); windowEnd <= T0.AddHours(6); windowEnd += IntervalGrid.Length)
+        {
+            for (; next < calls.Count && calls[next].Item2 < windowEnd; next++)
+            {
+                day.Call(calls[next].Item1, calls[next].Item2);
+            }
+            day.Clock.Now = windowEnd.AddSeconds(30);
+            await day.MarkHoursAsync();
+            await day.RunAsync(day.Clock.Now);
+        }
+        var readBefore = day.Intervals.RowsRead;
+        var commitsBefore = day.Sink.Commits.Count;
+        var storedBefore = day.Intervals.Rows.Where(r => r.Key.Date == Date).SelectMany(r => r.Value.Values).ToList();
+
+        // Act: at 16:16 a call at 16:05, and a late one at 14:40 (its interval ended 1 h 31 min ago: inside the grace).
+        day.Call("LATE", T0.AddHours(4).AddMinutes(40));
+        day.Call("NEW", T0.AddHours(6).AddMinutes(5));
+        day.Clock.Now = T0.AddHours(6).AddMinutes(16);
+        await day.MarkHoursAsync();
+        var result = await day.RunAsync(day.Clock.Now);
+
+        // Assert: the stored intervals read back are those from 13:00 on (the earliest re-openable interval's hour), not the day's.
+        Assert.Equal(storedBefore.Count(r => IntervalRows.StartOf(r) >= T0.AddHours(3)), day.Intervals.RowsRead - readBefore);
+        Assert.InRange(day.Intervals.RowsRead - readBefore, 1, storedBefore.Count - 1); // 10:00-13:00 not read
+        // The interval files rewritten are the hours that changed: 14 (the late call) and 16 (the new window).
+        var intervalFiles = day.Sink.Commits.Skip(commitsBefore).Where(p => p.StartsWith("queue_intervals/", StringComparison.Ordinal) && p.EndsWith(".parquet", StringComparison.Ordinal));
+        Assert.Equal(["queue_intervals/date=2026-11-24/hour=14/queue_intervals.parquet", "queue_intervals/date=2026-11-24/hour=16/queue_intervals.parquet"], intervalFiles.Order(StringComparer.Ordinal));
+        Assert.Equal(LoadOutcome.Loaded, result.Outcome);
+
+        Assert.DoesNotContain(day.Sink.Files.Keys, k => k.StartsWith("queue_intervals/date=2026-11-24/queue_intervals.", StringComparison.Ordinal)); // hour files from the first load on
+
+        // And the day ends as a first load of the same data in one run does: the same stored intervals, each in one hour file.
+        var whole = new Loads();
+        foreach (var (id, at) in calls.Append(("LATE", T0.AddHours(4).AddMinutes(40))).Append(("NEW", T0.AddHours(6).AddMinutes(5))))
+        {
+            whole.Call(id, at);
+        }
+        whole.Clock.Now = day.Clock.Now;
+        await whole.MarkHoursAsync();
+        await whole.RunAsync(whole.Clock.Now);
+        foreach (var dataset in new[] { LoadDatasets.QueueIntervals, LoadDatasets.AgentIntervals, LoadDatasets.RtaIntervals })
+        {
+            var expected = whole.Intervals.Rows[(dataset, Date)];
+            var actual = day.Intervals.Rows[(dataset, Date)];
+            Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), actual.Keys.Order(StringComparer.Ordinal));
+            Assert.All(expected, e => Assert.True(IntervalRows.SameContent(dataset, e.Value, actual[e.Key]), $"{dataset} {e.Key}"));
+            var exported = day.Sink.Files.Where(f => f.Key.StartsWith($"{dataset}/date={Date}/hour=", StringComparison.Ordinal) && f.Key.EndsWith(".csv", StringComparison.Ordinal))
+                .Sum(f => System.Text.Encoding.UTF8.GetString(f.Value).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length - 1);
+            Assert.Equal(actual.Count, exported);
+        }
+    }
+
+    [Fact]
     public async Task DateMarkWithoutHour_OnAnHourFilesDate_RewritesEveryHour()
     {
         var loads = new Loads();

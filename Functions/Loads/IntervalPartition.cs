@@ -18,12 +18,14 @@ public sealed class IntervalPartition
     private readonly List<(DateTimeOffset End, string Key, IReadOnlyDictionary<string, object?> Row)> _computed;
     private readonly List<(DateTimeOffset End, string Key)> _storedOnly;
     private readonly DateTimeOffset? _changeReceivedAt;
+    private readonly IntervalGrid? _hours;
     private int _computedCursor;
     private int _storedOnlyCursor;
 
     public IntervalPartition(string dataset, string date, IReadOnlyDictionary<string, IReadOnlyDictionary<string, object?>> stored,
-        IReadOnlyList<(DateTimeOffset End, string Key, IReadOnlyDictionary<string, object?> Row)> computed, DateTimeOffset? changeReceivedAt)
+        IReadOnlyList<(DateTimeOffset End, string Key, IReadOnlyDictionary<string, object?> Row)> computed, DateTimeOffset? changeReceivedAt, IntervalGrid? hours = null)
     {
+        _hours = hours;
         Dataset = dataset;
         Date = date;
         _stored = new Dictionary<string, IReadOnlyDictionary<string, object?>>(stored, StringComparer.Ordinal);
@@ -36,6 +38,24 @@ public sealed class IntervalPartition
     public string Dataset { get; }
 
     public string Date { get; }
+
+    /// <summary>
+    /// Whether the partition is exported one local hour of interval starts at a time. Then it holds only the part of the date a
+    /// load can change (whole hours of it), and each window rewrites the hours whose rows it stored or removed.
+    /// </summary>
+    public bool ByHour => _hours is not null;
+
+    /// <summary>The local hours (of the interval starts) of the rows a window stored or removed: the hour files to rewrite.</summary>
+    public IEnumerable<int> HoursOf(IntervalChange change) =>
+        change.Upserts.Select(IntervalRows.StartOf).Concat(change.Deletes.Select(IntervalRows.StartOfKey))
+            .Select(start => HourOf(start)).Distinct().Order();
+
+    /// <summary>The rows of one local hour as of a window (<see cref="Rows(DateTimeOffset)"/>).</summary>
+    public IEnumerable<IReadOnlyDictionary<string, object?>> Rows(DateTimeOffset windowEnd, int hour) =>
+        Rows(windowEnd).Where(r => HourOf(IntervalRows.StartOf(r)) == hour);
+
+    private int HourOf(DateTimeOffset start) =>
+        (_hours ?? throw new InvalidOperationException("This partition is exported per date.")).At(start).LocalStart.Hour;
 
     /// <summary>
     /// The partition's export as of a window: its stored intervals that closed by <paramref name="windowEnd"/>, in key

@@ -13,6 +13,14 @@ public static class IntervalRows
     /// <summary><c>{start ms}_{account}_{queue}</c>, <c>{start ms}_{account}_{agent}</c> or <c>{start ms}_{account}_{agent}_{activity}</c>: sorts by interval first.</summary>
     public static string KeyOf(string dataset, IReadOnlyDictionary<string, object?> row) => DatasetCatalog.IntervalByExportName(dataset).KeyOf(row);
 
+    /// <summary>The start of the row's interval (UTC).</summary>
+    public static DateTimeOffset StartOf(IReadOnlyDictionary<string, object?> row) =>
+        new DatasetRow(row).Instant(IntervalColumns.IntervalStart) ?? throw new ArgumentException("An interval row needs interval_start.");
+
+    /// <summary>The start of the interval a key names: its first 13 characters are the start in ms since the epoch (<see cref="KeyOf"/>).</summary>
+    public static DateTimeOffset StartOfKey(string key) =>
+        DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(key.AsSpan(0, 13), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture));
+
     /// <summary>The end of the row's interval (UTC).</summary>
     public static DateTimeOffset EndOf(IReadOnlyDictionary<string, object?> row) =>
         new DatasetRow(row).Instant(IntervalColumns.IntervalEnd) ?? throw new ArgumentException("An interval row needs interval_end.");

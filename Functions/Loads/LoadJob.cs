@@ -92,6 +92,10 @@ public sealed class LoadJob(
             windows.Add((start.Value - IntervalGrid.Length, start.Value)); // the last loaded window again, with what changed since
         }
 
+        // On dates with hour files (exported one local hour of interval starts at a time), a load after the first reads back and
+        // rewrites only the stored intervals it can still change: those from the local hour of the earliest that is new (after the
+        // watermark) or re-opened by a change within the grace.
+        var changeableFrom = ChangeableFrom(state.CompleteUpTo, marks);
         var partitions = new List<IntervalPartition>();
         foreach (var (dataset, dates, marksOf) in new[]
         {
@@ -103,9 +107,21 @@ public sealed class LoadJob(
         {
             foreach (var date in dates.Order(StringComparer.Ordinal))
             {
-                var stored = await intervalStore.ReadDateAsync(dataset, date, cancellationToken);
                 var reference = new[] { date, ReportingDate.Shift(date, -1) }.Select(d => marksOf.GetValueOrDefault(d)).Max();
-                partitions.Add(new IntervalPartition(dataset, date, stored, computed.Rows(dataset, date), reference == default ? null : reference));
+                var changedAt = reference == default ? (DateTimeOffset?)null : reference;
+                if (string.CompareOrdinal(date, hourFilesFrom) < 0)
+                {
+                    partitions.Add(new IntervalPartition(dataset, date, await intervalStore.ReadDateAsync(dataset, date, cancellationToken), computed.Rows(dataset, date), changedAt));
+                }
+                else if (changeableFrom is { } from)
+                {
+                    var stored = await intervalStore.ReadSinceAsync(dataset, date, from, cancellationToken);
+                    partitions.Add(new IntervalPartition(dataset, date, stored, [.. computed.Rows(dataset, date).Where(r => r.End - IntervalGrid.Length >= from)], changedAt, grid));
+                }
+                else
+                {
+                    partitions.Add(new IntervalPartition(dataset, date, await intervalStore.ReadDateAsync(dataset, date, cancellationToken), computed.Rows(dataset, date), changedAt, grid));
+                }
             }
         }
 
@@ -133,7 +149,17 @@ public sealed class LoadJob(
                     continue;
                 }
                 await intervalStore.SaveAsync(partition.Dataset, partition.Date, change.Upserts, change.Deletes, cancellationToken);
-                files.AddRange(await ExportAsync(partition.Dataset, partition.Date, ExportSchemas.Of(partition.Dataset), Pages(partition.Rows(windowEnd)), cancellationToken));
+                if (partition.ByHour)
+                {
+                    foreach (var hour in partition.HoursOf(change))
+                    {
+                        files.AddRange(await ExportAsync(partition.Dataset, partition.Date, hour, ExportSchemas.Of(partition.Dataset), Pages(partition.Rows(windowEnd, hour)), cancellationToken));
+                    }
+                }
+                else
+                {
+                    files.AddRange(await ExportAsync(partition.Dataset, partition.Date, ExportSchemas.Of(partition.Dataset), Pages(partition.Rows(windowEnd)), cancellationToken));
+                }
             }
             var manifest = new LoadManifest
             {
@@ -237,15 +263,8 @@ public sealed class LoadJob(
         var segments = await WriteAsync(LoadDatasets.Segments, ExportSchemas.Of(SegmentsDataset.Definition), source.ReadHourAsync(LoadDatasets.Segments, date, hour, cancellationToken));
         return [.. conversations, .. segments];
 
-        async Task<ManifestFile[]> WriteAsync(string dataset, IReadOnlyList<ExportColumn> columns, IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> rows)
-        {
-            var written = await _exporter.ExportAsync(LoadDatasets.PathOf(dataset, date, hour, "parquet"), LoadDatasets.PathOf(dataset, date, hour, "csv"), columns, rows, cancellationToken);
-            return
-            [
-                new ManifestFile(dataset, date, written.ParquetPath, written.Rows, written.ParquetBytes, hour),
-                new ManifestFile(dataset, date, written.CsvPath, written.Rows, written.CsvBytes, hour),
-            ];
-        }
+        Task<ManifestFile[]> WriteAsync(string dataset, IReadOnlyList<ExportColumn> columns, IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> rows) =>
+            ExportAsync(dataset, date, hour, columns, rows, cancellationToken);
     }
 
     private async Task<ManifestFile[]> ExportAsync(string dataset, string? date, IReadOnlyList<ExportColumn> columns,
@@ -257,6 +276,42 @@ public sealed class LoadJob(
             new ManifestFile(dataset, date, written.ParquetPath, written.Rows, written.ParquetBytes),
             new ManifestFile(dataset, date, written.CsvPath, written.Rows, written.CsvBytes),
         ];
+    }
+
+    /// <summary>One hour's files of a dataset exported by hour (<see cref="LoadDatasets.PathOf(string, string, int, string)"/>).</summary>
+    private async Task<ManifestFile[]> ExportAsync(string dataset, string date, int hour, IReadOnlyList<ExportColumn> columns,
+        IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> pages, CancellationToken cancellationToken)
+    {
+        var written = await _exporter.ExportAsync(LoadDatasets.PathOf(dataset, date, hour, "parquet"), LoadDatasets.PathOf(dataset, date, hour, "csv"), columns, pages, cancellationToken);
+        return
+        [
+            new ManifestFile(dataset, date, written.ParquetPath, written.Rows, written.ParquetBytes, hour),
+            new ManifestFile(dataset, date, written.CsvPath, written.Rows, written.CsvBytes, hour),
+        ];
+    }
+
+    /// <summary>
+    /// The start of the local hour before which no stored interval can change in this run (null on a first load: everything
+    /// can). An interval changes when it is new (it ends after the watermark) or when a change received within the grace after
+    /// its end re-opens it; the earliest such end is the watermark or the earliest mark's time less the grace. One more interval
+    /// for the boundary, then back to the start of its local hour, so every hour file a run rewrites is read back whole.
+    /// </summary>
+    private DateTimeOffset? ChangeableFrom(DateTimeOffset? watermark, IReadOnlyList<DatasetChange> marks)
+    {
+        if (watermark is not { } earliest)
+        {
+            return null;
+        }
+        foreach (var mark in marks.Where(m => m.Dataset is LoadDatasets.Conversations or LoadDatasets.Activities))
+        {
+            earliest = mark.ChangedAt - grace.Length < earliest ? mark.ChangedAt - grace.Length : earliest;
+        }
+        var interval = grid.IntervalOf(earliest - 2 * IntervalGrid.Length);
+        while (grid.At(interval.Start - IntervalGrid.Length) is var previous && previous.Date == interval.Date && previous.LocalStart.Hour == interval.LocalStart.Hour)
+        {
+            interval = previous;
+        }
+        return interval.Start;
     }
 
     private async Task WriteManifestAsync(LoadManifest manifest, CancellationToken cancellationToken)

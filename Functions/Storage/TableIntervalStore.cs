@@ -14,10 +14,21 @@ public sealed class TableIntervalStore(StorageTables tables, DatasetReader reade
 {
     public static string TableOf(string dataset) => DatasetCatalog.IntervalByExportName(dataset).Table;
 
-    public async Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, object?>>> ReadDateAsync(string dataset, string date, CancellationToken cancellationToken)
+    public Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, object?>>> ReadDateAsync(string dataset, string date, CancellationToken cancellationToken) =>
+        RowsAsync(dataset, reader.ReadDateAsync(TableOf(dataset), date, cancellationToken));
+
+    /// <summary>One query: the date's PartitionKey range, and in each partition the RowKeys from the start (keys begin with the start in ms, 13 digits).</summary>
+    public async Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, object?>>> ReadSinceAsync(string dataset, string date, DateTimeOffset fromStart, CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(TableOf(dataset), cancellationToken);
+        var filter = $"{TableKeys.DateRangeFilter(date)} and RowKey ge '{fromStart.ToUnixTimeMilliseconds():D13}'";
+        return await RowsAsync(dataset, table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken));
+    }
+
+    private static async Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, object?>>> RowsAsync(string dataset, IAsyncEnumerable<TableEntity> entities)
     {
         var rows = new Dictionary<string, IReadOnlyDictionary<string, object?>>(StringComparer.Ordinal);
-        await foreach (var entity in reader.ReadDateAsync(TableOf(dataset), date, cancellationToken))
+        await foreach (var entity in entities)
         {
             var row = TableLoadSource.Row(entity);
             rows[IntervalRows.KeyOf(dataset, row)] = row;
