@@ -5,7 +5,10 @@ namespace InsightsFunctions.Datasets;
 /// <summary>Whether a dataset is kept per reporting date or as one current snapshot.</summary>
 public enum DatasetPeriod
 {
-    /// <summary>Rows belong to a reporting date: Table partitions <c>{date}_{bucket}</c>, exported per date (<c>date=YYYY-MM-DD</c>).</summary>
+    /// <summary>
+    /// Rows belong to a reporting date: Table partitions <c>{date}_{bucket}</c> (Conversations and Segments: <c>{date}_h{HH}_{bucket}</c>),
+    /// exported per date (<c>date=YYYY-MM-DD</c>) or per hour of it (<c>date=YYYY-MM-DD/hour=HH</c>, see <c>LoadState.HourFilesFrom</c>).
+    /// </summary>
     Dated,
 
     /// <summary>One row per entity, latest wins: Table partitions <c>{prefix}{bucket}</c>, exported whole.</summary>
@@ -32,7 +35,7 @@ public abstract class DatasetDefinition
     /// <summary>The Table Storage table the rows live in.</summary>
     public string Table { get; }
 
-    /// <summary>The name of the exported files and folder (<c>{name}/date=YYYY-MM-DD/{name}.parquet</c>) and of the change marks.</summary>
+    /// <summary>The name of the exported files and folder (<c>{name}/date=YYYY-MM-DD[/hour=HH]/{name}.parquet</c>) and of the change marks.</summary>
     public string ExportName { get; }
 
     public DatasetPeriod Period { get; }
