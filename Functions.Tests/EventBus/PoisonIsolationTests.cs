@@ -233,6 +233,39 @@ public sealed class PoisonIsolationTests
     }
 
     [Fact]
+    public async Task AStoreCallThatHangs_MakesEveryPartitionOfItsGroupStuck_UntilItReturns()
+    {
+        // A store that neither returns nor fails: nothing is retried, yet both partitions of the group wait on it.
+        var clock = new FixedClock(DateTimeOffset.Parse("2026-11-24T12:00:00Z"));
+        var retries = new PartitionRetries(clock);
+        var release = new TaskCompletionSource();
+        var entered = new TaskCompletionSource();
+        var handler = new Mock<IEnvelopeBatchHandler>();
+        handler.Setup(h => h.HandleAsync(It.IsAny<IReadOnlyList<EventEnvelope>>(), It.IsAny<CancellationToken>()))
+            .Returns(() => { entered.TrySetResult(); return release.Task; });
+        var runner = Runner(handler.Object, Mock.Of<IDeadLetterSink>(), new BatchRetryOptions { StuckAfter = TimeSpan.FromMinutes(1) }, retries: retries);
+        runner.Waiting("1"); // the group waits for partition 1 and holds both
+        var zero = runner.RunAsync("0", Batch(2), CancellationToken.None);
+        var one = runner.RunAsync("1", Batch(3), CancellationToken.None);
+        await entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        clock.Now += TimeSpan.FromSeconds(59);
+        Assert.Empty(runner.StuckPartitions());
+        Assert.Equal(["0", "1"], retries.InFlight(PartitionRetries.InFlightReportedAfter).Select(p => p.Partition)); // the gauge reports them already
+        clock.Now += TimeSpan.FromSeconds(1);
+        var stuck = runner.StuckPartitions();
+        Assert.Equal([("0", 0, TimeSpan.FromMinutes(1)), ("1", 0, TimeSpan.FromMinutes(1))], stuck.Select(p => (p.Partition, p.Attempts, p.RetryingFor)));
+        var status = ConsumerStatus.Of(ConsumerState.Running, null, new Dictionary<string, long>(), stuck);
+        Assert.Equal(ConsumerState.Degraded, status.State);
+        Assert.Equal("partition 0 has been waiting 60 s for a store call that has not returned; partition 1 has been waiting 60 s for a store call that has not returned", status.Reason);
+
+        release.SetResult();
+        await Task.WhenAll(zero, one).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Empty(runner.StuckPartitions());
+        Assert.Empty(retries.InFlight(TimeSpan.Zero));
+    }
+
+    [Fact]
     public async Task Shutdown_WhileIsolating_Throws_AndDeadLettersNothingUnfinished()
     {
         using var stopping = new CancellationTokenSource();

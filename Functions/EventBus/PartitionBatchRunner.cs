@@ -76,8 +76,12 @@ public sealed partial class PartitionBatchRunner(BatchCoalescer coalescer, IEnve
     /// <summary>The partition's queue is empty, or this process no longer reads it: group commit no longer waits for it.</summary>
     public void Idle(string partition) => coalescer.Idle(partition);
 
-    /// <summary>Partitions that have been retrying one batch for longer than <see cref="BatchRetryOptions.StuckAfter"/>.</summary>
-    public IReadOnlyList<RetryingPartition> StuckPartitions() => [.. _retries.Current().Where(p => p.RetryingFor >= retry.StuckAfter)];
+    /// <summary>
+    /// Partitions that have been retrying one batch for longer than <see cref="BatchRetryOptions.StuckAfter"/>, or waiting that long
+    /// on a store call that has neither returned nor failed (a hung store holds every partition of its group).
+    /// </summary>
+    public IReadOnlyList<RetryingPartition> StuckPartitions() =>
+        [.. _retries.Current().Where(p => p.RetryingFor >= retry.StuckAfter).Concat(_retries.InFlight(retry.StuckAfter)).OrderBy(p => p.Partition, StringComparer.Ordinal)];
 
     /// <param name="moreWaiting">The partition's queue holds more events after this batch (the bus's word): group commit
     /// then waits for them; false lets the group go as soon as nothing else is waiting.</param>
@@ -95,6 +99,7 @@ public sealed partial class PartitionBatchRunner(BatchCoalescer coalescer, IEnve
             }
             return;
         }
+        _retries.HandedIn(partition);
         try
         {
             var pending = batch;

@@ -10,14 +10,41 @@ namespace InsightsFunctions.Metrics;
 /// </summary>
 public sealed class PartitionRetries(TimeProvider clock)
 {
+    /// <summary>A batch whose store call has not returned for this long, without failing, is reported as well (the gauge).</summary>
+    public static readonly TimeSpan InFlightReportedAfter = TimeSpan.FromSeconds(10);
+
+    /// <summary>What <see cref="RetryingPartition.LastError"/> says of a batch that has not failed: its store call has not returned.</summary>
+    public const string NotReturned = "none: the store call has not returned";
+
     private readonly ConcurrentDictionary<string, (int Attempts, DateTimeOffset Since, string LastError)> _partitions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _handedIn = new(StringComparer.Ordinal);
+
+    /// <summary>The partition handed a batch to the store: until it is done, a store call that hangs (no failure, no return) shows in <see cref="InFlight"/>.</summary>
+    public void HandedIn(string partition) => _handedIn[partition] = clock.GetUtcNow();
+
+    /// <summary>
+    /// Partitions whose batch was handed in at least <paramref name="after"/> ago and has neither been stored nor failed: a store
+    /// that hangs holds every partition in its group, and would otherwise look healthy (nothing fails).
+    /// </summary>
+    public IReadOnlyList<RetryingPartition> InFlight(TimeSpan after)
+    {
+        var now = clock.GetUtcNow();
+        return [.. _handedIn
+            .Where(p => now - p.Value >= after && !_partitions.ContainsKey(p.Key))
+            .Select(p => new RetryingPartition(p.Key, 0, now - p.Value, NotReturned))
+            .OrderBy(p => p.Partition, StringComparer.Ordinal)];
+    }
 
     /// <summary>An attempt at <paramref name="partition"/>'s current batch (or part of it) failed.</summary>
     public void Failed(string partition, string error) =>
         _partitions.AddOrUpdate(partition, (1, clock.GetUtcNow(), error), (_, p) => (p.Attempts + 1, p.Since, error));
 
     /// <summary>The partition's batch is done with (stored, dead-lettered or abandoned at shutdown).</summary>
-    public void Cleared(string partition) => _partitions.TryRemove(partition, out _);
+    public void Cleared(string partition)
+    {
+        _partitions.TryRemove(partition, out _);
+        _handedIn.TryRemove(partition, out _);
+    }
 
     /// <summary>How long <paramref name="partition"/>'s current batch has been failing (zero when it is not).</summary>
     public TimeSpan RetryingFor(string partition) =>
@@ -33,5 +60,8 @@ public sealed class PartitionRetries(TimeProvider clock)
     }
 }
 
-/// <summary>A partition retrying its batch: for how long since the first failure, how many failed attempts, the last error.</summary>
+/// <summary>
+/// A partition retrying its batch: for how long since the first failure, how many failed attempts, the last error; or (no
+/// attempt failed, <see cref="PartitionRetries.NotReturned"/>) one whose store call has not returned for that long.
+/// </summary>
 public sealed record RetryingPartition(string Partition, int Attempts, TimeSpan RetryingFor, string LastError);

@@ -36,7 +36,7 @@ public sealed class PipelineMetrics
         Freshness = Meter.CreateHistogram<double>(FreshnessName, unit: "ms", description: "Per event: from its ReceivedAt (the ingest's answer) to the moment the consumer had stored its batch (conversations, agents and status); a replayed or backfilled event counts from when it was received or read back");
         ConsumerLagGauge = Meter.CreateObservableGauge("insights.consumer.lag", () => ObserveLag(lag), unit: "{event}", description: "Events enqueued on a partition and not yet committed by this process");
         BatchFailures = Meter.CreateCounter<long>("insights.consumer.batch_failures", description: "Consumer attempts at a batch (or part of one) that failed; tag kind: transient (the store's fault, retried whole) or event (isolated by bisection)");
-        StuckGauge = Meter.CreateObservableGauge("insights.consumer.stuck_seconds", () => ObserveRetries(retries), unit: "s", description: "How long a partition has been retrying the batch it holds (reported only while it retries): alert above Insights:Consumer:StuckAfter");
+        StuckGauge = Meter.CreateObservableGauge("insights.consumer.stuck_seconds", () => ObserveRetries(retries), unit: "s", description: "How long a partition has been retrying the batch it holds, or waiting on a store call that has not returned for 10 s or more (reported only then): alert above Insights:Consumer:StuckAfter");
         SpoolDepthGauge = Meter.CreateObservableGauge("insights.spool.depth", () => spoolDepth?.Value ?? 0, unit: "{event}", description: "Events waiting in the spool at the last replay");
     }
 
@@ -75,7 +75,8 @@ public sealed class PipelineMetrics
     private static IEnumerable<Measurement<double>> ObserveRetries(PartitionRetries? retries) =>
         retries is null
             ? []
-            : retries.Current().Select(p => new Measurement<double>(p.RetryingFor.TotalSeconds, new KeyValuePair<string, object?>("partition", p.Partition)));
+            : retries.Current().Concat(retries.InFlight(PartitionRetries.InFlightReportedAfter))
+                .Select(p => new Measurement<double>(p.RetryingFor.TotalSeconds, new KeyValuePair<string, object?>("partition", p.Partition)));
 
     private static IEnumerable<Measurement<long>> ObserveLag(PartitionLag? lag) =>
         lag is null
