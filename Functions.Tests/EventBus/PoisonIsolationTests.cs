@@ -202,6 +202,31 @@ public sealed class PoisonIsolationTests
     }
 
     [Fact]
+    public async Task APartitionThatSaidMoreWasWaiting_AndRetriesItsBatch_DoesNotHoldTheOthersGroups()
+    {
+        // Partition 1 hands in a batch the store refuses (500, retried whole) and says more events are waiting behind it; it
+        // will not hand them in while it retries. The next groups must not wait for it: group commit's deadline is 10 minutes.
+        var bad = Enumerable.Range(100, 10).Select(i => Envelopes.Numbered(i, "WT9")).ToList();
+        var handler = new RefusingHandler(e => e.EventSid == bad[3].EventSid, () => new RequestFailedException(500, "InternalError"));
+        var coalescer = new BatchCoalescer(handler, TimeSpan.FromMinutes(10), 100_000);
+        var retry = new BatchRetryOptions { FirstBackoff = TimeSpan.FromMilliseconds(5), MaxBackoff = TimeSpan.FromMilliseconds(20), TransientAttemptsBeforeBisect = 1000 };
+        var runner = Runner(handler, Mock.Of<IDeadLetterSink>(), retry, coalescer);
+        using var stop = new CancellationTokenSource();
+
+        var retrying = runner.RunAsync("1", bad, stop.Token, moreWaiting: true);
+        while (handler.Calls.Count < 2)
+        {
+            await Task.Delay(5); // its group failed, and it retries alone
+        }
+        await runner.RunAsync("0", Batch(5), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        await runner.RunAsync("0", Batch(3), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => retrying);
+
+        Assert.Equal(8, handler.Stored.Count);
+    }
+
+    [Fact]
     public async Task APartitionRetryingOneBatchLongerThanStuckAfter_IsStuck_UntilTheBatchIsDone()
     {
         var clock = new FixedClock(DateTimeOffset.Parse("2026-11-24T12:00:00Z"));

@@ -135,6 +135,9 @@ public sealed partial class PartitionBatchRunner(BatchCoalescer coalescer, IEnve
                 if (attempt == 1)
                 {
                     storedBefore = Interlocked.Read(ref _stored);
+                    // It retries on its own now, and hands nothing more to group commit until its batch is done: the next
+                    // groups must not wait for the events it said were behind this batch (up to the commit delay each).
+                    coalescer.Idle(partition);
                 }
                 var transient = Failed(partition, failure);
                 if (!transient || attempt >= retry.TransientAttemptsBeforeBisect)
