@@ -12,6 +12,9 @@ public sealed class InMemoryExportSink : IExportSink
 
     public int? FailAtCommit { get; set; }
 
+    /// <summary>Dies when asked to commit a file at a path that matches (a blob write that fails).</summary>
+    public Func<string, bool>? FailAtPath { get; set; }
+
     public Task<IExportFile> CreateAsync(string path, CancellationToken cancellationToken) => Task.FromResult<IExportFile>(new File(this, path));
 
     private sealed class File(InMemoryExportSink sink, string path) : IExportFile
@@ -20,7 +23,7 @@ public sealed class InMemoryExportSink : IExportSink
 
         public Task<long> CommitAsync(CancellationToken cancellationToken)
         {
-            if (sink.FailAtCommit is { } n && sink.Commits.Count + 1 >= n)
+            if ((sink.FailAtCommit is { } n && sink.Commits.Count + 1 >= n) || sink.FailAtPath?.Invoke(path) == true)
             {
                 throw new IOException("The instance died while writing the exports.");
             }

@@ -70,6 +70,13 @@ public sealed class DatasetChangeLogTests
 
         var remaining = Assert.Single(await log.ReadAsync(CancellationToken.None));
         Assert.Equal(("2026-11-24", (int?)16), (remaining.Date, remaining.Hour));
+
+        // A mark whose hour is not a whole number 0-23 (a hand edit, another tool) is read as a whole-date mark, not a failure.
+        var table = await new StorageTables(new TableServiceClient(Azurite.ConnectionString)).GetAsync($"LoadChangesH{RunId:x4}", CancellationToken.None);
+        await table.UpsertEntityAsync(new TableEntity("changes", "conversations_2026-11-26_x") { ["dataset"] = "conversations", ["date"] = "2026-11-26", ["hour"] = 99 });
+        await table.UpsertEntityAsync(new TableEntity("changes", "conversations_2026-11-27_x") { ["dataset"] = "conversations", ["date"] = "2026-11-27", ["hour"] = "7" });
+        var odd = (await log.ReadAsync(CancellationToken.None)).Where(c => c.Date is "2026-11-26" or "2026-11-27").OrderBy(c => c.Date).Select(c => c.Hour);
+        Assert.Equal([null, 7], odd);
     }
 
     [Fact]

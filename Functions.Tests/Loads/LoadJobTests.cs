@@ -350,11 +350,55 @@ public sealed class LoadJobTests
     }
 
     [Fact]
+    public async Task AnHourFileThatFailedToWrite_AfterItsIntervalsChanged_IsWrittenByTheNextRun()
+    {
+        // Arrange: 10:00 loaded with one call; then a late call in it (inside the grace) and a call at 11:05.
+        var loads = new Loads();
+        loads.Call("C1", T0.AddMinutes(2));
+        await loads.MarkHoursAsync();
+        loads.Clock.Now = T0.AddHours(1).AddMinutes(1);
+        await loads.RunAsync(loads.Clock.Now);
+        loads.Call("C2", T0.AddMinutes(7));
+        loads.Call("C3", T0.AddHours(1).AddMinutes(5));
+        loads.Clock.Now = T0.AddHours(1).AddMinutes(50);
+        await loads.MarkHoursAsync();
+
+        // Act: the run fails writing hour 10's queue intervals (a blob write that fails, or the instance dies), then runs again.
+        const string hour10 = "queue_intervals/date=2026-11-24/hour=10/queue_intervals.csv";
+        loads.Sink.FailAtPath = path => path == hour10;
+        await Assert.ThrowsAsync<IOException>(() => loads.RunAsync(loads.Clock.Now));
+        loads.Sink.FailAtPath = null;
+        await loads.RunAsync(loads.Clock.Now);
+
+        // Assert: hour 10's file has the late call, as the stored interval has.
+        Assert.Equal(2, loads.QueueInterval(T0)["offered"]);
+        var csv = System.Text.Encoding.UTF8.GetString(loads.Sink.Files[hour10]).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        var offered = Array.IndexOf(csv[0].Split(','), "offered");
+        Assert.Equal("2", csv[1].Split(',')[offered]);
+    }
+
+    [Fact]
+    public async Task AnOlderVersionsConsumerRanWithoutLoads_ItsDatesKeepWholeDayFiles_HourFilesFromTheNextDay()
+    {
+        // An older version's consumer wrote rows ({date}_{bucket}, which an hour's read does not see) and marked whole dates; no load ran.
+        var loads = new Loads();
+        loads.Source.Add(LoadDatasets.Conversations, Date, new Dictionary<string, object?> { ["conversation_id"] = "OLD", ["account_sid"] = TestSids.Account, ["date"] = Date, ["started_at"] = T0.AddMinutes(3) });
+        await loads.MarkAsync();
+
+        var result = await loads.RunAsync(T0.AddMinutes(15));
+
+        Assert.Equal("2026-11-25", loads.Lock.State.HourFilesFrom);
+        Assert.Equal(1L, result.Windows[0].Files.Single(f => f.Path == "conversations/date=2026-11-24/conversations.parquet").Rows);
+        Assert.DoesNotContain(result.Windows[0].Files, f => f.Hour is not null);
+    }
+
+    [Fact]
     public async Task DateMarkWithoutHour_OnAnHourFilesDate_RewritesEveryHour()
     {
         var loads = new Loads();
+        loads.Lock.State = new LoadState { HourFilesFrom = "" }; // decided: every date has hour files
         loads.Call("C1", T0.AddMinutes(5));
-        await loads.MarkAsync(); // a whole-date mark (as an older version made them)
+        await loads.MarkAsync(); // a whole-date mark
         var result = await loads.RunAsync(T0.AddMinutes(15));
 
         var hours = result.Windows[0].Files.Where(f => f.Dataset == LoadDatasets.Conversations && f.Path.EndsWith(".parquet", StringComparison.Ordinal)).ToList();

@@ -19,6 +19,6 @@ public static class LoadDatasets
     public static string PathOf(string dataset, string? date, string extension) =>
         date is null ? $"{dataset}/{dataset}.{extension}" : $"{dataset}/date={date}/{dataset}.{extension}";
 
-    /// <summary>The blob path of one hour's file of Conversations or Segments: <c>{dataset}/date=YYYY-MM-DD/hour=HH/{dataset}.{extension}</c>.</summary>
+    /// <summary>The blob path of one hour's file (Conversations, Segments, the interval datasets): <c>{dataset}/date=YYYY-MM-DD/hour=HH/{dataset}.{extension}</c>.</summary>
     public static string PathOf(string dataset, string date, int hour, string extension) => $"{dataset}/date={date}/hour={hour:00}/{dataset}.{extension}";
 }

@@ -59,7 +59,7 @@ public sealed class LoadJob(
             return new LoadRunResult { Outcome = LoadOutcome.NothingToDo, CompleteUpTo = loadedUpTo, Message = $"nothing to do: loaded up to {Iso(loadedUpTo)} and nothing changed since" };
         }
         // Conversations and Segments are exported per hour from this date on (see LoadState.HourFilesFrom).
-        var hourFilesFrom = state.HourFilesFrom ?? (state.CompleteUpTo is null ? "" : ReportingDate.Shift(grid.IntervalOf(end).Date, 1));
+        var hourFilesFrom = state.HourFilesFrom ?? FirstDateOfHourFiles(state, marks, end);
         var conversationDates = DatesOf(marks, LoadDatasets.Conversations);
         var activityDates = DatesOf(marks, LoadDatasets.Activities);
 
@@ -148,7 +148,9 @@ public sealed class LoadJob(
                 {
                     continue;
                 }
-                await intervalStore.SaveAsync(partition.Dataset, partition.Date, change.Upserts, change.Deletes, cancellationToken);
+                // The files first, from the rows in memory, then the rows: a run that dies between the two left the stored rows
+                // behind the files, so the next run finds them changed again and rewrites their files. The other way round, an
+                // hour file that failed to write after its rows were stored would never be rewritten (the rows compare equal).
                 if (partition.ByHour)
                 {
                     foreach (var hour in partition.HoursOf(change))
@@ -160,6 +162,7 @@ public sealed class LoadJob(
                 {
                     files.AddRange(await ExportAsync(partition.Dataset, partition.Date, ExportSchemas.Of(partition.Dataset), Pages(partition.Rows(windowEnd)), cancellationToken));
                 }
+                await intervalStore.SaveAsync(partition.Dataset, partition.Date, change.Upserts, change.Deletes, cancellationToken);
             }
             var manifest = new LoadManifest
             {
@@ -291,6 +294,22 @@ public sealed class LoadJob(
     }
 
     /// <summary>
+    /// Decided once, by the first load of a version with hour files: every date on a new deployment; else the day after the
+    /// latest date an older version may have written rows of (<c>{date}_{bucket}</c>, which an hour's read does not see): the
+    /// date of this load, when an older version has loaded before, and every date an older version's mark (a whole-date
+    /// Conversations mark) names, as when its consumer ran without loads.
+    /// </summary>
+    private string FirstDateOfHourFiles(LoadState state, IReadOnlyList<DatasetChange> marks, DateTimeOffset end)
+    {
+        var older = marks.Where(m => m.Dataset == LoadDatasets.Conversations && m.Hour is null && m.Date is not null).Select(m => m.Date!);
+        if (state.CompleteUpTo is not null)
+        {
+            older = older.Append(grid.IntervalOf(end).Date);
+        }
+        return older.Order(StringComparer.Ordinal).LastOrDefault() is { } latest ? ReportingDate.Shift(latest, 1) : "";
+    }
+
+    /// <summary>
     /// The start of the local hour before which no stored interval can change in this run (null on a first load: everything
     /// can). An interval changes when it is new (it ends after the watermark) or when a change received within the grace after
     /// its end re-opens it; the earliest such end is the watermark or the earliest mark's time less the grace. One more interval
@@ -304,6 +323,10 @@ public sealed class LoadJob(
         }
         foreach (var mark in marks.Where(m => m.Dataset is LoadDatasets.Conversations or LoadDatasets.Activities))
         {
+            if (mark.ChangedAt < watermark.Value.AddDays(-2))
+            {
+                return null; // a mark days older than the watermark (or with no time at all): read its dates whole
+            }
             earliest = mark.ChangedAt - grace.Length < earliest ? mark.ChangedAt - grace.Length : earliest;
         }
         var interval = grid.IntervalOf(earliest - 2 * IntervalGrid.Length);

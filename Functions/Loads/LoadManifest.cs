@@ -36,7 +36,8 @@ public sealed record LoadManifest
 
 /// <summary>
 /// One file a load wrote: <c>path</c> is the blob name in the <c>exports</c> container; <c>date</c> is null for snapshots;
-/// <c>hour</c> (only on an hour's file of Conversations or Segments) is the local hour its conversations started.
+/// <c>hour</c> (only on an hour's file) is the local hour its conversations started (Conversations, Segments) or its intervals
+/// start (the interval datasets).
 /// </summary>
 public sealed record ManifestFile(
     [property: JsonPropertyName("dataset")] string Dataset,

@@ -45,10 +45,18 @@ public sealed class TableDatasetChangeLog(StorageTables tables, string tableName
         var changes = new List<DatasetChange>();
         await foreach (var row in table.QueryAsync<TableEntity>($"PartitionKey eq '{Partition}'", cancellationToken: cancellationToken))
         {
-            changes.Add(new DatasetChange(row.GetString("dataset") ?? "", row.GetString("date") is { Length: > 0 } date ? date : null, row.Timestamp ?? DateTimeOffset.MinValue, $"{row.RowKey}|{row.ETag}", row.GetInt32("hour")));
+            changes.Add(new DatasetChange(row.GetString("dataset") ?? "", row.GetString("date") is { Length: > 0 } date ? date : null, row.Timestamp ?? DateTimeOffset.MinValue, $"{row.RowKey}|{row.ETag}", HourOf(row)));
         }
         return changes;
     }
+
+    /// <summary>The mark's hour, read leniently: anything but a whole number 0-23 (a hand edit, another tool) marks the whole date.</summary>
+    private static int? HourOf(TableEntity row) =>
+        row.TryGetValue("hour", out var value) && value is not null
+        && int.TryParse(Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var hour)
+        && hour is >= 0 and < 24
+            ? hour
+            : null;
 
     public async Task ClearAsync(IReadOnlyList<DatasetChange> changes, CancellationToken cancellationToken)
     {
