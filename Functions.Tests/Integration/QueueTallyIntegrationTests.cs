@@ -89,6 +89,27 @@ public sealed class QueueTallyIntegrationTests
 
 
     [Fact]
+    public async Task AnInstancesLastWrite_Wins_EvenWhenItsCacheSaysTheRowAlreadyHoldsIt()
+    {
+        // A wrote a conversation's contribution, B overwrote it, then A writes its first contribution again (a stitcher that
+        // won the compare-and-swap after B's write, or a rebuild after losing it): A's cache says the row holds it already.
+        Azurite.EnsureRunning();
+        var account = "AC" + Guid.NewGuid().ToString("N");
+        var (a, b) = (new TableQueueTallyStore(new StorageTables(new TableServiceClient(Azurite.ConnectionString))),
+            new TableQueueTallyStore(new StorageTables(new TableServiceClient(Azurite.ConnectionString))));
+        var date = $"1998-{Random.Shared.Next(1, 0x7FFF):x4}";
+        static QueueTally Waiting(long since) => QueueTally.FromJson("{\"q\":{\"WQ1\":{\"n\":\"Support\",\"s\":1,\"w\":[" + since + "]}}}");
+        QueueTallyChange Change(QueueTally tally) => new(account, date, "CONV1", tally);
+
+        await a.ApplyAsync([Change(Waiting(1000))], default);
+        await b.ApplyAsync([Change(Waiting(2000))], default);
+        await a.ApplyAsync([Change(Waiting(1000))], default);
+
+        var totals = await new TableQueueTallyStore(new StorageTables(new TableServiceClient(Azurite.ConnectionString))).ReadTotalsAsync([date], default);
+        Assert.Equal(Waiting(1000).ToJson(), totals[account].ToJson());
+    }
+
+    [Fact]
     public async Task TheDailyCheck_IsClaimedOncePerDate_AcrossInstances_AndSurvivesThePurge()
     {
         Azurite.EnsureRunning();

@@ -148,9 +148,10 @@ public sealed class TableQueueTallyStore(StorageTables tables) : IQueueTallyStor
         var keys = rows.Select(r => (partition, r)).Concat(accounts.Select(a => (partition, TotalRowKey(a)))).ToArray();
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
-            var known = await KnowAsync(table, keys, cancellationToken);
+            var (known, remembered) = await KnowAsync(table, keys, cancellationToken);
             var totals = new Dictionary<string, QueueTally>(StringComparer.Ordinal);
             var actions = new List<TableTransactionAction>();
+            var skippedOnMemory = new List<(string, string)>();
             for (var i = 0; i < chunk.Length; i++)
             {
                 var change = chunk[i];
@@ -158,6 +159,10 @@ public sealed class TableQueueTallyStore(StorageTables tables) : IQueueTallyStor
                 var json = change.Contribution?.ToJson();
                 if (old.Json == json || (seedOnly && old.Json is not null))
                 {
+                    if (remembered.Contains((partition, rows[i])))
+                    {
+                        skippedOnMemory.Add((partition, rows[i]));
+                    }
                     continue;
                 }
                 if (!totals.TryGetValue(change.AccountSid, out var total))
@@ -176,6 +181,12 @@ public sealed class TableQueueTallyStore(StorageTables tables) : IQueueTallyStor
                 actions.Add(json is null ? new TableTransactionAction(TableTransactionActionType.Delete, entity, old.ETag)
                     : old.Json is null ? new TableTransactionAction(TableTransactionActionType.Add, entity)
                     : new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, old.ETag));
+            }
+            // A write is guarded by its ETag, a skip is not: another instance may have changed a row since this one
+            // remembered it (and this write is then the last one, which must win). So a skip made on memory is checked.
+            if (skippedOnMemory.Count > 0 && !await StillAsRememberedAsync(table, skippedOnMemory, cancellationToken))
+            {
+                continue;
             }
             if (actions.Count == 0)
             {
@@ -224,16 +235,41 @@ public sealed class TableQueueTallyStore(StorageTables tables) : IQueueTallyStor
         throw new TimeoutException($"QueueStatus tallies of partition {partition} kept changing while being written.");
     }
 
-    /// <summary>The rows at <paramref name="keys"/> as remembered, reading those that are not (a missing row is absent).</summary>
-    private async Task<Dictionary<(string, string), Known>> KnowAsync(TableClient table, IReadOnlyList<(string Partition, string Row)> keys, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the rows again; whether each still holds what was remembered of it. Those that do not are remembered as they are
+    /// now, so the next attempt works from them.
+    /// </summary>
+    private async Task<bool> StillAsRememberedAsync(TableClient table, IReadOnlyList<(string Partition, string Row)> keys, CancellationToken cancellationToken)
+    {
+        var found = await TableReads.GetManyAsync(table, keys, cancellationToken);
+        var same = true;
+        foreach (var key in keys)
+        {
+            var now = found.TryGetValue(key, out var row) ? new Known(Json(row), row.ETag) : new Known(null, default);
+            if (!_known.TryGetValue(key, out var remembered) || remembered.Json != now.Json)
+            {
+                same = false;
+            }
+            _known[key] = now;
+        }
+        return same;
+    }
+
+    /// <summary>
+    /// The rows at <paramref name="keys"/> as remembered, reading those that are not (a missing row is absent), and which of
+    /// them came from memory.
+    /// </summary>
+    private async Task<(Dictionary<(string, string), Known> Known, HashSet<(string, string)> Remembered)> KnowAsync(TableClient table, IReadOnlyList<(string Partition, string Row)> keys, CancellationToken cancellationToken)
     {
         var known = new Dictionary<(string, string), Known>(keys.Count);
+        var remembered = new HashSet<(string, string)>();
         var unknown = new List<(string, string)>();
         foreach (var key in keys)
         {
             if (_known.TryGetValue(key, out var row))
             {
                 known[key] = row;
+                remembered.Add(key);
             }
             else
             {
@@ -248,7 +284,7 @@ public sealed class TableQueueTallyStore(StorageTables tables) : IQueueTallyStor
                 _known[key] = known[key] = found.TryGetValue(key, out var row) ? new Known(Json(row), row.ETag) : new Known(null, default);
             }
         }
-        return known;
+        return (known, remembered);
     }
 
     private static TableEntity Entity(string partition, string row, string accountSid, string? json)
