@@ -20,24 +20,33 @@ public sealed class InMemoryLoadSource(int pageSize = 1000) : ILoadSource
         {
             _rows[(dataset, date)] = list = [];
         }
-        list.Add((hour, row));
+        list.Add((hour, hour is { } h ? new Dictionary<string, object?>(row, StringComparer.Ordinal) { [ILoadSource.HourColumn] = h } : row));
     }
+
+    /// <summary>Rows handed out, by dataset: what a load read.</summary>
+    public Dictionary<string, long> RowsRead { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Removes the rows of a dataset partition that match (a conversation moved or merged away).</summary>
     public int Remove(string dataset, string? date, Func<IReadOnlyDictionary<string, object?>, bool> match) =>
         _rows.TryGetValue((dataset, date), out var list) ? list.RemoveAll(r => match(r.Row)) : 0;
 
     public IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> ReadAsync(string dataset, string? date, CancellationToken cancellationToken) =>
-        Pages((_rows.GetValueOrDefault((dataset, date)) ?? []).Select(r => r.Row));
+        Pages(dataset, (_rows.GetValueOrDefault((dataset, date)) ?? []).Select(r => r.Row));
 
     public IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> ReadHourAsync(string dataset, string date, int hour, CancellationToken cancellationToken) =>
-        Pages((_rows.GetValueOrDefault((dataset, date)) ?? []).Where(r => r.Hour == hour).Select(r => r.Row));
+        Pages(dataset, (_rows.GetValueOrDefault((dataset, date)) ?? []).Where(r => r.Hour == hour).Select(r => r.Row));
 
-    private async IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> Pages(IEnumerable<IReadOnlyDictionary<string, object?>> rows)
+    public IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> ReadConversationSegmentsAsync(ConversationPlace place, CancellationToken cancellationToken) =>
+        Pages(SegmentsDataset.ExportName, (_rows.GetValueOrDefault((SegmentsDataset.ExportName, place.Date)) ?? [])
+            .Where(r => r.Hour == place.Hour && Equals(r.Row.GetValueOrDefault("account_sid"), place.AccountSid) && Equals(r.Row.GetValueOrDefault("conversation_id"), place.ConversationId))
+            .Select(r => r.Row));
+
+    private async IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> Pages(string dataset, IEnumerable<IReadOnlyDictionary<string, object?>> rows)
     {
         foreach (var page in rows.ToList().Chunk(pageSize))
         {
             await Task.Yield();
+            RowsRead[dataset] = RowsRead.GetValueOrDefault(dataset) + page.Length;
             yield return page;
         }
     }

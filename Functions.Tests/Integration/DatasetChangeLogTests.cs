@@ -46,7 +46,23 @@ public sealed class DatasetChangeLogTests
             Assert.NotNull(held);
             Assert.Null(held.State.CompleteUpTo);
             Assert.Null(await loadLock.TryAcquireAsync(CancellationToken.None)); // a second instance gets nothing
-            await held.SaveAsync(new LoadState { CompleteUpTo = watermark, PendingActivityDates = ["2026-11-24"], HourFilesFrom = "2026-11-25" }, CancellationToken.None);
+            await held.SaveAsync(new LoadState
+            {
+                CompleteUpTo = watermark, PendingActivityDates = ["2026-11-24"], HourFilesFrom = "2026-11-25",
+                Carried = new IntervalCheckpoint
+                {
+                    Rta = new RtaCheckpoint
+                    {
+                        Accounts = [new RtaAccountSeen("AC1", "2026-11-24", watermark)],
+                        Queues = [new RtaQueueCheckpoint
+                        {
+                            AccountSid = "AC1", QueueSid = "WQ1", Name = "Support", SeenOn = new() { ["2026-11-24"] = watermark },
+                            TakenOn = [new RtaAgentTaken("WK1", "2026-11-24", watermark)], Outcomes = new() { [watermark.ToUnixTimeMilliseconds()] = [1, 2, 3, 4] },
+                        }],
+                    },
+                    Long = [new LongConversation(new InsightsFunctions.Datasets.ConversationPlace("2026-11-24", 9, "AC1", "CONV1"), null)],
+                },
+            }, CancellationToken.None);
         }
 
         await using var next = await loadLock.TryAcquireAsync(CancellationToken.None);
@@ -54,6 +70,12 @@ public sealed class DatasetChangeLogTests
         Assert.Equal(watermark, next.State.CompleteUpTo);
         Assert.Equal(["2026-11-24"], next.State.PendingActivityDates);
         Assert.Equal("2026-11-25", next.State.HourFilesFrom);
+        var carried = next.State.Carried!;
+        Assert.Equal(new LongConversation(new InsightsFunctions.Datasets.ConversationPlace("2026-11-24", 9, "AC1", "CONV1"), null), Assert.Single(carried.Long));
+        var queue = Assert.Single(carried.Rta.Queues);
+        Assert.Equal(("AC1", "WQ1", "Support", watermark, new RtaAgentTaken("WK1", "2026-11-24", watermark)), (queue.AccountSid, queue.QueueSid, queue.Name, queue.SeenOn["2026-11-24"], Assert.Single(queue.TakenOn)));
+        Assert.Equal([1, 2, 3, 4], queue.Outcomes[watermark.ToUnixTimeMilliseconds()]);
+        Assert.Equal(new RtaAccountSeen("AC1", "2026-11-24", watermark), Assert.Single(carried.Rta.Accounts));
     }
 
     [Fact]

@@ -41,17 +41,17 @@ public sealed class LoadJobTests
         /// <summary>The (date, hour) of every call added, as the consumer marks them (the reporting zone is UTC here).</summary>
         public HashSet<(string Date, int? Hour)> Touched { get; } = [];
 
-        public void Call(string id, DateTimeOffset at, string date = Date)
+        public void Call(string id, DateTimeOffset at, string date = Date, double talk = 60, string agent = "WK1", double wait = 20)
         {
             var hour = at.UtcDateTime.Hour;
             Touched.Add((date, hour));
             Source.Add(LoadDatasets.Conversations, date, new Dictionary<string, object?>
             {
-                ["conversation_id"] = id, ["account_sid"] = TestSids.Account, ["date"] = date, ["started_at"] = at, ["handled"] = "Yes", ["talk_time"] = 60.0,
+                ["conversation_id"] = id, ["account_sid"] = TestSids.Account, ["date"] = date, ["started_at"] = at, ["handled"] = "Yes", ["talk_time"] = talk,
             }, hour);
-            Source.Add(LoadDatasets.Segments, date, Segment(id, "Queue", $"{id}-Q1", at, at.AddSeconds(20), ("queue_time", 20.0), ("_queue_exit", "accepted")), hour);
-            Source.Add(LoadDatasets.Segments, date, Segment(id, "Conversation", $"WR{id}", at.AddSeconds(15), at.AddSeconds(95),
-                ("ring_time", 5.0), ("talk_time", 60.0), ("wrap_up_time", 10.0), ("handle_time", 75.0), ("agent_sid", "WK1"), ("agent_name", "Agent One")), hour);
+            Source.Add(LoadDatasets.Segments, date, Segment(id, "Queue", $"{id}-Q1", at, at.AddSeconds(wait), ("queue_time", wait), ("_queue_exit", "accepted")), hour);
+            Source.Add(LoadDatasets.Segments, date, Segment(id, "Conversation", $"WR{id}", at.AddSeconds(wait - 5), at.AddSeconds(wait + 15 + talk),
+                ("ring_time", 5.0), ("talk_time", talk), ("wrap_up_time", 10.0), ("handle_time", talk + 15), ("agent_sid", agent), ("agent_name", "Agent " + agent)), hour);
         }
 
         public static Dictionary<string, object?> Segment(string conversation, string kind, string id, DateTimeOffset start, DateTimeOffset end, params (string Key, object Value)[] more)
@@ -294,21 +294,27 @@ public sealed class LoadJobTests
     public async Task LateInTheDay_ALoadReadsBackOnlyTheHoursItCanChange_AndEndsWhereAWholeDayLoadEnds()
     {
         // Arrange: a call every 10 minutes from 10:00 to 16:00, loaded window by window as the day goes.
+        // One call at 10:20 is talked for almost five hours, by another agent: a late-day load reads it by the place the
+        // load before it carried, not by its hour. One at 10:45 waits 90 s (out of service level): the service level of the
+        // day, in every later RTA interval, counts it from what the loads carry.
         var day = new Loads();
-        var calls = Enumerable.Range(0, 36).Select(i => ($"C{i}", T0.AddMinutes(10 * i + 1))).ToList();
+        var calls = Enumerable.Range(0, 36).Select(i => ($"C{i}", T0.AddMinutes(10 * i + 1), 60.0, "WK1", 20.0))
+            .Append(("LONG", T0.AddMinutes(20), 4 * 3600 + 50 * 60.0, "WK2", 20.0)).Append(("SLOW", T0.AddMinutes(45), 60.0, "WK3", 90.0)).OrderBy(c => c.Item2).ToList();
         var next = 0;
         for (var windowEnd = T0.AddMinutes(15); windowEnd <= T0.AddHours(6); windowEnd += IntervalGrid.Length)
         {
             for (; next < calls.Count && calls[next].Item2 < windowEnd; next++)
             {
-                day.Call(calls[next].Item1, calls[next].Item2);
+                day.Call(calls[next].Item1, calls[next].Item2, talk: calls[next].Item3, agent: calls[next].Item4, wait: calls[next].Item5);
             }
             day.Clock.Now = windowEnd.AddSeconds(30);
             await day.MarkHoursAsync();
             await day.RunAsync(day.Clock.Now);
         }
         var readBefore = day.Intervals.RowsRead;
+        var segmentsReadBefore = day.Source.RowsRead[LoadDatasets.Segments];
         var commitsBefore = day.Sink.Commits.Count;
+        Assert.Contains(day.Lock.State.Carried!.Long, l => l.Place.ConversationId == "LONG");
         var storedBefore = day.Intervals.Rows.Where(r => r.Key.Date == Date).SelectMany(r => r.Value.Values).ToList();
 
         // Act: at 16:16 a call at 16:05, and a late one at 14:40 (its interval ended 1 h 31 min ago: inside the grace).
@@ -325,18 +331,23 @@ public sealed class LoadJobTests
         var intervalFiles = day.Sink.Commits.Skip(commitsBefore).Where(p => p.StartsWith("queue_intervals/", StringComparison.Ordinal) && p.EndsWith(".parquet", StringComparison.Ordinal));
         Assert.Equal(["queue_intervals/date=2026-11-24/hour=14/queue_intervals.parquet", "queue_intervals/date=2026-11-24/hour=16/queue_intervals.parquet"], intervalFiles.Order(StringComparer.Ordinal));
         Assert.Equal(LoadOutcome.Loaded, result.Outcome);
+        // The recomputation read the segments of 12:00 on and the long call; with the export's reads of the two marked hours
+        // that is still fewer than the day's segments (2 per call), which a recomputation from whole dates reads alone.
+        var segmentsRead = day.Source.RowsRead[LoadDatasets.Segments] - segmentsReadBefore;
+        Assert.InRange(segmentsRead, 1, 2 * (calls.Count + 2) - 1);
 
         Assert.DoesNotContain(day.Sink.Files.Keys, k => k.StartsWith("queue_intervals/date=2026-11-24/queue_intervals.", StringComparison.Ordinal)); // hour files from the first load on
 
         // And the day ends as a first load of the same data in one run does: the same stored intervals, each in one hour file.
         var whole = new Loads();
-        foreach (var (id, at) in calls.Append(("LATE", T0.AddHours(4).AddMinutes(40))).Append(("NEW", T0.AddHours(6).AddMinutes(5))))
+        foreach (var (id, at, talk, agent, wait) in calls.Append(("LATE", T0.AddHours(4).AddMinutes(40), 60.0, "WK1", 20.0)).Append(("NEW", T0.AddHours(6).AddMinutes(5), 60.0, "WK1", 20.0)))
         {
-            whole.Call(id, at);
+            whole.Call(id, at, talk: talk, agent: agent, wait: wait);
         }
         whole.Clock.Now = day.Clock.Now;
         await whole.MarkHoursAsync();
         await whole.RunAsync(whole.Clock.Now);
+        Assert.Contains(whole.Intervals.Rows[(LoadDatasets.RtaIntervals, Date)].Values, r => IntervalRows.StartOf(r) >= T0.AddHours(5) && r["service_level_pct_today"] is double pct && pct < 100);
         foreach (var dataset in new[] { LoadDatasets.QueueIntervals, LoadDatasets.AgentIntervals, LoadDatasets.RtaIntervals })
         {
             var expected = whole.Intervals.Rows[(dataset, Date)];

@@ -15,4 +15,13 @@ public interface ILoadSource
     /// <paramref name="date"/>: one hour's export, read without the rest of the day.
     /// </summary>
     IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> ReadHourAsync(string dataset, string date, int hour, CancellationToken cancellationToken);
+
+    /// <summary>The Segments rows of one conversation (none when it is no longer there).</summary>
+    IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> ReadConversationSegmentsAsync(ConversationPlace place, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The bookkeeping column (never exported) in which Conversations and Segments rows read from the hour layout carry the local
+    /// hour their conversation started (their partition's hour); rows of the older layout have none.
+    /// </summary>
+    public const string HourColumn = "_hour";
 }

@@ -69,7 +69,12 @@ public sealed class LoadJob(
         var activityIntervalDates = Expand(activityDates.Keys).Union(state.PendingActivityDates).ToHashSet(StringComparer.Ordinal);
         // The real-time snapshots of a date need both its segments and its activities.
         var rtaIntervalDates = segmentIntervalDates.Union(activityIntervalDates).ToHashSet(StringComparer.Ordinal);
-        var computed = await ComputeIntervalsAsync(segmentIntervalDates, activityIntervalDates, rtaIntervalDates, end, cancellationToken);
+        // On dates with hour files (exported one local hour of interval starts at a time), a load after the first recomputes,
+        // reads back and rewrites only the intervals it can still change: those from the local hour of the earliest interval
+        // that is new (after the watermark) or re-opened by a change within the grace.
+        var changeableFrom = ChangeableFrom(state.CompleteUpTo, marks);
+        var computed = await ComputeIntervalsAsync(segmentIntervalDates, activityIntervalDates, rtaIntervalDates, end,
+            new Window(changeableFrom, state.Carried, hourFilesFrom, marks), cancellationToken);
 
         var start = state.CompleteUpTo ?? computed.EarliestStart ?? (marks.Count > 0 ? end - IntervalGrid.Length : null);
         if (start is null || (state.CompleteUpTo is null && start >= end))
@@ -92,10 +97,6 @@ public sealed class LoadJob(
             windows.Add((start.Value - IntervalGrid.Length, start.Value)); // the last loaded window again, with what changed since
         }
 
-        // On dates with hour files (exported one local hour of interval starts at a time), a load after the first reads back and
-        // rewrites only the stored intervals it can still change: those from the local hour of the earliest that is new (after the
-        // watermark) or re-opened by a change within the grace.
-        var changeableFrom = ChangeableFrom(state.CompleteUpTo, marks);
         var partitions = new List<IntervalPartition>();
         foreach (var (dataset, dates, marksOf) in new[]
         {
@@ -186,6 +187,7 @@ public sealed class LoadJob(
         await held.SaveAsync(new LoadState
         {
             HourFilesFrom = hourFilesFrom,
+            Carried = computed.Carried,
             CompleteUpTo = completeUpTo,
             PendingSegmentDates = [.. computed.PendingSegmentDates(end).Order(StringComparer.Ordinal)],
             PendingActivityDates = [.. computed.PendingActivityDates(end, grid).Order(StringComparer.Ordinal)],
@@ -344,21 +346,78 @@ public sealed class LoadJob(
         await file.CommitAsync(cancellationToken);
     }
 
-    /// <summary>The intervals of the given dates, from their segments and activities streamed page by page.</summary>
-    private async Task<ComputedIntervals> ComputeIntervalsAsync(HashSet<string> segmentDates, HashSet<string> activityDates, HashSet<string> rtaDates, DateTimeOffset end, CancellationToken cancellationToken)
+    /// <summary>What a run may recompute from: where its changeable intervals start, what the last run carried, the marks.</summary>
+    private sealed record Window(DateTimeOffset? ChangeableFrom, IntervalCheckpoint? Carried, string HourFilesFrom, IReadOnlyList<DatasetChange> Marks);
+
+    /// <summary>
+    /// The intervals of the given dates, from their segments and activities streamed page by page. When the last run carried a
+    /// checkpoint and every date read has hour partitions, the segments are those of the hours from the one before the earliest
+    /// changeable interval up to now, of the marked hours, and of the long conversations the last run carried: every conversation
+    /// that overlaps a changeable interval, without the rest of two days. Else (a first run, an upgrade, a run after one that
+    /// died) every segment of the dates and the day before, as before hour files.
+    /// </summary>
+    private async Task<ComputedIntervals> ComputeIntervalsAsync(HashSet<string> segmentDates, HashSet<string> activityDates, HashSet<string> rtaDates, DateTimeOffset end,
+        Window window, CancellationToken cancellationToken)
     {
         var queues = queueBuilder.Start();
         var agents = agentBuilder.Start();
         var rta = rtaBuilder.Start(end);
-        foreach (var date in segmentDates.Union(rtaDates).SelectMany(d => new[] { ReportingDate.Shift(d, -1), d }).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        var segmentReadDates = segmentDates.Union(rtaDates).SelectMany(d => new[] { ReportingDate.Shift(d, -1), d }).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var fromDate = segmentReadDates.FirstOrDefault();
+        var conversations = new Dictionary<ConversationPlace, (DateTimeOffset? Ended, bool Open)>();
+        void Feed(IReadOnlyList<IReadOnlyDictionary<string, object?>> page, string date, ConversationPlace? only)
         {
-            await foreach (var page in source.ReadRecordsAsync(SegmentsDataset.Definition, date, cancellationToken))
+            foreach (var row in page)
             {
-                foreach (var segment in page)
+                var segment = SegmentsDataset.Definition.Read(row);
+                if (only is not null && (segment.AccountSid != only.AccountSid || segment.ConversationId != only.ConversationId))
                 {
-                    queues.Add(segment);
-                    agents.Add(segment);
-                    rta.Add(segment);
+                    continue; // an escaped id with '_' can share a RowKey range
+                }
+                queues.Add(segment);
+                agents.Add(segment);
+                rta.Add(segment);
+                if (row.GetValueOrDefault(ILoadSource.HourColumn) is int hour)
+                {
+                    var place = new ConversationPlace(date, hour, segment.AccountSid, segment.ConversationId);
+                    var (ended, open) = conversations.GetValueOrDefault(place);
+                    conversations[place] = (segment.EndedAt is { } e && (ended is null || e > ended) ? e : ended, open || segment.EndedAt is null);
+                }
+            }
+        }
+        var incremental = window is { ChangeableFrom: not null, Carried: not null } && fromDate is not null
+            && string.CompareOrdinal(fromDate, window.HourFilesFrom) >= 0
+            && !window.Marks.Any(m => m.Dataset == LoadDatasets.Conversations && m.Hour is null);
+        if (incremental)
+        {
+            var from = window.ChangeableFrom!.Value;
+            rta.Seed(window.Carried!.Rta, from, fromDate!);
+            var hours = HoursOf(from - TimeSpan.FromHours(1), end)
+                .Concat(window.Marks.Where(m => m.Dataset == LoadDatasets.Conversations && m.Hour is not null && m.Date is not null).Select(m => (m.Date!, m.Hour!.Value)))
+                .Where(h => string.CompareOrdinal(h.Item1, fromDate) >= 0)
+                .ToHashSet();
+            foreach (var (date, hour) in hours.OrderBy(h => h.Item1, StringComparer.Ordinal).ThenBy(h => h.Item2))
+            {
+                await foreach (var page in source.ReadHourAsync(LoadDatasets.Segments, date, hour, cancellationToken))
+                {
+                    Feed(page, date, null);
+                }
+            }
+            foreach (var carried in window.Carried.Long.Where(l => string.CompareOrdinal(l.Place.Date, fromDate) >= 0 && !hours.Contains((l.Place.Date, l.Place.Hour))))
+            {
+                await foreach (var page in source.ReadConversationSegmentsAsync(carried.Place, cancellationToken))
+                {
+                    Feed(page, carried.Place.Date, carried.Place);
+                }
+            }
+        }
+        else
+        {
+            foreach (var date in segmentReadDates)
+            {
+                await foreach (var page in source.ReadAsync(LoadDatasets.Segments, date, cancellationToken))
+                {
+                    Feed(page, date, null);
                 }
             }
         }
@@ -381,7 +440,42 @@ public sealed class LoadJob(
         result.Add(LoadDatasets.AgentIntervals, agents.Rows().Where(a => segmentDates.Contains(a.Interval.Date)).Select(a => (a.Interval, AgentIntervalsDataset.Definition.ToRow(a))));
         result.Add(LoadDatasets.AgentActivityIntervals, activities.Rows().Where(a => activityDates.Contains(a.Interval.Date)).Select(a => (a.Interval, AgentActivityIntervalsDataset.Definition.ToRow(a))));
         result.Add(LoadDatasets.RtaIntervals, rta.Rows(rtaDates).Select(r => (r.Interval, RtaIntervalsDataset.Definition.ToRow(r))));
+        // For the next run: the RTA figures from yesterday on, and the conversations that may outlast the hours it reads (open,
+        // or ended an hour or more after their hour began) unless they ended before anything it can change.
+        var keepEndedFrom = (window.ChangeableFrom ?? end - grace.Length) - TimeSpan.FromHours(1);
+        result.Carried = new IntervalCheckpoint
+        {
+            Rta = rta.Checkpoint(ReportingDate.Shift(grid.IntervalOf(end).Date, -1)),
+            Long = [.. conversations
+                .Where(c => c.Value.Open || (c.Value.Ended is { } ended && ended >= LocalHourStart(c.Key.Date, c.Key.Hour) + TimeSpan.FromHours(1) && ended >= keepEndedFrom))
+                .Select(c => new LongConversation(c.Key, c.Value.Open ? null : c.Value.Ended))
+                .OrderBy(l => l.Place.Date, StringComparer.Ordinal).ThenBy(l => l.Place.Hour).ThenBy(l => l.Place.AccountSid, StringComparer.Ordinal).ThenBy(l => l.Place.ConversationId, StringComparer.Ordinal)],
+        };
         return result;
+    }
+
+    /// <summary>The (reporting date, local hour) of every interval from the one holding <paramref name="from"/> to the one holding <paramref name="to"/>.</summary>
+    private IEnumerable<(string Date, int Hour)> HoursOf(DateTimeOffset from, DateTimeOffset to)
+    {
+        for (var interval = grid.IntervalOf(from); interval.Start <= to; interval = grid.At(interval.End))
+        {
+            yield return (interval.Date, interval.LocalStart.Hour);
+        }
+    }
+
+    /// <summary>
+    /// When the local hour <paramref name="hour"/> of <paramref name="date"/> first began (an hour repeated when summer time ends
+    /// is taken at its first occurrence; one skipped when it starts, at the next valid instant).
+    /// </summary>
+    private DateTimeOffset LocalHourStart(string date, int hour)
+    {
+        var local = ReportingDate.Parse(date).ToDateTime(new TimeOnly(hour, 0));
+        while (grid.Zone.IsInvalidTime(local))
+        {
+            local = local.AddMinutes(15);
+        }
+        var offset = grid.Zone.IsAmbiguousTime(local) ? grid.Zone.GetAmbiguousTimeOffsets(local).Max() : grid.Zone.GetUtcOffset(local);
+        return new DateTimeOffset(local, offset).ToUniversalTime();
     }
 
     private static Dictionary<string, DateTimeOffset> Latest(Dictionary<string, DateTimeOffset> a, Dictionary<string, DateTimeOffset> b) =>
@@ -414,6 +508,9 @@ public sealed class LoadJob(
         private readonly Dictionary<(string Dataset, string Date), List<(DateTimeOffset End, string Key, IReadOnlyDictionary<string, object?> Row)>> _rows = new();
 
         public DateTimeOffset? EarliestStart { get; private set; }
+
+        /// <summary>What this run carries to the next (<see cref="LoadState.Carried"/>).</summary>
+        public IntervalCheckpoint? Carried { get; set; }
 
         public void Add(string dataset, IEnumerable<(ReportingInterval Interval, Dictionary<string, object?> Row)> rows)
         {

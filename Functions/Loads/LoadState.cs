@@ -21,4 +21,7 @@ public sealed record LoadState
     /// load, so no date ever has both a whole-day file and hour files (each row stays in exactly one file).
     /// </summary>
     public string? HourFilesFrom { get; init; }
+
+    /// <summary>What the last run's interval recomputation left for the next (null: the next run reads whole dates).</summary>
+    public IntervalCheckpoint? Carried { get; init; }
 }

@@ -31,11 +31,71 @@ public sealed class RtaIntervalBuilder(IntervalGrid grid, SlaPolicy sla, AgentAv
             public readonly Dictionary<DateTimeOffset, (int Count, DateTimeOffset Oldest)> Waiting = [];
             public readonly Dictionary<DateTimeOffset, (int InSl, int Handled, int Abandoned, int Short)> Outcomes = []; // by interval start
             public readonly Dictionary<string, DateTimeOffset> FirstTaken = new(StringComparer.Ordinal);
+            public readonly Dictionary<string, DateTimeOffset> SeenOn = new(StringComparer.Ordinal); // first instant, by reporting date
+            public readonly Dictionary<(string Agent, string Date), DateTimeOffset> TakenOn = []; // first take, by agent and reporting date
         }
 
         private readonly Dictionary<(string Account, string Queue), QueueTally> _queues = [];
         private readonly Dictionary<(string Account, string Agent), Dictionary<DateTimeOffset, (DateTimeOffset Start, string Name)>> _agents = [];
         private readonly Dictionary<string, DateTimeOffset> _firstSeen = new(StringComparer.Ordinal);
+        private readonly Dictionary<(string Account, string Date), DateTimeOffset> _seenOn = [];
+
+        /// <summary>Outcomes of the intervals before this instant come from a checkpoint (<see cref="Seed"/>), never from segments.</summary>
+        private DateTimeOffset _seededBefore = DateTimeOffset.MinValue;
+
+        /// <summary>
+        /// Starts from what an earlier load carried (<see cref="Checkpoint"/>), for the reporting dates from <paramref name="fromDate"/>
+        /// on: the outcomes of the intervals before <paramref name="before"/>, and the first instants seen and taken before it.
+        /// Segments added afterwards count outcomes only from <paramref name="before"/> on (one read again is not counted twice);
+        /// the first instants are minimums, so adding a segment again changes nothing.
+        /// </summary>
+        public void Seed(RtaCheckpoint checkpoint, DateTimeOffset before, string fromDate)
+        {
+            _seededBefore = before;
+            foreach (var seen in checkpoint.Accounts.Where(a => a.At < before && string.CompareOrdinal(a.Date, fromDate) >= 0))
+            {
+                Seen(seen.AccountSid, seen.Date, seen.At);
+            }
+            foreach (var saved in checkpoint.Queues)
+            {
+                var q = Queue(saved.AccountSid, saved.QueueSid);
+                q.Name ??= saved.Name;
+                foreach (var (date, at) in saved.SeenOn.Where(s => s.Value < before && string.CompareOrdinal(s.Key, fromDate) >= 0))
+                {
+                    QueueSeen(q, date, at);
+                }
+                foreach (var taken in saved.TakenOn.Where(t => t.At < before && string.CompareOrdinal(t.Date, fromDate) >= 0))
+                {
+                    Taken(q, taken.AgentSid, taken.Date, taken.At);
+                }
+                foreach (var (bucketMs, o) in saved.Outcomes)
+                {
+                    var bucket = DateTimeOffset.FromUnixTimeMilliseconds(bucketMs);
+                    if (bucket < before && o.Length == 4 && string.CompareOrdinal(grid.At(bucket).Date, fromDate) >= 0)
+                    {
+                        q.Outcomes[bucket] = (o[0], o[1], o[2], o[3]);
+                    }
+                }
+            }
+        }
+
+        /// <summary>What the next load starts from (<see cref="Seed"/>): the figures of the reporting dates from <paramref name="fromDate"/> on.</summary>
+        public RtaCheckpoint Checkpoint(string fromDate) => new()
+        {
+            Accounts = [.. _seenOn.Where(s => string.CompareOrdinal(s.Key.Date, fromDate) >= 0).OrderBy(s => s.Key.Account, StringComparer.Ordinal).ThenBy(s => s.Key.Date, StringComparer.Ordinal)
+                .Select(s => new RtaAccountSeen(s.Key.Account, s.Key.Date, s.Value))],
+            Queues = [.. _queues.OrderBy(q => q.Key.Account, StringComparer.Ordinal).ThenBy(q => q.Key.Queue, StringComparer.Ordinal).Select(q => new RtaQueueCheckpoint
+            {
+                AccountSid = q.Key.Account,
+                QueueSid = q.Key.Queue,
+                Name = q.Value.Name,
+                SeenOn = q.Value.SeenOn.Where(s => string.CompareOrdinal(s.Key, fromDate) >= 0).ToDictionary(s => s.Key, s => s.Value, StringComparer.Ordinal),
+                TakenOn = [.. q.Value.TakenOn.Where(t => string.CompareOrdinal(t.Key.Date, fromDate) >= 0).OrderBy(t => t.Key.Agent, StringComparer.Ordinal).ThenBy(t => t.Key.Date, StringComparer.Ordinal)
+                    .Select(t => new RtaAgentTaken(t.Key.Agent, t.Key.Date, t.Value))],
+                Outcomes = q.Value.Outcomes.Where(o => string.CompareOrdinal(grid.At(o.Key).Date, fromDate) >= 0)
+                    .ToDictionary(o => o.Key.ToUnixTimeMilliseconds(), o => new[] { o.Value.InSl, o.Value.Handled, o.Value.Abandoned, o.Value.Short }),
+            })],
+        };
 
         public void Add(Segment s)
         {
@@ -45,17 +105,12 @@ public sealed class RtaIntervalBuilder(IntervalGrid grid, SlaPolicy sla, AgentAv
             }
             var q = Queue(s.AccountSid, s.QueueSid);
             q.Name ??= s.QueueName;
-            Seen(s.AccountSid, s.StartedAt);
-            if (s.StartedAt < q.FirstSeen)
-            {
-                q.FirstSeen = s.StartedAt;
-            }
+            var date = grid.IntervalOf(s.StartedAt).Date;
+            Seen(s.AccountSid, date, s.StartedAt);
+            QueueSeen(q, date, s.StartedAt);
             if (s.Kind is SegmentKinds.Conversation or SegmentKinds.ConversationInProgress && s.AgentSid is not null)
             {
-                if (!q.FirstTaken.TryGetValue(s.AgentSid, out var first) || s.StartedAt < first)
-                {
-                    q.FirstTaken[s.AgentSid] = s.StartedAt;
-                }
+                Taken(q, s.AgentSid, date, s.StartedAt);
                 return;
             }
             if (s.Kind != SegmentKinds.Queue)
@@ -72,6 +127,10 @@ public sealed class RtaIntervalBuilder(IntervalGrid grid, SlaPolicy sla, AgentAv
                 return;
             }
             var bucket = grid.IntervalOf(ended).Start;
+            if (bucket < _seededBefore)
+            {
+                return; // counted in the checkpoint this tally was seeded with
+            }
             var o = q.Outcomes.GetValueOrDefault(bucket);
             var outcome = QueueOutcome.Of(s, sla);
             if (outcome.Handled || outcome.Abandoned)
@@ -87,7 +146,7 @@ public sealed class RtaIntervalBuilder(IntervalGrid grid, SlaPolicy sla, AgentAv
             {
                 return;
             }
-            Seen(a.AccountSid, a.StartedAt);
+            Seen(a.AccountSid, grid.IntervalOf(a.StartedAt).Date, a.StartedAt);
             if (!_agents.TryGetValue((a.AccountSid, a.AgentSid), out var ticks))
             {
                 _agents[(a.AccountSid, a.AgentSid)] = ticks = [];
@@ -203,11 +262,39 @@ public sealed class RtaIntervalBuilder(IntervalGrid grid, SlaPolicy sla, AgentAv
             return q;
         }
 
-        private void Seen(string account, DateTimeOffset at)
+        private void Seen(string account, string date, DateTimeOffset at)
         {
             if (!_firstSeen.TryGetValue(account, out var first) || at < first)
             {
                 _firstSeen[account] = at;
+            }
+            if (!_seenOn.TryGetValue((account, date), out var firstOn) || at < firstOn)
+            {
+                _seenOn[(account, date)] = at;
+            }
+        }
+
+        private static void QueueSeen(QueueTally q, string date, DateTimeOffset at)
+        {
+            if (at < q.FirstSeen)
+            {
+                q.FirstSeen = at;
+            }
+            if (!q.SeenOn.TryGetValue(date, out var first) || at < first)
+            {
+                q.SeenOn[date] = at;
+            }
+        }
+
+        private static void Taken(QueueTally q, string agent, string date, DateTimeOffset at)
+        {
+            if (!q.FirstTaken.TryGetValue(agent, out var first) || at < first)
+            {
+                q.FirstTaken[agent] = at;
+            }
+            if (!q.TakenOn.TryGetValue((agent, date), out var firstOn) || at < firstOn)
+            {
+                q.TakenOn[(agent, date)] = at;
             }
         }
     }

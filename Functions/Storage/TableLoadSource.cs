@@ -25,6 +25,9 @@ public sealed class TableLoadSource(StorageTables tables) : ILoadSource
             : ReadAsync(definition, [TableKeys.DateRangeFilter(Required(date))], cancellationToken);
     }
 
+    public IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> ReadConversationSegmentsAsync(ConversationPlace place, CancellationToken cancellationToken) =>
+        ReadAsync(SegmentsDataset.Definition, [TableKeys.SegmentRangeFilter(TableKeys.HourPartition(place.Date, place.Hour, place.AccountSid, place.ConversationId), place.AccountSid, place.ConversationId)], cancellationToken);
+
     public IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> ReadHourAsync(string dataset, string date, int hour, CancellationToken cancellationToken)
     {
         var definition = Source(dataset);
@@ -43,7 +46,7 @@ public sealed class TableLoadSource(StorageTables tables) : ILoadSource
             {
                 if (page.Values.Count > 0)
                 {
-                    yield return page.Values.Select(Row).ToList();
+                    yield return definition.Table is TableNames.Conversations or TableNames.Segments ? page.Values.Select(HourRow).ToList() : page.Values.Select(Row).ToList();
                 }
             }
         }
@@ -62,6 +65,17 @@ public sealed class TableLoadSource(StorageTables tables) : ILoadSource
             {
                 row[key] = value;
             }
+        }
+        return row;
+    }
+
+    /// <summary>A Conversations or Segments row with the hour of its partition (<see cref="ILoadSource.HourColumn"/>), when it has one.</summary>
+    private static IReadOnlyDictionary<string, object?> HourRow(TableEntity entity)
+    {
+        var row = Row(entity);
+        if (TableKeys.HourOfPartition(entity.PartitionKey) is { } hour)
+        {
+            ((Dictionary<string, object?>)row)[ILoadSource.HourColumn] = hour;
         }
         return row;
     }
