@@ -218,6 +218,7 @@ public sealed class PoisonIsolationTests
         {
             await Task.Delay(5); // its group failed, and it retries alone
         }
+        runner.Waiting("1"); // the local bus says so on every publish to the partition
         await runner.RunAsync("0", Batch(5), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
         await runner.RunAsync("0", Batch(3), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
         await stop.CancelAsync();
@@ -282,7 +283,8 @@ public sealed class PoisonIsolationTests
         Assert.Equal([("0", 0, TimeSpan.FromMinutes(1)), ("1", 0, TimeSpan.FromMinutes(1))], stuck.Select(p => (p.Partition, p.Attempts, p.RetryingFor)));
         var status = ConsumerStatus.Of(ConsumerState.Running, null, new Dictionary<string, long>(), stuck);
         Assert.Equal(ConsumerState.Degraded, status.State);
-        Assert.Equal("partition 0 has been waiting 60 s for a store call that has not returned; partition 1 has been waiting 60 s for a store call that has not returned", status.Reason);
+        Assert.Equal("partition 0 has waited 60 s for its batch to be stored (no attempt failed: a store call hangs, or groups are stored too slowly); "
+            + "partition 1 has waited 60 s for its batch to be stored (no attempt failed: a store call hangs, or groups are stored too slowly)", status.Reason);
 
         release.SetResult();
         await Task.WhenAll(zero, one).WaitAsync(TimeSpan.FromSeconds(30));

@@ -404,6 +404,30 @@ public sealed class LoadJobTests
     }
 
     [Fact]
+    public async Task AManifestThatFailedToWrite_AfterItsWindowChangedIntervals_ListsThemWhenTheNextRunWritesIt()
+    {
+        var loads = new Loads();
+        loads.Call("C1", T0.AddMinutes(2));
+        await loads.MarkHoursAsync();
+        loads.Clock.Now = T0.AddHours(1).AddMinutes(1);
+        await loads.RunAsync(loads.Clock.Now);
+        loads.Call("C2", T0.AddMinutes(7)); // late, inside the grace: re-opens 10:00
+        loads.Call("C3", T0.AddHours(1).AddMinutes(5));
+        loads.Clock.Now = T0.AddHours(1).AddMinutes(50);
+        await loads.MarkHoursAsync();
+
+        var manifest = LoadManifest.PathFor(T0.AddHours(1).AddMinutes(15));
+        loads.Sink.FailAtPath = path => path == manifest;
+        await Assert.ThrowsAsync<IOException>(() => loads.RunAsync(loads.Clock.Now));
+        loads.Sink.FailAtPath = null;
+        await loads.RunAsync(loads.Clock.Now);
+
+        var written = LoadManifest.FromJson(loads.Sink.Files[manifest]);
+        Assert.Contains(written.Files, f => f.Path == "queue_intervals/date=2026-11-24/hour=10/queue_intervals.csv");
+        Assert.Equal(2, loads.QueueInterval(T0)["offered"]);
+    }
+
+    [Fact]
     public async Task DateMarkWithoutHour_OnAnHourFilesDate_RewritesEveryHour()
     {
         var loads = new Loads();

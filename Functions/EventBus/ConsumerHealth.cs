@@ -31,7 +31,7 @@ public sealed record ConsumerStatus(ConsumerState State, string? Reason, IReadOn
             return new(state, reason, lag, stuck);
         }
         var why = string.Join("; ", stuck.Select(p => p.Attempts == 0
-            ? string.Create(CultureInfo.InvariantCulture, $"partition {p.Partition} has been waiting {(long)p.RetryingFor.TotalSeconds} s for a store call that has not returned")
+            ? string.Create(CultureInfo.InvariantCulture, $"partition {p.Partition} has waited {(long)p.RetryingFor.TotalSeconds} s for its batch to be stored (no attempt failed: a store call hangs, or groups are stored too slowly)")
             : string.Create(CultureInfo.InvariantCulture, $"partition {p.Partition} has been retrying its batch for {(long)p.RetryingFor.TotalSeconds} s ({p.Attempts} failed attempts, last {p.LastError})")));
         return new(ConsumerState.Degraded, why, lag, stuck);
     }

@@ -70,8 +70,18 @@ public sealed partial class PartitionBatchRunner(BatchCoalescer coalescer, IEnve
     /// <summary>Transient failures retried since start.</summary>
     public long TransientRetries => Interlocked.Read(ref _transientRetries);
 
-    /// <summary>The partition has events waiting to be read (group commit waits for them, at most its delay).</summary>
-    public void Waiting(string partition) => coalescer.Waiting(partition);
+    /// <summary>
+    /// The partition has events waiting to be read (group commit waits for them, at most its delay). Not while it retries a
+    /// batch on its own: it hands nothing to group commit until that batch is done (a bus that says so on every publish, as the
+    /// local bus does, would make every group wait the delay for it).
+    /// </summary>
+    public void Waiting(string partition)
+    {
+        if (!_retries.IsRetrying(partition))
+        {
+            coalescer.Waiting(partition);
+        }
+    }
 
     /// <summary>The partition's queue is empty, or this process no longer reads it: group commit no longer waits for it.</summary>
     public void Idle(string partition) => coalescer.Idle(partition);

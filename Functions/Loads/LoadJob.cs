@@ -142,6 +142,7 @@ public sealed class LoadJob(
             {
                 files.AddRange(await ExportSourcesAsync(marks, hourFilesFrom, cancellationToken));
             }
+            var changed = new List<(IntervalPartition Partition, IntervalChange Change)>();
             foreach (var partition in partitions)
             {
                 var change = partition.Advance(windowEnd, threshold, grace, windowEnd.UtcDateTime);
@@ -149,9 +150,11 @@ public sealed class LoadJob(
                 {
                     continue;
                 }
-                // The files first, from the rows in memory, then the rows: a run that dies between the two left the stored rows
-                // behind the files, so the next run finds them changed again and rewrites their files. The other way round, an
-                // hour file that failed to write after its rows were stored would never be rewritten (the rows compare equal).
+                changed.Add((partition, change));
+                // The files and the manifest first, from the rows in memory, then the rows: a run that dies before the rows are
+                // stored leaves them behind the files, so the next run finds them changed again and writes their files and its
+                // manifest again. The other way round, an hour file or a manifest that failed after its rows were stored would
+                // never be written (the rows then compare equal).
                 if (partition.ByHour)
                 {
                     foreach (var hour in partition.HoursOf(change))
@@ -163,7 +166,6 @@ public sealed class LoadJob(
                 {
                     files.AddRange(await ExportAsync(partition.Dataset, partition.Date, ExportSchemas.Of(partition.Dataset), Pages(partition.Rows(windowEnd)), cancellationToken));
                 }
-                await intervalStore.SaveAsync(partition.Dataset, partition.Date, change.Upserts, change.Deletes, cancellationToken);
             }
             var manifest = new LoadManifest
             {
@@ -175,6 +177,10 @@ public sealed class LoadJob(
                 Files = [.. files.OrderBy(f => f.Dataset, StringComparer.Ordinal).ThenBy(f => f.Date, StringComparer.Ordinal).ThenBy(f => f.Hour).ThenBy(f => f.Path, StringComparer.Ordinal)],
             };
             await WriteManifestAsync(manifest, cancellationToken);
+            foreach (var (partition, change) in changed)
+            {
+                await intervalStore.SaveAsync(partition.Dataset, partition.Date, change.Upserts, change.Deletes, cancellationToken);
+            }
             if (!refresh)
             {
                 await held.SaveAsync(pendingSoFar with { CompleteUpTo = windowEnd }, cancellationToken);

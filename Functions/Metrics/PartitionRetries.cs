@@ -14,7 +14,7 @@ public sealed class PartitionRetries(TimeProvider clock)
     public static readonly TimeSpan InFlightReportedAfter = TimeSpan.FromSeconds(10);
 
     /// <summary>What <see cref="RetryingPartition.LastError"/> says of a batch that has not failed: its store call has not returned.</summary>
-    public const string NotReturned = "none: the store call has not returned";
+    public const string NotReturned = "none: its batch has not been stored yet";
 
     private readonly ConcurrentDictionary<string, (int Attempts, DateTimeOffset Since, string LastError)> _partitions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _handedIn = new(StringComparer.Ordinal);
@@ -45,6 +45,9 @@ public sealed class PartitionRetries(TimeProvider clock)
         _partitions.TryRemove(partition, out _);
         _handedIn.TryRemove(partition, out _);
     }
+
+    /// <summary>Whether an attempt at <paramref name="partition"/>'s current batch has failed (it is being retried).</summary>
+    public bool IsRetrying(string partition) => _partitions.ContainsKey(partition);
 
     /// <summary>How long <paramref name="partition"/>'s current batch has been failing (zero when it is not).</summary>
     public TimeSpan RetryingFor(string partition) =>

@@ -12,8 +12,9 @@ namespace InsightsFunctions.Storage;
 /// one partition in one entity-group transaction, each entity conditional on the ETag it was read at, so the total is
 /// always the sum of the contributions beside it, whoever writes at once: a conflict re-reads and tries again. What
 /// it read or wrote last is remembered (with its ETag), so a steady stream of changes costs one transaction per
-/// partition and batch, and no read. A refresh reads the <c>~</c> rows only: <see cref="Shards"/> small rows per
-/// date and account, whatever the hour.
+/// partition and batch, and no read; a contribution that did not change is confirmed with one read per partition and
+/// batch (another instance may have written it since: the last write must win). A refresh reads the <c>~</c> rows only:
+/// <see cref="Shards"/> small rows per date and account, whatever the hour.
 /// </summary>
 public sealed class TableQueueTallyStore(StorageTables tables) : IQueueTallyStore
 {
@@ -184,7 +185,7 @@ public sealed class TableQueueTallyStore(StorageTables tables) : IQueueTallyStor
             }
             // A write is guarded by its ETag, a skip is not: another instance may have changed a row since this one
             // remembered it (and this write is then the last one, which must win). So a skip made on memory is checked.
-            if (skippedOnMemory.Count > 0 && !await StillAsRememberedAsync(table, skippedOnMemory, cancellationToken))
+            if (skippedOnMemory.Count > 0 && !await StillAsRememberedAsync(table, skippedOnMemory, known, cancellationToken))
             {
                 continue;
             }
@@ -239,14 +240,16 @@ public sealed class TableQueueTallyStore(StorageTables tables) : IQueueTallyStor
     /// Reads the rows again; whether each still holds what was remembered of it. Those that do not are remembered as they are
     /// now, so the next attempt works from them.
     /// </summary>
-    private async Task<bool> StillAsRememberedAsync(TableClient table, IReadOnlyList<(string Partition, string Row)> keys, CancellationToken cancellationToken)
+    private async Task<bool> StillAsRememberedAsync(TableClient table, IReadOnlyList<(string Partition, string Row)> keys, IReadOnlyDictionary<(string, string), Known> basis, CancellationToken cancellationToken)
     {
         var found = await TableReads.GetManyAsync(table, keys, cancellationToken);
         var same = true;
         foreach (var key in keys)
         {
             var now = found.TryGetValue(key, out var row) ? new Known(Json(row), row.ETag) : new Known(null, default);
-            if (!_known.TryGetValue(key, out var remembered) || remembered.Json != now.Json)
+            var was = basis[key];
+            // The version the skip was decided on: the same ETag (or still no row), not merely what is remembered now.
+            if ((now.Json is null) != (was.Json is null) || (now.Json is not null && now.ETag != was.ETag))
             {
                 same = false;
             }
