@@ -360,10 +360,9 @@ public sealed class LoadJobTests
         }
     }
 
-    [Fact]
-    public async Task AnHourFileThatFailedToWrite_AfterItsIntervalsChanged_IsWrittenByTheNextRun()
+    /// <summary>10:00 loaded with one call; then, marked at 11:50, a late call in it (inside the grace) and a call at 11:05.</summary>
+    private static async Task<Loads> LateCallIntoALoadedHourAsync()
     {
-        // Arrange: 10:00 loaded with one call; then a late call in it (inside the grace) and a call at 11:05.
         var loads = new Loads();
         loads.Call("C1", T0.AddMinutes(2));
         await loads.MarkHoursAsync();
@@ -373,6 +372,13 @@ public sealed class LoadJobTests
         loads.Call("C3", T0.AddHours(1).AddMinutes(5));
         loads.Clock.Now = T0.AddHours(1).AddMinutes(50);
         await loads.MarkHoursAsync();
+        return loads;
+    }
+
+    [Fact]
+    public async Task AnHourFileThatFailedToWrite_AfterItsIntervalsChanged_IsWrittenByTheNextRun()
+    {
+        var loads = await LateCallIntoALoadedHourAsync();
 
         // Act: the run fails writing hour 10's queue intervals (a blob write that fails, or the instance dies), then runs again.
         const string hour10 = "queue_intervals/date=2026-11-24/hour=10/queue_intervals.csv";
@@ -406,15 +412,7 @@ public sealed class LoadJobTests
     [Fact]
     public async Task AManifestThatFailedToWrite_AfterItsWindowChangedIntervals_ListsThemWhenTheNextRunWritesIt()
     {
-        var loads = new Loads();
-        loads.Call("C1", T0.AddMinutes(2));
-        await loads.MarkHoursAsync();
-        loads.Clock.Now = T0.AddHours(1).AddMinutes(1);
-        await loads.RunAsync(loads.Clock.Now);
-        loads.Call("C2", T0.AddMinutes(7)); // late, inside the grace: re-opens 10:00
-        loads.Call("C3", T0.AddHours(1).AddMinutes(5));
-        loads.Clock.Now = T0.AddHours(1).AddMinutes(50);
-        await loads.MarkHoursAsync();
+        var loads = await LateCallIntoALoadedHourAsync();
 
         var manifest = LoadManifest.PathFor(T0.AddHours(1).AddMinutes(15));
         loads.Sink.FailAtPath = path => path == manifest;
