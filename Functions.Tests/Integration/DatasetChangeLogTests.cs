@@ -57,7 +57,7 @@ public sealed class DatasetChangeLogTests
                         Queues = [new RtaQueueCheckpoint
                         {
                             AccountSid = "AC1", QueueSid = "WQ1", Name = "Support", SeenOn = new() { ["2026-11-24"] = watermark },
-                            TakenOn = [new RtaAgentTaken("WK1", "2026-11-24", watermark)], Outcomes = new() { [watermark.ToUnixTimeMilliseconds()] = [1, 2, 3, 4] },
+                            TakenOn = [new RtaAgentTaken("WK1", "2026-11-24", watermark)], OutcomesFrom = new() { ["2026-11-24|9"] = new() { [watermark.ToUnixTimeMilliseconds()] = [1, 2, 3, 4] } },
                         }],
                     },
                     Long = [new LongConversation(new InsightsFunctions.Datasets.ConversationPlace("2026-11-24", 9, "AC1", "CONV1"), null)],
@@ -74,7 +74,7 @@ public sealed class DatasetChangeLogTests
         Assert.Equal(new LongConversation(new InsightsFunctions.Datasets.ConversationPlace("2026-11-24", 9, "AC1", "CONV1"), null), Assert.Single(carried.Long));
         var queue = Assert.Single(carried.Rta.Queues);
         Assert.Equal(("AC1", "WQ1", "Support", watermark, new RtaAgentTaken("WK1", "2026-11-24", watermark)), (queue.AccountSid, queue.QueueSid, queue.Name, queue.SeenOn["2026-11-24"], Assert.Single(queue.TakenOn)));
-        Assert.Equal([1, 2, 3, 4], queue.Outcomes[watermark.ToUnixTimeMilliseconds()]);
+        Assert.Equal([1, 2, 3, 4], queue.OutcomesFrom["2026-11-24|9"][watermark.ToUnixTimeMilliseconds()]);
         Assert.Equal(new RtaAccountSeen("AC1", "2026-11-24", watermark), Assert.Single(carried.Rta.Accounts));
     }
 

@@ -360,6 +360,90 @@ public sealed class LoadJobTests
         }
     }
 
+    /// <summary>The stored rows of one interval dataset of the date in two loads are the same (every column but updated_at).</summary>
+    private static void AssertSameRows(Loads whole, Loads day, string dataset, Func<IReadOnlyDictionary<string, object?>, bool>? only = null)
+    {
+        only ??= _ => true;
+        var expected = whole.Intervals.Rows[(dataset, Date)].Where(e => only(e.Value)).ToDictionary(e => e.Key, e => e.Value);
+        var actual = day.Intervals.Rows[(dataset, Date)].Where(e => only(e.Value)).ToDictionary(e => e.Key, e => e.Value);
+        var missing = expected.Keys.Except(actual.Keys).Order().ToList();
+        var extra = actual.Keys.Except(expected.Keys).Order().ToList();
+        var differ = expected.Keys.Intersect(actual.Keys).Where(k => !IntervalRows.SameContent(dataset, expected[k], actual[k])).Order().ToList();
+        Assert.True(missing.Count + extra.Count + differ.Count == 0, $"{dataset}: missing [{string.Join(", ", missing)}] extra [{string.Join(", ", extra)}] differ [{string.Join(", ", differ)}]");
+    }
+
+    /// <summary>A day of calls loaded window by window (each window's calls marked at its end), from <paramref name="first"/> to <paramref name="until"/>.</summary>
+    private static async Task<Loads> DayByWindowsAsync(IReadOnlyList<(string Id, DateTimeOffset At, double Talk, string Agent, double Wait)> calls, DateTimeOffset first, DateTimeOffset until)
+    {
+        var day = new Loads();
+        var next = 0;
+        for (var windowEnd = first + IntervalGrid.Length; windowEnd <= until; windowEnd += IntervalGrid.Length)
+        {
+            for (; next < calls.Count && calls[next].At < windowEnd; next++)
+            {
+                day.Call(calls[next].Id, calls[next].At, talk: calls[next].Talk, agent: calls[next].Agent, wait: calls[next].Wait);
+            }
+            day.Clock.Now = windowEnd.AddSeconds(30);
+            await day.MarkHoursAsync();
+            await day.RunAsync(day.Clock.Now);
+        }
+        return day;
+    }
+
+    /// <summary>The same calls in one whole load at <paramref name="now"/>.</summary>
+    private static async Task<Loads> WholeAsync(IEnumerable<(string Id, DateTimeOffset At, double Talk, string Agent, double Wait)> calls, DateTimeOffset now)
+    {
+        var whole = new Loads();
+        foreach (var (id, at, talk, agent, wait) in calls)
+        {
+            whole.Call(id, at, talk: talk, agent: agent, wait: wait);
+        }
+        whole.Clock.Now = now;
+        await whole.MarkHoursAsync();
+        await whole.RunAsync(now);
+        return whole;
+    }
+
+    [Fact]
+    public async Task ALongCall_ThatAQuietWindowCouldHaveDropped_StillCountsWhenALaterMarkReopensItsIntervals()
+    {
+        // Calls every 10 min 08:01-12:21; LONG at 08:50 by WK2 ends 10:52. The 12:30-12:45 window has no change (no mark, so
+        // its earliest changeable interval is late); at 12:50 a call is marked, and the 13:00 load re-opens 10:45 (inside the grace).
+        var start = T0.AddHours(-2);
+        var calls = Enumerable.Range(0, 27).Select(i => ($"C{i}", start.AddMinutes(10 * i + 1), 60.0, "WK1", 20.0))
+            .Append(("LONG", start.AddMinutes(50), 7285.0, "WK2", 20.0)).OrderBy(c => c.Item2).ToList();
+        var day = await DayByWindowsAsync(calls, start, T0.AddMinutes(165));
+        day.Call("NEW", T0.AddMinutes(169));
+        day.Clock.Now = T0.AddMinutes(170);
+        await day.MarkHoursAsync();
+        day.Clock.Now = T0.AddMinutes(180).AddSeconds(30);
+        await day.RunAsync(day.Clock.Now);
+
+        var whole = await WholeAsync(calls.Append(("NEW", T0.AddMinutes(169), 60.0, "WK1", 20.0)), day.Clock.Now);
+        AssertSameRows(whole, day, LoadDatasets.AgentIntervals);
+        AssertSameRows(whole, day, LoadDatasets.QueueIntervals);
+        AssertSameRows(whole, day, LoadDatasets.RtaIntervals);
+    }
+
+    [Fact]
+    public async Task ALateCallOutsideTheGrace_StillCountsInTheServiceLevelOfTheDay_OfLaterRtaIntervals()
+    {
+        // A call at 12:40 out of service level arrives at 16:16 (3 h 31 min after its interval: that interval stays as loaded),
+        // with one at 16:05. The day's service level in every interval the load writes counts it, as a whole load does.
+        var calls = Enumerable.Range(0, 36).Select(i => ($"C{i}", T0.AddMinutes(10 * i + 1), 60.0, "WK1", 20.0))
+            .Append(("SLOW", T0.AddMinutes(45), 60.0, "WK3", 90.0)).OrderBy(c => c.Item2).ToList();
+        var day = await DayByWindowsAsync(calls, T0, T0.AddHours(6));
+        day.Call("LATE", T0.AddHours(2).AddMinutes(40), wait: 90);
+        day.Call("NEW", T0.AddHours(6).AddMinutes(5));
+        day.Clock.Now = T0.AddHours(6).AddMinutes(16);
+        await day.MarkHoursAsync();
+        await day.RunAsync(day.Clock.Now);
+
+        var whole = await WholeAsync(calls.Append(("LATE", T0.AddHours(2).AddMinutes(40), 60.0, "WK1", 90.0)).Append(("NEW", T0.AddHours(6).AddMinutes(5), 60.0, "WK1", 20.0)), day.Clock.Now);
+        // The RTA intervals this load writes (new, or re-opened by the 16:16 marks: ending 14:16 or later).
+        AssertSameRows(whole, day, LoadDatasets.RtaIntervals, r => IntervalRows.StartOf(r) >= T0.AddHours(4).AddMinutes(15));
+    }
+
     /// <summary>10:00 loaded with one call; then, marked at 11:50, a late call in it (inside the grace) and a call at 11:05.</summary>
     private static async Task<Loads> LateCallIntoALoadedHourAsync()
     {

@@ -382,8 +382,9 @@ public sealed class LoadJob(
                 }
                 queues.Add(segment);
                 agents.Add(segment);
-                rta.Add(segment);
-                if (row.GetValueOrDefault(ILoadSource.HourColumn) is int hour)
+                var rowHour = row.GetValueOrDefault(ILoadSource.HourColumn) as int?;
+                rta.Add(segment, date, RtaIntervalBuilder.Tallies.Source(date, rowHour), countOutcome: only is null);
+                if (rowHour is { } hour)
                 {
                     var place = new ConversationPlace(date, hour, segment.AccountSid, segment.ConversationId);
                     var (ended, open) = conversations.GetValueOrDefault(place);
@@ -397,11 +398,11 @@ public sealed class LoadJob(
         if (incremental)
         {
             var from = window.ChangeableFrom!.Value;
-            rta.Seed(window.Carried!.Rta, from, fromDate!);
             var hours = HoursOf(from - TimeSpan.FromHours(1), end)
                 .Concat(window.Marks.Where(m => m.Dataset == LoadDatasets.Conversations && m.Hour is not null && m.Date is not null).Select(m => (m.Date!, m.Hour!.Value)))
                 .Where(h => string.CompareOrdinal(h.Item1, fromDate) >= 0)
                 .ToHashSet();
+            rta.Seed(window.Carried!.Rta, fromDate!, hours.Select(h => RtaIntervalBuilder.Tallies.Source(h.Item1, h.Item2)).ToHashSet(StringComparer.Ordinal));
             foreach (var (date, hour) in hours.OrderBy(h => h.Item1, StringComparer.Ordinal).ThenBy(h => h.Item2))
             {
                 await foreach (var page in source.ReadHourAsync(LoadDatasets.Segments, date, hour, cancellationToken))
@@ -447,8 +448,11 @@ public sealed class LoadJob(
         result.Add(LoadDatasets.AgentActivityIntervals, activities.Rows().Where(a => activityDates.Contains(a.Interval.Date)).Select(a => (a.Interval, AgentActivityIntervalsDataset.Definition.ToRow(a))));
         result.Add(LoadDatasets.RtaIntervals, rta.Rows(rtaDates).Select(r => (r.Interval, RtaIntervalsDataset.Definition.ToRow(r))));
         // For the next run: the RTA figures from yesterday on, and the conversations that may outlast the hours it reads (open,
-        // or ended an hour or more after their hour began) unless they ended before anything it can change.
-        var keepEndedFrom = (window.ChangeableFrom ?? end - grace.Length) - TimeSpan.FromHours(1);
+        // or ended an hour or more after their hour began) unless they ended before anything it or a later run can change: a
+        // later run's earliest changeable interval is no earlier than this one's, nor than one a mark received now re-opens
+        // (a quiet run, with no mark, starts later than the next one with a mark). An interval more for clock skew.
+        var nextFrom = ChangeableFrom(end, [new DatasetChange(LoadDatasets.Conversations, null, end, "")])!.Value;
+        var keepEndedFrom = (window.ChangeableFrom is { } now && now < nextFrom ? now : nextFrom) - TimeSpan.FromHours(1) - IntervalGrid.Length;
         result.Carried = new IntervalCheckpoint
         {
             Rta = rta.Checkpoint(ReportingDate.Shift(grid.IntervalOf(end).Date, -1)),

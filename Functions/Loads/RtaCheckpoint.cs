@@ -2,9 +2,8 @@ namespace InsightsFunctions.Loads;
 
 /// <summary>
 /// The day-long running figures of the RTA intervals as one load leaves them for the next (<see cref="IntervalCheckpoint"/>),
-/// by reporting date: when each account and queue was first seen, when each agent first took one of a queue's tasks, and each
-/// interval's service-level outcomes per queue (by interval start, ms since the epoch: handled in service level, handled,
-/// abandoned, short abandoned). With them a load recomputes the RTA intervals from the hours it can still change instead of
+/// by reporting date (of the conversations' partitions): when each account and queue was first seen, when each agent first took
+/// one of a queue's tasks, and each interval's service-level outcomes per queue and source hour. With them a load recomputes the RTA intervals from the hours it can still change instead of
 /// from every segment of two days.
 /// </summary>
 public sealed record RtaCheckpoint
@@ -34,5 +33,10 @@ public sealed record RtaQueueCheckpoint
 
     public IReadOnlyList<RtaAgentTaken> TakenOn { get; init; } = [];
 
-    public Dictionary<long, int[]> Outcomes { get; init; } = [];
+    /// <summary>
+    /// The service-level outcomes by source hour (<c>{date}|{hour}</c>: the conversations that started then), each by interval
+    /// start (ms since the epoch): handled in service level, handled, abandoned, short abandoned. A load that reads a source
+    /// hour whole replaces its outcomes; the others it takes from here.
+    /// </summary>
+    public Dictionary<string, Dictionary<long, int[]>> OutcomesFrom { get; init; } = new(StringComparer.Ordinal);
 }

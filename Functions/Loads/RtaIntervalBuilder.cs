@@ -33,6 +33,8 @@ public sealed class RtaIntervalBuilder(IntervalGrid grid, SlaPolicy sla, AgentAv
             public readonly Dictionary<string, DateTimeOffset> FirstTaken = new(StringComparer.Ordinal);
             public readonly Dictionary<string, DateTimeOffset> SeenOn = new(StringComparer.Ordinal); // first instant, by reporting date
             public readonly Dictionary<(string Agent, string Date), DateTimeOffset> TakenOn = []; // first take, by agent and reporting date
+            public readonly Dictionary<string, Dictionary<DateTimeOffset, (int InSl, int Handled, int Abandoned, int Short)>> OutcomesFrom = new(StringComparer.Ordinal); // by source hour
+            public string? CarriedName;
         }
 
         private readonly Dictionary<(string Account, string Queue), QueueTally> _queues = [];
@@ -40,64 +42,79 @@ public sealed class RtaIntervalBuilder(IntervalGrid grid, SlaPolicy sla, AgentAv
         private readonly Dictionary<string, DateTimeOffset> _firstSeen = new(StringComparer.Ordinal);
         private readonly Dictionary<(string Account, string Date), DateTimeOffset> _seenOn = [];
 
-        /// <summary>Outcomes of the intervals before this instant come from a checkpoint (<see cref="Seed"/>), never from segments.</summary>
-        private DateTimeOffset _seededBefore = DateTimeOffset.MinValue;
-
         /// <summary>
         /// Starts from what an earlier load carried (<see cref="Checkpoint"/>), for the reporting dates from <paramref name="fromDate"/>
-        /// on: the outcomes of the intervals before <paramref name="before"/>, and the first instants seen and taken before it.
-        /// Segments added afterwards count outcomes only from <paramref name="before"/> on (one read again is not counted twice);
-        /// the first instants are minimums, so adding a segment again changes nothing.
+        /// on: the first instants seen and taken (minimums: a segment read again changes nothing), and the service-level outcomes
+        /// of every source hour (the date and local hour the conversations started) this run does not read whole
+        /// (<paramref name="readWhole"/>): those hours did not change since, and the hours read whole give theirs again.
         /// </summary>
-        public void Seed(RtaCheckpoint checkpoint, DateTimeOffset before, string fromDate)
+        public void Seed(RtaCheckpoint checkpoint, string fromDate, IReadOnlySet<string> readWhole)
         {
-            _seededBefore = before;
-            foreach (var seen in checkpoint.Accounts.Where(a => a.At < before && string.CompareOrdinal(a.Date, fromDate) >= 0))
+            foreach (var seen in checkpoint.Accounts.Where(a => string.CompareOrdinal(a.Date, fromDate) >= 0))
             {
                 Seen(seen.AccountSid, seen.Date, seen.At);
             }
             foreach (var saved in checkpoint.Queues)
             {
                 var q = Queue(saved.AccountSid, saved.QueueSid);
-                q.Name ??= saved.Name;
-                foreach (var (date, at) in saved.SeenOn.Where(s => s.Value < before && string.CompareOrdinal(s.Key, fromDate) >= 0))
+                q.CarriedName = saved.Name;
+                foreach (var (date, at) in saved.SeenOn.Where(s => string.CompareOrdinal(s.Key, fromDate) >= 0))
                 {
                     QueueSeen(q, date, at);
                 }
-                foreach (var taken in saved.TakenOn.Where(t => t.At < before && string.CompareOrdinal(t.Date, fromDate) >= 0))
+                foreach (var taken in saved.TakenOn.Where(t => string.CompareOrdinal(t.Date, fromDate) >= 0))
                 {
                     Taken(q, taken.AgentSid, taken.Date, taken.At);
                 }
-                foreach (var (bucketMs, o) in saved.Outcomes)
+                foreach (var (source, outcomes) in saved.OutcomesFrom.Where(o => string.CompareOrdinal(SourceDate(o.Key), fromDate) >= 0 && !readWhole.Contains(o.Key)))
                 {
-                    var bucket = DateTimeOffset.FromUnixTimeMilliseconds(bucketMs);
-                    if (bucket < before && o.Length == 4 && string.CompareOrdinal(grid.At(bucket).Date, fromDate) >= 0)
+                    foreach (var (bucketMs, o) in outcomes.Where(o => o.Value.Length == 4))
                     {
-                        q.Outcomes[bucket] = (o[0], o[1], o[2], o[3]);
+                        Outcome(q, source, DateTimeOffset.FromUnixTimeMilliseconds(bucketMs), (o[0], o[1], o[2], o[3]));
                     }
                 }
             }
         }
 
-        /// <summary>What the next load starts from (<see cref="Seed"/>): the figures of the reporting dates from <paramref name="fromDate"/> on.</summary>
-        public RtaCheckpoint Checkpoint(string fromDate) => new()
-        {
-            Accounts = [.. _seenOn.Where(s => string.CompareOrdinal(s.Key.Date, fromDate) >= 0).OrderBy(s => s.Key.Account, StringComparer.Ordinal).ThenBy(s => s.Key.Date, StringComparer.Ordinal)
-                .Select(s => new RtaAccountSeen(s.Key.Account, s.Key.Date, s.Value))],
-            Queues = [.. _queues.OrderBy(q => q.Key.Account, StringComparer.Ordinal).ThenBy(q => q.Key.Queue, StringComparer.Ordinal).Select(q => new RtaQueueCheckpoint
-            {
-                AccountSid = q.Key.Account,
-                QueueSid = q.Key.Queue,
-                Name = q.Value.Name,
-                SeenOn = q.Value.SeenOn.Where(s => string.CompareOrdinal(s.Key, fromDate) >= 0).ToDictionary(s => s.Key, s => s.Value, StringComparer.Ordinal),
-                TakenOn = [.. q.Value.TakenOn.Where(t => string.CompareOrdinal(t.Key.Date, fromDate) >= 0).OrderBy(t => t.Key.Agent, StringComparer.Ordinal).ThenBy(t => t.Key.Date, StringComparer.Ordinal)
-                    .Select(t => new RtaAgentTaken(t.Key.Agent, t.Key.Date, t.Value))],
-                Outcomes = q.Value.Outcomes.Where(o => string.CompareOrdinal(grid.At(o.Key).Date, fromDate) >= 0)
-                    .ToDictionary(o => o.Key.ToUnixTimeMilliseconds(), o => new[] { o.Value.InSl, o.Value.Handled, o.Value.Abandoned, o.Value.Short }),
-            })],
-        };
+        /// <summary>The source key of the segments of the conversations that started in local hour <paramref name="hour"/> of <paramref name="date"/>.</summary>
+        public static string Source(string date, int? hour) => $"{date}|{hour}";
 
-        public void Add(Segment s)
+        private static string SourceDate(string source) => source[..source.IndexOf('|')];
+
+        /// <summary>
+        /// What the next load starts from (<see cref="Seed"/>): the figures of the reporting dates from <paramref name="fromDate"/> on
+        /// (a queue with none is left out).
+        /// </summary>
+        public RtaCheckpoint Checkpoint(string fromDate)
+        {
+            bool Kept(string date) => string.CompareOrdinal(date, fromDate) >= 0;
+            return new()
+            {
+                Accounts = [.. _seenOn.Where(s => Kept(s.Key.Date)).OrderBy(s => s.Key.Account, StringComparer.Ordinal).ThenBy(s => s.Key.Date, StringComparer.Ordinal)
+                    .Select(s => new RtaAccountSeen(s.Key.Account, s.Key.Date, s.Value))],
+                Queues = [.. _queues.OrderBy(q => q.Key.Account, StringComparer.Ordinal).ThenBy(q => q.Key.Queue, StringComparer.Ordinal).Select(q => new RtaQueueCheckpoint
+                {
+                    AccountSid = q.Key.Account,
+                    QueueSid = q.Key.Queue,
+                    Name = q.Value.Name ?? q.Value.CarriedName,
+                    SeenOn = q.Value.SeenOn.Where(s => Kept(s.Key)).ToDictionary(s => s.Key, s => s.Value, StringComparer.Ordinal),
+                    TakenOn = [.. q.Value.TakenOn.Where(t => Kept(t.Key.Date)).OrderBy(t => t.Key.Agent, StringComparer.Ordinal).ThenBy(t => t.Key.Date, StringComparer.Ordinal)
+                        .Select(t => new RtaAgentTaken(t.Key.Agent, t.Key.Date, t.Value))],
+                    OutcomesFrom = q.Value.OutcomesFrom.Where(o => Kept(SourceDate(o.Key))).OrderBy(o => o.Key, StringComparer.Ordinal)
+                        .ToDictionary(o => o.Key, o => o.Value.ToDictionary(b => b.Key.ToUnixTimeMilliseconds(), b => new[] { b.Value.InSl, b.Value.Handled, b.Value.Abandoned, b.Value.Short }), StringComparer.Ordinal),
+                }).Where(q => q.SeenOn.Count + q.TakenOn.Count + q.OutcomesFrom.Count > 0)],
+            };
+        }
+
+        /// <summary>A segment of a conversation of the reporting date it started on, from no particular source hour.</summary>
+        public void Add(Segment s) => Add(s, grid.IntervalOf(s.StartedAt).Date, Source(grid.IntervalOf(s.StartedAt).Date, null), countOutcome: true);
+
+        /// <summary>
+        /// A segment of a conversation of reporting date <paramref name="date"/> (its partition's), read with the source hour
+        /// <paramref name="source"/> (<see cref="Source"/>); <paramref name="countOutcome"/> false when its outcome is already in a
+        /// seeded source (a long conversation read by itself, its hour not read whole).
+        /// </summary>
+        public void Add(Segment s, string date, string source, bool countOutcome)
         {
             if (s.QueueSid is null)
             {
@@ -105,7 +122,6 @@ public sealed class RtaIntervalBuilder(IntervalGrid grid, SlaPolicy sla, AgentAv
             }
             var q = Queue(s.AccountSid, s.QueueSid);
             q.Name ??= s.QueueName;
-            var date = grid.IntervalOf(s.StartedAt).Date;
             Seen(s.AccountSid, date, s.StartedAt);
             QueueSeen(q, date, s.StartedAt);
             if (s.Kind is SegmentKinds.Conversation or SegmentKinds.ConversationInProgress && s.AgentSid is not null)
@@ -126,17 +142,11 @@ public sealed class RtaIntervalBuilder(IntervalGrid grid, SlaPolicy sla, AgentAv
             {
                 return;
             }
-            var bucket = grid.IntervalOf(ended).Start;
-            if (bucket < _seededBefore)
-            {
-                return; // counted in the checkpoint this tally was seeded with
-            }
-            var o = q.Outcomes.GetValueOrDefault(bucket);
             var outcome = QueueOutcome.Of(s, sla);
-            if (outcome.Handled || outcome.Abandoned)
+            if (countOutcome && (outcome.Handled || outcome.Abandoned))
             {
-                q.Outcomes[bucket] = (o.InSl + (outcome.InServiceLevel ? 1 : 0), o.Handled + (outcome.Handled ? 1 : 0),
-                    o.Abandoned + (outcome.Abandoned ? 1 : 0), o.Short + (outcome.ShortAbandoned ? 1 : 0));
+                Outcome(q, source, grid.IntervalOf(ended).Start,
+                    (outcome.InServiceLevel ? 1 : 0, outcome.Handled ? 1 : 0, outcome.Abandoned ? 1 : 0, outcome.ShortAbandoned ? 1 : 0));
             }
         }
 
@@ -197,7 +207,7 @@ public sealed class RtaIntervalBuilder(IntervalGrid grid, SlaPolicy sla, AgentAv
                         continue;
                     }
                     var served = q.FirstTaken.Where(f => f.Value < tick && activityOf.ContainsKey(f.Key)).Select(f => activityOf[f.Key]).ToList();
-                    yield return Row(account, interval, key.Queue, q.Name, w.Count, w.Oldest, served, ServiceLevel.Pct(t.InSl, t.Handled, t.Abandoned, t.Short));
+                    yield return Row(account, interval, key.Queue, q.Name ?? q.CarriedName, w.Count, w.Oldest, served, ServiceLevel.Pct(t.InSl, t.Handled, t.Abandoned, t.Short));
                 }
                 if (_firstSeen[account] < tick)
                 {
@@ -272,6 +282,18 @@ public sealed class RtaIntervalBuilder(IntervalGrid grid, SlaPolicy sla, AgentAv
             {
                 _seenOn[(account, date)] = at;
             }
+        }
+
+        private static void Outcome(QueueTally q, string source, DateTimeOffset bucket, (int InSl, int Handled, int Abandoned, int Short) add)
+        {
+            var o = q.Outcomes.GetValueOrDefault(bucket);
+            q.Outcomes[bucket] = (o.InSl + add.InSl, o.Handled + add.Handled, o.Abandoned + add.Abandoned, o.Short + add.Short);
+            if (!q.OutcomesFrom.TryGetValue(source, out var from))
+            {
+                q.OutcomesFrom[source] = from = [];
+            }
+            var f = from.GetValueOrDefault(bucket);
+            from[bucket] = (f.InSl + add.InSl, f.Handled + add.Handled, f.Abandoned + add.Abandoned, f.Short + add.Short);
         }
 
         private static void QueueSeen(QueueTally q, string date, DateTimeOffset at)
