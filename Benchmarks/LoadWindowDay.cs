@@ -228,8 +228,8 @@ public static class LoadWindowDay
         public IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> ReadHourAsync(string dataset, string date, int hour, CancellationToken cancellationToken) =>
             Timed(dataset, inner.ReadHourAsync(dataset, date, hour, cancellationToken), cancellationToken);
 
-        public IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> ReadConversationSegmentsAsync(ConversationPlace place, CancellationToken cancellationToken) =>
-            Timed(LoadDatasets.Segments, inner.ReadConversationSegmentsAsync(place, cancellationToken), cancellationToken);
+        public IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> ReadConversationSegmentsAsync(IReadOnlyList<ConversationPlace> places, CancellationToken cancellationToken) =>
+            Timed(LoadDatasets.Segments, inner.ReadConversationSegmentsAsync(places, cancellationToken), cancellationToken);
 
         private async IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> Timed(string dataset, IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> read, [EnumeratorCancellation] CancellationToken cancellationToken)
         {

@@ -36,9 +36,9 @@ public sealed class InMemoryLoadSource(int pageSize = 1000) : ILoadSource
     public IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> ReadHourAsync(string dataset, string date, int hour, CancellationToken cancellationToken) =>
         Pages(dataset, (_rows.GetValueOrDefault((dataset, date)) ?? []).Where(r => r.Hour == hour).Select(r => r.Row));
 
-    public IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> ReadConversationSegmentsAsync(ConversationPlace place, CancellationToken cancellationToken) =>
-        Pages(SegmentsDataset.ExportName, (_rows.GetValueOrDefault((SegmentsDataset.ExportName, place.Date)) ?? [])
-            .Where(r => r.Hour == place.Hour && Equals(r.Row.GetValueOrDefault("account_sid"), place.AccountSid) && Equals(r.Row.GetValueOrDefault("conversation_id"), place.ConversationId))
+    public IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> ReadConversationSegmentsAsync(IReadOnlyList<ConversationPlace> places, CancellationToken cancellationToken) =>
+        Pages(SegmentsDataset.ExportName, places.Select(p => p.Date).Distinct().SelectMany(date => _rows.GetValueOrDefault((SegmentsDataset.ExportName, date)) ?? [])
+            .Where(r => places.Any(p => r.Hour == p.Hour && Equals(r.Row.GetValueOrDefault("account_sid"), p.AccountSid) && Equals(r.Row.GetValueOrDefault("conversation_id"), p.ConversationId)))
             .Select(r => r.Row));
 
     private async IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> Pages(string dataset, IEnumerable<IReadOnlyDictionary<string, object?>> rows)

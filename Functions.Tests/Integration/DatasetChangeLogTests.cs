@@ -102,6 +102,42 @@ public sealed class DatasetChangeLogTests
     }
 
     [Fact]
+    public async Task LoadSource_ReadsSomeConversationsSegments_SevenRangesAQuery_AndNoOtherConversationsRows()
+    {
+        Azurite.EnsureRunning();
+        var tables = new StorageTables(new TableServiceClient(Azurite.ConnectionString));
+        var date = new DateOnly(2002, 1, 1).AddDays(RunId % 3000).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var account = Support.TestSids.Account;
+        // Nine conversations in one partition (more than one query's seven ranges), two elsewhere, and one not asked for.
+        var ids = Enumerable.Range(0, 400).Select(i => $"CONV{RunId:x4}-{i}").ToList();
+        var partition = TableKeys.HourPartition(date, 9, account, ids[0]);
+        var same = ids.Where(id => TableKeys.HourPartition(date, 9, account, id) == partition).Take(10).ToList();
+        var other = ids.Where(id => TableKeys.HourPartition(date, 9, account, id) != partition).Take(2).ToList();
+        Assert.Equal(10, same.Count);
+        var segments = await tables.GetAsync(TableNames.Segments, CancellationToken.None);
+        foreach (var id in same.Concat(other))
+        {
+            for (var n = 0; n < 2; n++)
+            {
+                await segments.UpsertEntityAsync(new TableEntity(TableKeys.HourPartition(date, 9, account, id), TableKeys.SegmentRowKey(account, id, $"S{n}"))
+                {
+                    ["conversation_id"] = id, ["account_sid"] = account, ["segment_id"] = $"S{n}", ["kind"] = "Queue",
+                }, TableUpdateMode.Replace);
+            }
+        }
+        var asked = same.Take(9).Concat(other).Select(id => new InsightsFunctions.Datasets.ConversationPlace(date, 9, account, id)).ToList();
+
+        var read = new List<string>();
+        await foreach (var page in new TableLoadSource(tables).ReadConversationSegmentsAsync(asked, CancellationToken.None))
+        {
+            Assert.All(page, r => Assert.Equal(9, r[InsightsFunctions.Datasets.ILoadSource.HourColumn]));
+            read.AddRange(page.Select(r => $"{r["conversation_id"]}/{r["segment_id"]}"));
+        }
+
+        Assert.Equal(asked.SelectMany(p => new[] { $"{p.ConversationId}/S0", $"{p.ConversationId}/S1" }).Order(StringComparer.Ordinal), read.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task LoadSource_ReadsADateAcrossBothLayouts_AndAnHourOnlyFromItsOwnPartitions()
     {
         Azurite.EnsureRunning();

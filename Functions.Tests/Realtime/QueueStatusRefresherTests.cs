@@ -36,7 +36,7 @@ public sealed class QueueStatusRefresherTests
         public IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> ReadHourAsync(string dataset, string date, int hour, CancellationToken cancellationToken) =>
             throw new NotSupportedException("The real-time check reads whole dates.");
 
-        public IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> ReadConversationSegmentsAsync(ConversationPlace place, CancellationToken cancellationToken) =>
+        public IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> ReadConversationSegmentsAsync(IReadOnlyList<ConversationPlace> places, CancellationToken cancellationToken) =>
             throw new NotSupportedException("The real-time check reads whole dates.");
     }
 

@@ -16,8 +16,11 @@ public interface ILoadSource
     /// </summary>
     IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> ReadHourAsync(string dataset, string date, int hour, CancellationToken cancellationToken);
 
-    /// <summary>The Segments rows of one conversation (none when it is no longer there).</summary>
-    IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> ReadConversationSegmentsAsync(ConversationPlace place, CancellationToken cancellationToken);
+    /// <summary>
+    /// The Segments rows of some conversations of one reporting date and hour (none of one that is no longer there), read
+    /// together: a few per query, not one query each. A row of another conversation may come along; the caller filters.
+    /// </summary>
+    IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> ReadConversationSegmentsAsync(IReadOnlyList<ConversationPlace> places, CancellationToken cancellationToken);
 
     /// <summary>
     /// The bookkeeping column (never exported) in which Conversations and Segments rows read from the hour layout carry the local

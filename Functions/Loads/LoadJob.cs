@@ -371,12 +371,12 @@ public sealed class LoadJob(
         var segmentReadDates = segmentDates.Union(rtaDates).SelectMany(d => new[] { ReportingDate.Shift(d, -1), d }).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var fromDate = segmentReadDates.FirstOrDefault();
         var conversations = new Dictionary<ConversationPlace, (DateTimeOffset? Ended, bool Open)>();
-        void Feed(IReadOnlyList<IReadOnlyDictionary<string, object?>> page, string date, ConversationPlace? only)
+        void Feed(IReadOnlyList<IReadOnlyDictionary<string, object?>> page, string date, HashSet<(string, string)>? only)
         {
             foreach (var row in page)
             {
                 var segment = SegmentsDataset.Definition.Read(row);
-                if (only is not null && (segment.AccountSid != only.AccountSid || segment.ConversationId != only.ConversationId))
+                if (only is not null && !only.Contains((segment.AccountSid, segment.ConversationId)))
                 {
                     continue; // an escaped id with '_' can share a RowKey range
                 }
@@ -410,11 +410,16 @@ public sealed class LoadJob(
                     Feed(page, date, null);
                 }
             }
-            foreach (var carried in window.Carried.Long.Where(l => string.CompareOrdinal(l.Place.Date, fromDate) >= 0 && !hours.Contains((l.Place.Date, l.Place.Hour))))
+            var carriedByHour = window.Carried.Long.Select(l => l.Place)
+                .Where(p => string.CompareOrdinal(p.Date, fromDate) >= 0 && !hours.Contains((p.Date, p.Hour)))
+                .GroupBy(p => (p.Date, p.Hour)).OrderBy(g => g.Key.Date, StringComparer.Ordinal).ThenBy(g => g.Key.Hour);
+            foreach (var hour in carriedByHour)
             {
-                await foreach (var page in source.ReadConversationSegmentsAsync(carried.Place, cancellationToken))
+                var places = hour.Distinct().ToList();
+                var only = places.Select(p => (p.AccountSid, p.ConversationId)).ToHashSet();
+                await foreach (var page in source.ReadConversationSegmentsAsync(places, cancellationToken))
                 {
-                    Feed(page, carried.Place.Date, carried.Place);
+                    Feed(page, hour.Key.Date, only);
                 }
             }
         }

@@ -135,6 +135,20 @@ public static class TableKeys
     /// <summary>A RowKey range that holds exactly one conversation's segments.</summary>
     public static string SegmentRangeFilter(string partition, string accountSid, string conversationId) => RowKeyPrefixFilter(partition, accountSid, conversationId);
 
+    /// <summary>How many owners' RowKey ranges one filter holds: the service allows 15 comparisons in a filter (one for the partition, two a range).</summary>
+    public const int RangesPerFilter = 7;
+
+    /// <summary>The rows of several owners of one partition (<see cref="RowKeyPrefixFilter"/> for each, OR-ed; at most <see cref="RangesPerFilter"/>).</summary>
+    public static string RowKeyPrefixesFilter(string partition, IReadOnlyList<(string AccountSid, string Id)> owners)
+    {
+        if (owners.Count is 0 or > RangesPerFilter)
+        {
+            throw new ArgumentOutOfRangeException(nameof(owners), owners.Count, $"A filter holds 1 to {RangesPerFilter} RowKey ranges.");
+        }
+        var ranges = owners.Select(o => Owner(o.AccountSid, o.Id)).Select(owner => $"(RowKey ge '{Quote(owner + "_")}' and RowKey lt '{Quote(owner + "`")}')");
+        return $"PartitionKey eq '{Quote(partition)}' and ({string.Join(" or ", ranges)})";
+    }
+
     /// <summary>The RowKeys <c>{Owner(account, id)}_…</c> of one partition: the rows of one owner (a conversation's segments, a task's events).</summary>
     public static string RowKeyPrefixFilter(string partition, string accountSid, string id)
     {

@@ -25,8 +25,13 @@ public sealed class TableLoadSource(StorageTables tables) : ILoadSource
             : ReadAsync(definition, [TableKeys.DateRangeFilter(Required(date))], cancellationToken);
     }
 
-    public IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> ReadConversationSegmentsAsync(ConversationPlace place, CancellationToken cancellationToken) =>
-        ReadAsync(SegmentsDataset.Definition, [TableKeys.SegmentRangeFilter(TableKeys.HourPartition(place.Date, place.Hour, place.AccountSid, place.ConversationId), place.AccountSid, place.ConversationId)], cancellationToken);
+    /// <summary>One query per partition and up to <see cref="TableKeys.RangesPerFilter"/> conversations: their RowKey ranges OR-ed.</summary>
+    public IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> ReadConversationSegmentsAsync(IReadOnlyList<ConversationPlace> places, CancellationToken cancellationToken) =>
+        ReadAsync(SegmentsDataset.Definition, places
+            .GroupBy(p => TableKeys.HourPartition(p.Date, p.Hour, p.AccountSid, p.ConversationId), StringComparer.Ordinal)
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .SelectMany(g => g.Distinct().Chunk(TableKeys.RangesPerFilter).Select(chunk => TableKeys.RowKeyPrefixesFilter(g.Key, [.. chunk.Select(p => (p.AccountSid, p.ConversationId))]))),
+            cancellationToken);
 
     public IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> ReadHourAsync(string dataset, string date, int hour, CancellationToken cancellationToken)
     {
