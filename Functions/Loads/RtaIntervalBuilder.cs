@@ -24,23 +24,23 @@ public sealed class RtaIntervalBuilder(IntervalGrid grid, SlaPolicy sla, AgentAv
         // Ticks (interval ends) up to and including the one after the load's end: that one keeps its date pending.
         private readonly DateTimeOffset _cap = end + Step;
 
+        /// <summary>
+        /// One queue's figures by reporting date and source hour, as carried (<see cref="Checkpoint"/>); the day-long ones the rows
+        /// need (first seen, first take per agent, outcomes per interval) are their minimums and sums (<see cref="AccountRows"/>).
+        /// </summary>
         private sealed class QueueTally
         {
             public string? Name;
-            public DateTimeOffset FirstSeen = DateTimeOffset.MaxValue;
+            public string? CarriedName;
             public readonly Dictionary<DateTimeOffset, (int Count, DateTimeOffset Oldest)> Waiting = [];
-            public readonly Dictionary<DateTimeOffset, (int InSl, int Handled, int Abandoned, int Short)> Outcomes = []; // by interval start
-            public readonly Dictionary<string, DateTimeOffset> FirstTaken = new(StringComparer.Ordinal);
             public readonly Dictionary<string, DateTimeOffset> SeenOn = new(StringComparer.Ordinal); // first instant, by reporting date
             public readonly Dictionary<(string Agent, string Date), DateTimeOffset> TakenOn = []; // first take, by agent and reporting date
-            public readonly Dictionary<string, Dictionary<DateTimeOffset, (int InSl, int Handled, int Abandoned, int Short)>> OutcomesFrom = new(StringComparer.Ordinal); // by source hour
-            public string? CarriedName;
+            public readonly Dictionary<string, Dictionary<DateTimeOffset, (int InSl, int Handled, int Abandoned, int Short)>> OutcomesFrom = new(StringComparer.Ordinal); // by source hour, then interval start
         }
 
         private readonly Dictionary<(string Account, string Queue), QueueTally> _queues = [];
         private readonly Dictionary<(string Account, string Agent), Dictionary<DateTimeOffset, (DateTimeOffset Start, string Name)>> _agents = [];
-        private readonly Dictionary<string, DateTimeOffset> _firstSeen = new(StringComparer.Ordinal);
-        private readonly Dictionary<(string Account, string Date), DateTimeOffset> _seenOn = [];
+        private readonly Dictionary<(string Account, string Date), DateTimeOffset> _seenOn = []; // an account's first instant, by reporting date
 
         /// <summary>
         /// Starts from what an earlier load carried (<see cref="Checkpoint"/>), for the reporting dates from <paramref name="fromDate"/>
@@ -52,7 +52,7 @@ public sealed class RtaIntervalBuilder(IntervalGrid grid, SlaPolicy sla, AgentAv
         {
             foreach (var seen in checkpoint.Accounts.Where(a => string.CompareOrdinal(a.Date, fromDate) >= 0))
             {
-                Seen(seen.AccountSid, seen.Date, seen.At);
+                KeepEarliest(_seenOn, (seen.AccountSid, seen.Date), seen.At);
             }
             foreach (var saved in checkpoint.Queues)
             {
@@ -60,11 +60,11 @@ public sealed class RtaIntervalBuilder(IntervalGrid grid, SlaPolicy sla, AgentAv
                 q.CarriedName = saved.Name;
                 foreach (var (date, at) in saved.SeenOn.Where(s => string.CompareOrdinal(s.Key, fromDate) >= 0))
                 {
-                    QueueSeen(q, date, at);
+                    KeepEarliest(q.SeenOn, date, at);
                 }
                 foreach (var taken in saved.TakenOn.Where(t => string.CompareOrdinal(t.Date, fromDate) >= 0))
                 {
-                    Taken(q, taken.AgentSid, taken.Date, taken.At);
+                    KeepEarliest(q.TakenOn, (taken.AgentSid, taken.Date), taken.At);
                 }
                 foreach (var (source, outcomes) in saved.OutcomesFrom.Where(o => string.CompareOrdinal(SourceDate(o.Key), fromDate) >= 0 && !readWhole.Contains(o.Key)))
                 {
@@ -107,7 +107,11 @@ public sealed class RtaIntervalBuilder(IntervalGrid grid, SlaPolicy sla, AgentAv
         }
 
         /// <summary>A segment of a conversation of the reporting date it started on, from no particular source hour.</summary>
-        public void Add(Segment s) => Add(s, grid.IntervalOf(s.StartedAt).Date, Source(grid.IntervalOf(s.StartedAt).Date, null), countOutcome: true);
+        public void Add(Segment s)
+        {
+            var date = grid.IntervalOf(s.StartedAt).Date;
+            Add(s, date, Source(date, null), countOutcome: true);
+        }
 
         /// <summary>
         /// A segment of a conversation of reporting date <paramref name="date"/> (its partition's), read with the source hour
@@ -122,11 +126,11 @@ public sealed class RtaIntervalBuilder(IntervalGrid grid, SlaPolicy sla, AgentAv
             }
             var q = Queue(s.AccountSid, s.QueueSid);
             q.Name ??= s.QueueName;
-            Seen(s.AccountSid, date, s.StartedAt);
-            QueueSeen(q, date, s.StartedAt);
+            KeepEarliest(_seenOn, (s.AccountSid, date), s.StartedAt);
+            KeepEarliest(q.SeenOn, date, s.StartedAt);
             if (s.Kind is SegmentKinds.Conversation or SegmentKinds.ConversationInProgress && s.AgentSid is not null)
             {
-                Taken(q, s.AgentSid, date, s.StartedAt);
+                KeepEarliest(q.TakenOn, (s.AgentSid, date), s.StartedAt);
                 return;
             }
             if (s.Kind != SegmentKinds.Queue)
@@ -156,7 +160,7 @@ public sealed class RtaIntervalBuilder(IntervalGrid grid, SlaPolicy sla, AgentAv
             {
                 return;
             }
-            Seen(a.AccountSid, grid.IntervalOf(a.StartedAt).Date, a.StartedAt);
+            KeepEarliest(_seenOn, (a.AccountSid, grid.IntervalOf(a.StartedAt).Date), a.StartedAt);
             if (!_agents.TryGetValue((a.AccountSid, a.AgentSid), out var ticks))
             {
                 _agents[(a.AccountSid, a.AgentSid)] = ticks = [];
@@ -177,7 +181,7 @@ public sealed class RtaIntervalBuilder(IntervalGrid grid, SlaPolicy sla, AgentAv
             foreach (var date in dates.Order(StringComparer.Ordinal))
             {
                 var intervals = IntervalsOf(date).ToList();
-                foreach (var account in _firstSeen.Keys.Order(StringComparer.Ordinal))
+                foreach (var account in _seenOn.Keys.Select(k => k.Account).Distinct().Order(StringComparer.Ordinal))
                 {
                     rows.AddRange(AccountRows(account, intervals));
                 }
@@ -187,7 +191,12 @@ public sealed class RtaIntervalBuilder(IntervalGrid grid, SlaPolicy sla, AgentAv
 
         private IEnumerable<RtaInterval> AccountRows(string account, List<ReportingInterval> intervals)
         {
-            var queues = _queues.Where(q => q.Key.Account == account).OrderBy(q => q.Key.Queue, StringComparer.Ordinal).ToList();
+            var queues = _queues.Where(q => q.Key.Account == account).OrderBy(q => q.Key.Queue, StringComparer.Ordinal).Select(q => (q.Key, Q: q.Value,
+                FirstSeen: q.Value.SeenOn.Values.DefaultIfEmpty(DateTimeOffset.MaxValue).Min(),
+                FirstTaken: q.Value.TakenOn.GroupBy(t => t.Key.Agent, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Min(t => t.Value), StringComparer.Ordinal),
+                Outcomes: q.Value.OutcomesFrom.Values.SelectMany(o => o).GroupBy(o => o.Key)
+                    .ToDictionary(g => g.Key, g => (InSl: g.Sum(o => o.Value.InSl), Handled: g.Sum(o => o.Value.Handled), Abandoned: g.Sum(o => o.Value.Abandoned), Short: g.Sum(o => o.Value.Short))))).ToList();
+            var accountFirstSeen = _seenOn.Where(s => s.Key.Account == account).Min(s => s.Value);
             var agents = _agents.Where(a => a.Key.Account == account).ToList();
             var totals = new Dictionary<string, (int InSl, int Handled, int Abandoned, int Short)>(StringComparer.Ordinal);
             foreach (var interval in intervals)
@@ -195,21 +204,21 @@ public sealed class RtaIntervalBuilder(IntervalGrid grid, SlaPolicy sla, AgentAv
                 var tick = interval.End;
                 var activityOf = agents.Where(a => a.Value.ContainsKey(tick)).ToDictionary(a => a.Key.Agent, a => a.Value[tick].Name, StringComparer.Ordinal);
                 var all = (Waiting: 0, Oldest: DateTimeOffset.MaxValue, InSl: 0, Handled: 0, Abandoned: 0, Short: 0);
-                foreach (var (key, q) in queues)
+                foreach (var (key, q, firstSeen, firstTaken, outcomes) in queues)
                 {
-                    var o = q.Outcomes.GetValueOrDefault(interval.Start);
+                    var o = outcomes.GetValueOrDefault(interval.Start);
                     var t = totals.GetValueOrDefault(key.Queue);
                     totals[key.Queue] = t = (t.InSl + o.InSl, t.Handled + o.Handled, t.Abandoned + o.Abandoned, t.Short + o.Short);
                     var w = q.Waiting.GetValueOrDefault(tick, (Count: 0, Oldest: DateTimeOffset.MaxValue));
                     all = (all.Waiting + w.Count, w.Oldest < all.Oldest ? w.Oldest : all.Oldest, all.InSl + t.InSl, all.Handled + t.Handled, all.Abandoned + t.Abandoned, all.Short + t.Short);
-                    if (q.FirstSeen >= tick)
+                    if (firstSeen >= tick)
                     {
                         continue;
                     }
-                    var served = q.FirstTaken.Where(f => f.Value < tick && activityOf.ContainsKey(f.Key)).Select(f => activityOf[f.Key]).ToList();
+                    var served = firstTaken.Where(f => f.Value < tick && activityOf.ContainsKey(f.Key)).Select(f => activityOf[f.Key]).ToList();
                     yield return Row(account, interval, key.Queue, q.Name ?? q.CarriedName, w.Count, w.Oldest, served, ServiceLevel.Pct(t.InSl, t.Handled, t.Abandoned, t.Short));
                 }
-                if (_firstSeen[account] < tick)
+                if (accountFirstSeen < tick)
                 {
                     yield return Row(account, interval, RtaInterval.AllQueues, null, all.Waiting, all.Oldest, [.. activityOf.Values], ServiceLevel.Pct(all.InSl, all.Handled, all.Abandoned, all.Short));
                 }
@@ -272,22 +281,8 @@ public sealed class RtaIntervalBuilder(IntervalGrid grid, SlaPolicy sla, AgentAv
             return q;
         }
 
-        private void Seen(string account, string date, DateTimeOffset at)
-        {
-            if (!_firstSeen.TryGetValue(account, out var first) || at < first)
-            {
-                _firstSeen[account] = at;
-            }
-            if (!_seenOn.TryGetValue((account, date), out var firstOn) || at < firstOn)
-            {
-                _seenOn[(account, date)] = at;
-            }
-        }
-
         private static void Outcome(QueueTally q, string source, DateTimeOffset bucket, (int InSl, int Handled, int Abandoned, int Short) add)
         {
-            var o = q.Outcomes.GetValueOrDefault(bucket);
-            q.Outcomes[bucket] = (o.InSl + add.InSl, o.Handled + add.Handled, o.Abandoned + add.Abandoned, o.Short + add.Short);
             if (!q.OutcomesFrom.TryGetValue(source, out var from))
             {
                 q.OutcomesFrom[source] = from = [];
@@ -296,27 +291,11 @@ public sealed class RtaIntervalBuilder(IntervalGrid grid, SlaPolicy sla, AgentAv
             from[bucket] = (f.InSl + add.InSl, f.Handled + add.Handled, f.Abandoned + add.Abandoned, f.Short + add.Short);
         }
 
-        private static void QueueSeen(QueueTally q, string date, DateTimeOffset at)
+        private static void KeepEarliest<TKey>(Dictionary<TKey, DateTimeOffset> earliest, TKey key, DateTimeOffset at) where TKey : notnull
         {
-            if (at < q.FirstSeen)
+            if (!earliest.TryGetValue(key, out var known) || at < known)
             {
-                q.FirstSeen = at;
-            }
-            if (!q.SeenOn.TryGetValue(date, out var first) || at < first)
-            {
-                q.SeenOn[date] = at;
-            }
-        }
-
-        private static void Taken(QueueTally q, string agent, string date, DateTimeOffset at)
-        {
-            if (!q.FirstTaken.TryGetValue(agent, out var first) || at < first)
-            {
-                q.FirstTaken[agent] = at;
-            }
-            if (!q.TakenOn.TryGetValue((agent, date), out var firstOn) || at < firstOn)
-            {
-                q.TakenOn[(agent, date)] = at;
+                earliest[key] = at;
             }
         }
     }
