@@ -50,9 +50,9 @@ public sealed class IntervalPartition
         change.Upserts.Select(IntervalRows.StartOf).Concat(change.Deletes.Select(IntervalRows.StartOfKey))
             .Select(start => HourOf(start)).Distinct().Order();
 
-    /// <summary>The rows of one local hour as of a window (<see cref="Rows(DateTimeOffset)"/>).</summary>
-    public IEnumerable<IReadOnlyDictionary<string, object?>> Rows(DateTimeOffset windowEnd, int hour) =>
-        Rows(windowEnd).Where(r => HourOf(IntervalRows.StartOf(r)) == hour);
+    /// <summary>The rows of one local hour as of a window (<see cref="Rows(DateTimeOffset)"/>); all of them when <paramref name="hour"/> is null.</summary>
+    public IEnumerable<IReadOnlyDictionary<string, object?>> Rows(DateTimeOffset windowEnd, int? hour) =>
+        hour is { } h ? Rows(windowEnd).Where(r => HourOf(IntervalRows.StartOf(r)) == h) : Rows(windowEnd);
 
     private int HourOf(DateTimeOffset start) =>
         (_hours ?? throw new InvalidOperationException("This partition is exported per date.")).At(start).LocalStart.Hour;

@@ -110,19 +110,11 @@ public sealed class LoadJob(
             {
                 var reference = new[] { date, ReportingDate.Shift(date, -1) }.Select(d => marksOf.GetValueOrDefault(d)).Max();
                 var changedAt = reference == default ? (DateTimeOffset?)null : reference;
-                if (string.CompareOrdinal(date, hourFilesFrom) < 0)
-                {
-                    partitions.Add(new IntervalPartition(dataset, date, await intervalStore.ReadDateAsync(dataset, date, cancellationToken), computed.Rows(dataset, date), changedAt));
-                }
-                else if (changeableFrom is { } from)
-                {
-                    var stored = await intervalStore.ReadSinceAsync(dataset, date, from, cancellationToken);
-                    partitions.Add(new IntervalPartition(dataset, date, stored, [.. computed.Rows(dataset, date).Where(r => r.End - IntervalGrid.Length >= from)], changedAt, grid));
-                }
-                else
-                {
-                    partitions.Add(new IntervalPartition(dataset, date, await intervalStore.ReadDateAsync(dataset, date, cancellationToken), computed.Rows(dataset, date), changedAt, grid));
-                }
+                var byHour = string.CompareOrdinal(date, hourFilesFrom) >= 0;
+                var from = byHour ? changeableFrom : null; // a date of whole-day files is read and rewritten whole
+                var stored = from is { } since ? await intervalStore.ReadSinceAsync(dataset, date, since, cancellationToken) : await intervalStore.ReadDateAsync(dataset, date, cancellationToken);
+                var rows = computed.Rows(dataset, date).Where(r => from is not { } since || r.End - IntervalGrid.Length >= since).ToList();
+                partitions.Add(new IntervalPartition(dataset, date, stored, rows, changedAt, byHour ? grid : null));
             }
         }
 
@@ -155,16 +147,9 @@ public sealed class LoadJob(
                 // stored leaves them behind the files, so the next run finds them changed again and writes their files and its
                 // manifest again. The other way round, an hour file or a manifest that failed after its rows were stored would
                 // never be written (the rows then compare equal).
-                if (partition.ByHour)
+                foreach (var hour in partition.ByHour ? partition.HoursOf(change).Select(h => (int?)h) : [null])
                 {
-                    foreach (var hour in partition.HoursOf(change))
-                    {
-                        files.AddRange(await ExportAsync(partition.Dataset, partition.Date, hour, ExportSchemas.Of(partition.Dataset), Pages(partition.Rows(windowEnd, hour)), cancellationToken));
-                    }
-                }
-                else
-                {
-                    files.AddRange(await ExportAsync(partition.Dataset, partition.Date, ExportSchemas.Of(partition.Dataset), Pages(partition.Rows(windowEnd)), cancellationToken));
+                    files.AddRange(await ExportAsync(partition.Dataset, partition.Date, hour, ExportSchemas.Of(partition.Dataset), Pages(partition.Rows(windowEnd, hour)), cancellationToken));
                 }
             }
             var manifest = new LoadManifest
@@ -278,22 +263,16 @@ public sealed class LoadJob(
             ExportAsync(dataset, date, hour, columns, rows, cancellationToken);
     }
 
-    private async Task<ManifestFile[]> ExportAsync(string dataset, string? date, IReadOnlyList<ExportColumn> columns,
-        IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> pages, CancellationToken cancellationToken)
-    {
-        var written = await _exporter.ExportAsync(LoadDatasets.PathOf(dataset, date, "parquet"), LoadDatasets.PathOf(dataset, date, "csv"), columns, pages, cancellationToken);
-        return
-        [
-            new ManifestFile(dataset, date, written.ParquetPath, written.Rows, written.ParquetBytes),
-            new ManifestFile(dataset, date, written.CsvPath, written.Rows, written.CsvBytes),
-        ];
-    }
+    private Task<ManifestFile[]> ExportAsync(string dataset, string? date, IReadOnlyList<ExportColumn> columns,
+        IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> pages, CancellationToken cancellationToken) =>
+        ExportAsync(dataset, date, null, columns, pages, cancellationToken);
 
-    /// <summary>One hour's files of a dataset exported by hour (<see cref="LoadDatasets.PathOf(string, string, int, string)"/>).</summary>
-    private async Task<ManifestFile[]> ExportAsync(string dataset, string date, int hour, IReadOnlyList<ExportColumn> columns,
+    /// <summary>A partition's Parquet and CSV files: a snapshot, a whole date, or one hour of a date (<paramref name="hour"/>).</summary>
+    private async Task<ManifestFile[]> ExportAsync(string dataset, string? date, int? hour, IReadOnlyList<ExportColumn> columns,
         IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> pages, CancellationToken cancellationToken)
     {
-        var written = await _exporter.ExportAsync(LoadDatasets.PathOf(dataset, date, hour, "parquet"), LoadDatasets.PathOf(dataset, date, hour, "csv"), columns, pages, cancellationToken);
+        string PathOf(string extension) => hour is { } h ? LoadDatasets.PathOf(dataset, date!, h, extension) : LoadDatasets.PathOf(dataset, date, extension);
+        var written = await _exporter.ExportAsync(PathOf("parquet"), PathOf("csv"), columns, pages, cancellationToken);
         return
         [
             new ManifestFile(dataset, date, written.ParquetPath, written.Rows, written.ParquetBytes, hour),
@@ -337,6 +316,12 @@ public sealed class LoadJob(
             }
             earliest = mark.ChangedAt - grace.Length < earliest ? mark.ChangedAt - grace.Length : earliest;
         }
+        return HourBefore(earliest);
+    }
+
+    /// <summary>The start of the local hour of the interval two before the one ending at <paramref name="earliest"/>: every interval that can end after it, in whole hours.</summary>
+    private DateTimeOffset HourBefore(DateTimeOffset earliest)
+    {
         var interval = grid.IntervalOf(earliest - 2 * IntervalGrid.Length);
         while (grid.At(interval.Start - IntervalGrid.Length) is var previous && previous.Date == interval.Date && previous.LocalStart.Hour == interval.LocalStart.Hour)
         {
@@ -456,7 +441,7 @@ public sealed class LoadJob(
         // or ended an hour or more after their hour began) unless they ended before anything it or a later run can change: a
         // later run's earliest changeable interval is no earlier than this one's, nor than one a mark received now re-opens
         // (a quiet run, with no mark, starts later than the next one with a mark). An interval more for clock skew.
-        var nextFrom = ChangeableFrom(end, [new DatasetChange(LoadDatasets.Conversations, null, end, "")])!.Value;
+        var nextFrom = HourBefore(end - grace.Length);
         var keepEndedFrom = (window.ChangeableFrom is { } now && now < nextFrom ? now : nextFrom) - TimeSpan.FromHours(1) - IntervalGrid.Length;
         result.Carried = new IntervalCheckpoint
         {
