@@ -51,7 +51,8 @@ public sealed class TableLoadSource(StorageTables tables) : ILoadSource
             {
                 if (page.Values.Count > 0)
                 {
-                    yield return definition.Table is TableNames.Conversations or TableNames.Segments ? page.Values.Select(HourRow).ToList() : page.Values.Select(Row).ToList();
+                    var withHour = definition.Table is TableNames.Conversations or TableNames.Segments;
+                    yield return page.Values.Select(e => (IReadOnlyDictionary<string, object?>)Row(e, withHour)).ToList();
                 }
             }
         }
@@ -61,9 +62,15 @@ public sealed class TableLoadSource(StorageTables tables) : ILoadSource
         Sources.FirstOrDefault(d => d.ExportName == dataset) ?? throw new ArgumentOutOfRangeException(nameof(dataset), dataset, "Not a dataset the consumers write.");
 
     /// <summary>A Table row as a dataset row: its properties without the Table system ones.</summary>
-    public static IReadOnlyDictionary<string, object?> Row(TableEntity entity)
+    public static IReadOnlyDictionary<string, object?> Row(TableEntity entity) => Row(entity, withHour: false);
+
+    /// <summary>
+    /// <see cref="Row(TableEntity)"/>; with <paramref name="withHour"/> (Conversations, Segments) also the hour of its partition
+    /// (<see cref="ILoadSource.HourColumn"/>), when it has one.
+    /// </summary>
+    private static Dictionary<string, object?> Row(TableEntity entity, bool withHour)
     {
-        var row = new Dictionary<string, object?>(entity.Count, StringComparer.Ordinal);
+        var row = new Dictionary<string, object?>(entity.Count + 1, StringComparer.Ordinal);
         foreach (var (key, value) in entity)
         {
             if (key is not ("PartitionKey" or "RowKey" or "Timestamp" or "odata.etag"))
@@ -71,16 +78,9 @@ public sealed class TableLoadSource(StorageTables tables) : ILoadSource
                 row[key] = value;
             }
         }
-        return row;
-    }
-
-    /// <summary>A Conversations or Segments row with the hour of its partition (<see cref="ILoadSource.HourColumn"/>), when it has one.</summary>
-    private static IReadOnlyDictionary<string, object?> HourRow(TableEntity entity)
-    {
-        var row = Row(entity);
-        if (TableKeys.HourOfPartition(entity.PartitionKey) is { } hour)
+        if (withHour && TableKeys.HourOfPartition(entity.PartitionKey) is { } hour)
         {
-            ((Dictionary<string, object?>)row)[ILoadSource.HourColumn] = hour;
+            row[ILoadSource.HourColumn] = hour;
         }
         return row;
     }
