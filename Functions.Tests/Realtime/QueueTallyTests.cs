@@ -39,6 +39,32 @@ public sealed class QueueTallyTests
         [.. Enumerable.Range(0, 30).SelectMany(k => ScenarioGenerator.Generate(seed * 100 + k).Events)];
 
     [Theory]
+    [InlineData(400, false)] // the store refuses the row (e.g. over its size limit): skipped, the batch is stored
+    [InlineData(503, true)]  // the store is busy: the batch fails and is retried whole, so the tallies stay current
+    public async Task ATallyWriteTheStoreRefuses_NeverFailsTheBatch_ATransientOneDoes(int status, bool batchFails)
+    {
+        var tallies = new Moq.Mock<IQueueTallyStore>();
+        tallies.Setup(t => t.ApplyAsync(Moq.It.IsAny<IReadOnlyList<QueueTallyChange>>(), Moq.It.IsAny<CancellationToken>()))
+            .Returns(Task.FromException(new Azure.RequestFailedException(status, "refused")));
+        var store = new InMemoryConversationStore();
+        var index = new InMemoryLinkIndex();
+        var stitcher = new StitchingService(store, new ConversationLinker(index), index, new ConversationBuilder(new SegmentBuilder(_sla), _clock),
+            observer: new QueueTallyObserver(tallies.Object, new InMemoryQueueTallies(), Calculator));
+
+        var handling = stitcher.HandleAsync(Events(5), CancellationToken.None);
+
+        if (batchFails)
+        {
+            await Assert.ThrowsAsync<Azure.RequestFailedException>(() => handling);
+        }
+        else
+        {
+            await handling;
+            Assert.NotEmpty(store.Rows);
+        }
+    }
+
+    [Theory]
     [InlineData(1)]
     [InlineData(2)]
     [InlineData(3)]

@@ -142,6 +142,7 @@ public sealed partial class PartitionBatchRunner(BatchCoalescer coalescer, IEnve
                 {
                     failure = ex;
                 }
+                var transient = Failed(partition, failure); // retrying from now on: a "waiting" from the bus is ignored (Waiting)
                 if (attempt == 1)
                 {
                     storedBefore = Interlocked.Read(ref _stored);
@@ -149,7 +150,6 @@ public sealed partial class PartitionBatchRunner(BatchCoalescer coalescer, IEnve
                     // groups must not wait for the events it said were behind this batch (up to the commit delay each).
                     coalescer.Idle(partition);
                 }
-                var transient = Failed(partition, failure);
                 if (!transient || attempt >= retry.TransientAttemptsBeforeBisect)
                 {
                     LogIsolating(logger, partition, pending.Count, TransientFailures.Describe(failure));

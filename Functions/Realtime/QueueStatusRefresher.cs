@@ -32,16 +32,22 @@ public sealed partial class QueueStatusRefresher(QueueStatusService service, IQu
         string? doneDate = null;
         Task<bool>? daily = null;
         string? dailyDate = null;
+        var failedChecks = 0;
+        var nextCheck = DateTimeOffset.MinValue;
         using var timer = new PeriodicTimer(options.Value.RefreshInterval, clock);
         do
         {
             var now = clock.GetUtcNow();
             if (daily is { IsCompleted: true })
             {
-                doneDate = await daily ? dailyDate : null;
+                var done = await daily;
+                doneDate = done ? dailyDate : null;
                 daily = null;
+                // A failed check (it reads two days) is tried again after 2, 4, 8 … ticks, at most 512 (17 min at 2 s).
+                failedChecks = done ? 0 : failedChecks + 1;
+                nextCheck = done ? DateTimeOffset.MinValue : now + options.Value.RefreshInterval * Math.Min(512, 1 << Math.Min(failedChecks, 9));
             }
-            if (daily is null && reporting.DateOf(now) != doneDate)
+            if (daily is null && reporting.DateOf(now) != doneDate && now >= nextCheck)
             {
                 dailyDate = reporting.DateOf(now);
                 daily = DailyAsync(now, stoppingToken); // beside the refreshes: the check reads two days
