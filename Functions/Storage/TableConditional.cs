@@ -6,7 +6,7 @@ namespace InsightsFunctions.Storage;
 /// <summary>
 /// Read-modify-write of one entity with its ETag, the pattern every piece of state that is read back uses
 /// (never an ETag-blind upsert): add when absent (409: someone was first), replace only if the caller's rule
-/// says the new value wins over the stored one (412: changed since read); either conflict reads again.
+/// says the new value wins over the stored one (412: changed since read; 404: deleted since read); each conflict reads again.
 /// </summary>
 public static class TableConditional
 {
@@ -35,9 +35,9 @@ public static class TableConditional
                 }
                 return entity;
             }
-            catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+            catch (RequestFailedException ex) when (ex.Status is 404 or 409 or 412)
             {
-                // changed since read: compare again
+                // changed (or deleted: 404 on an If-Match replace) since read: compare again
             }
         }
     }
@@ -76,8 +76,9 @@ public static class TableConditional
                     stored[index] = rows[index].Entity;
                 }
             }
-            catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412)
+            catch (TableTransactionFailedException ex) when (ex.Status is 404 or 409 or 412)
             {
+                // A row changed or deleted since the read (404: another consumer removed a merged-away row): one by one.
                 foreach (var (index, _) in chunk)
                 {
                     stored[index] = await SaveIfAsync(table, rows[index].Entity, rows[index].Replaces, cancellationToken);
