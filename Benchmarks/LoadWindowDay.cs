@@ -116,13 +116,27 @@ public static class LoadWindowDay
         var tables = new StorageTables(new TableServiceClient(Connection, options));
         var phases = new Phases();
         var source = new TimedLoadSource(new TableLoadSource(tables), phases);
-        var intervals = new TimedIntervalStore(new TableIntervalStore(tables, new DatasetReader(tables)), phases);
+        // Repeatable (scripts/load-window-bench.sh --again): the run stores no state, no interval rows and clears no marks, so the
+        // same setup can be measured again (a profile, a change tried); its figures leave out the interval rows' writes.
+        var repeatable = Environment.GetEnvironmentVariable("INSIGHTS_BENCH_REPEATABLE") == "1";
+        var intervals = new TimedIntervalStore(new TableIntervalStore(tables, new DatasetReader(tables)), phases, storeNothing: repeatable);
         var folder = Path.Combine(Path.GetTempPath(), $"insights-load-window-{Environment.ProcessId}");
         // Azurite stamps a mark with its own clock (today's date); the consumer would have made them just before until.
-        var job = Job(new BlobLoadLock(new BlobServiceClient(Connection)), new StampedChangeLog(new TableDatasetChangeLog(tables), until.AddSeconds(-1)),
-            source, intervals, new DirectoryExportSink(folder));
+        ILoadLock loadLock = new BlobLoadLock(new BlobServiceClient(Connection));
+        IDatasetChangeLog changeLog = new StampedChangeLog(new TableDatasetChangeLog(tables), until.AddSeconds(-1), keepMarks: repeatable);
+        var job = Job(repeatable ? new StatelessLock(loadLock) : loadLock, changeLog, source, intervals,
+            new DirectoryExportSink(folder));
         var azurite = Environment.GetEnvironmentVariable("INSIGHTS_BENCH_AZURITE_PID") is { Length: > 0 } pid ? Process.GetProcessById(int.Parse(pid, System.Globalization.CultureInfo.InvariantCulture)) : null;
 
+        if (repeatable && Environment.GetEnvironmentVariable("INSIGHTS_BENCH_WARM") == "1")
+        {
+            // Warm: the same load once before, unmeasured, in this process (JIT done, as in a host that has loaded before).
+            var uncounted = new StorageTables(new TableServiceClient(Connection));
+            await Job(new StatelessLock(loadLock), changeLog, new TableLoadSource(uncounted), new TimedIntervalStore(new TableIntervalStore(uncounted, new DatasetReader(uncounted)), new Phases(), storeNothing: true),
+                new DirectoryExportSink(folder + "-warm")).RunAsync(until, CancellationToken.None);
+            Directory.Delete(folder + "-warm", recursive: true);
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        }
         var memory = PeakMemory.Start();
         var azuriteCpu = azurite?.TotalProcessorTime;
         var allocated = GC.GetTotalAllocatedBytes(precise: true);
@@ -255,7 +269,7 @@ public static class LoadWindowDay
     }
 
     /// <summary>The production interval store; its reads count as Table reads, and its first read and write end phases.</summary>
-    private sealed class TimedIntervalStore(IIntervalStore inner, Phases phases) : IIntervalStore
+    private sealed class TimedIntervalStore(IIntervalStore inner, Phases phases, bool storeNothing = false) : IIntervalStore
     {
         public long Rows { get; private set; }
 
@@ -278,7 +292,7 @@ public static class LoadWindowDay
         public Task SaveAsync(string dataset, string date, IReadOnlyList<IReadOnlyDictionary<string, object?>> upserts, IReadOnlyList<string> deletedKeys, CancellationToken cancellationToken)
         {
             phases.Enter(3);
-            return inner.SaveAsync(dataset, date, upserts, deletedKeys, cancellationToken);
+            return storeNothing ? Task.CompletedTask : inner.SaveAsync(dataset, date, upserts, deletedKeys, cancellationToken);
         }
     }
 
@@ -287,7 +301,7 @@ public static class LoadWindowDay
     /// own clock (the day the benchmark runs), the consumer would have made them during the simulated day, and the
     /// late-event grace compares that instant with the intervals' ends.
     /// </summary>
-    private sealed class StampedChangeLog(IDatasetChangeLog inner, DateTimeOffset at) : IDatasetChangeLog
+    private sealed class StampedChangeLog(IDatasetChangeLog inner, DateTimeOffset at, bool keepMarks = false) : IDatasetChangeLog
     {
         public Task MarkAsync(string dataset, IEnumerable<string?> dates, CancellationToken cancellationToken) => inner.MarkAsync(dataset, dates, cancellationToken);
 
@@ -296,7 +310,24 @@ public static class LoadWindowDay
         public async Task<IReadOnlyList<DatasetChange>> ReadAsync(CancellationToken cancellationToken) =>
             [.. (await inner.ReadAsync(cancellationToken)).Select(c => c with { ChangedAt = at })];
 
-        public Task ClearAsync(IReadOnlyList<DatasetChange> changes, CancellationToken cancellationToken) => inner.ClearAsync(changes, cancellationToken);
+        public Task ClearAsync(IReadOnlyList<DatasetChange> changes, CancellationToken cancellationToken) =>
+            keepMarks ? Task.CompletedTask : inner.ClearAsync(changes, cancellationToken);
+    }
+
+    /// <summary>The production lock, held as usual, whose state is never saved (a repeatable measurement).</summary>
+    private sealed class StatelessLock(ILoadLock inner) : ILoadLock
+    {
+        public async Task<IHeldLoadLock?> TryAcquireAsync(CancellationToken cancellationToken) =>
+            await inner.TryAcquireAsync(cancellationToken) is { } held ? new Held(held) : null;
+
+        private sealed class Held(IHeldLoadLock inner) : IHeldLoadLock
+        {
+            public LoadState State => inner.State;
+
+            public Task SaveAsync(LoadState state, CancellationToken cancellationToken) => Task.CompletedTask;
+
+            public ValueTask DisposeAsync() => inner.DisposeAsync();
+        }
     }
 
     /// <summary>

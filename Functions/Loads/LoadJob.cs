@@ -433,10 +433,14 @@ public sealed class LoadJob(
             }
         }
         var result = new ComputedIntervals(openActivity);
-        result.Add(LoadDatasets.QueueIntervals, queues.Rows().Where(q => segmentDates.Contains(q.Interval.Date)).Select(q => (q.Interval, QueueIntervalsDataset.Definition.ToRow(q))));
-        result.Add(LoadDatasets.AgentIntervals, agents.Rows().Where(a => segmentDates.Contains(a.Interval.Date)).Select(a => (a.Interval, AgentIntervalsDataset.Definition.ToRow(a))));
-        result.Add(LoadDatasets.AgentActivityIntervals, activities.Rows().Where(a => activityDates.Contains(a.Interval.Date)).Select(a => (a.Interval, AgentActivityIntervalsDataset.Definition.ToRow(a))));
-        result.Add(LoadDatasets.RtaIntervals, rta.Rows(rtaDates).Select(r => (r.Interval, RtaIntervalsDataset.Definition.ToRow(r))));
+        // Only the rows the run can store: on a date of hour files, none before the earliest changeable interval (RunAsync
+        // compares no earlier one), so those are not made into rows at all.
+        bool Kept(ReportingInterval interval) =>
+            window.ChangeableFrom is not { } from || string.CompareOrdinal(interval.Date, window.HourFilesFrom) < 0 || interval.Start >= from;
+        result.Add(LoadDatasets.QueueIntervals, queues.Rows().Where(q => segmentDates.Contains(q.Interval.Date) && Kept(q.Interval)).Select(q => (q.Interval, QueueIntervalsDataset.Definition.ToRow(q))));
+        result.Add(LoadDatasets.AgentIntervals, agents.Rows().Where(a => segmentDates.Contains(a.Interval.Date) && Kept(a.Interval)).Select(a => (a.Interval, AgentIntervalsDataset.Definition.ToRow(a))));
+        result.Add(LoadDatasets.AgentActivityIntervals, activities.Rows().Where(a => activityDates.Contains(a.Interval.Date) && Kept(a.Interval)).Select(a => (a.Interval, AgentActivityIntervalsDataset.Definition.ToRow(a))));
+        result.Add(LoadDatasets.RtaIntervals, rta.Rows(rtaDates).Where(r => Kept(r.Interval)).Select(r => (r.Interval, RtaIntervalsDataset.Definition.ToRow(r))));
         // For the next run: the RTA figures from yesterday on, and the conversations that may outlast the hours it reads (open,
         // or ended an hour or more after their hour began) unless they ended before anything it or a later run can change: a
         // later run's earliest changeable interval is no earlier than this one's, nor than one a mark received now re-opens
