@@ -33,8 +33,14 @@ public sealed class InMemoryLoadSource(int pageSize = 1000) : ILoadSource
     public IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> ReadAsync(string dataset, string? date, CancellationToken cancellationToken) =>
         Pages(dataset, (_rows.GetValueOrDefault((dataset, date)) ?? []).Select(r => r.Row));
 
-    public IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> ReadHourAsync(string dataset, string date, int hour, CancellationToken cancellationToken) =>
-        Pages(dataset, (_rows.GetValueOrDefault((dataset, date)) ?? []).Where(r => r.Hour == hour).Select(r => r.Row));
+    /// <summary>How many times each (dataset, date, hour) was read with <see cref="ReadHourAsync"/>.</summary>
+    public Dictionary<(string Dataset, string Date, int Hour), int> HourReads { get; } = new();
+
+    public IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> ReadHourAsync(string dataset, string date, int hour, CancellationToken cancellationToken)
+    {
+        HourReads[(dataset, date, hour)] = HourReads.GetValueOrDefault((dataset, date, hour)) + 1;
+        return Pages(dataset, (_rows.GetValueOrDefault((dataset, date)) ?? []).Where(r => r.Hour == hour).Select(r => r.Row));
+    }
 
     public IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> ReadConversationSegmentsAsync(IReadOnlyList<ConversationPlace> places, CancellationToken cancellationToken) =>
         Pages(SegmentsDataset.ExportName, places.Select(p => p.Date).Distinct().SelectMany(date => _rows.GetValueOrDefault((SegmentsDataset.ExportName, date)) ?? [])

@@ -314,6 +314,7 @@ public sealed class LoadJobTests
         var readBefore = day.Intervals.RowsRead;
         var segmentsReadBefore = day.Source.RowsRead[LoadDatasets.Segments];
         var commitsBefore = day.Sink.Commits.Count;
+        var hourReadsBefore = new Dictionary<(string, string, int), int>(day.Source.HourReads);
         Assert.Contains(day.Lock.State.Carried!.Long, l => l.Place.ConversationId == "LONG");
         var storedBefore = day.Intervals.Rows.Where(r => r.Key.Date == Date).SelectMany(r => r.Value.Values).ToList();
 
@@ -335,6 +336,11 @@ public sealed class LoadJobTests
         // that is still fewer than the day's segments (2 per call), which a recomputation from whole dates reads alone.
         var segmentsRead = day.Source.RowsRead[LoadDatasets.Segments] - segmentsReadBefore;
         Assert.InRange(segmentsRead, 1, 2 * (calls.Count + 2) - 1);
+        // The two marked hours' segments were read once each: their files were written from the recomputation's read.
+        int HourReads(string dataset, int hour) => day.Source.HourReads.GetValueOrDefault((dataset, Date, hour)) - hourReadsBefore.GetValueOrDefault((dataset, Date, hour));
+        Assert.Equal([1, 1, 1, 1], new[] { HourReads(LoadDatasets.Segments, 14), HourReads(LoadDatasets.Segments, 16), HourReads(LoadDatasets.Conversations, 14), HourReads(LoadDatasets.Conversations, 16) });
+        Assert.Contains("segments/date=2026-11-24/hour=14/segments.parquet", day.Sink.Commits.Skip(commitsBefore));
+        Assert.Contains(result.Windows[0].Files, f => f.Path == "segments/date=2026-11-24/hour=16/segments.csv" && f.Rows == 2);
 
         Assert.DoesNotContain(day.Sink.Files.Keys, k => k.StartsWith("queue_intervals/date=2026-11-24/queue_intervals.", StringComparison.Ordinal)); // hour files from the first load on
 
@@ -347,6 +353,10 @@ public sealed class LoadJobTests
         whole.Clock.Now = day.Clock.Now;
         await whole.MarkHoursAsync();
         await whole.RunAsync(whole.Clock.Now);
+        foreach (var file in new[] { "segments/date=2026-11-24/hour=14/segments.parquet", "segments/date=2026-11-24/hour=14/segments.csv", "segments/date=2026-11-24/hour=16/segments.csv" })
+        {
+            Assert.Equal(whole.Sink.Files[file], day.Sink.Files[file]); // the same bytes as a load that read the hour for its export alone
+        }
         Assert.Contains(whole.Intervals.Rows[(LoadDatasets.RtaIntervals, Date)].Values, r => IntervalRows.StartOf(r) >= T0.AddHours(5) && r["service_level_pct_today"] is double pct && pct < 100);
         foreach (var dataset in new[] { LoadDatasets.QueueIntervals, LoadDatasets.AgentIntervals, LoadDatasets.RtaIntervals })
         {

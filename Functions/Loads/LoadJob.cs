@@ -132,7 +132,7 @@ public sealed class LoadJob(
             var files = new List<ManifestFile>();
             if (i == 0)
             {
-                files.AddRange(await ExportSourcesAsync(marks, hourFilesFrom, cancellationToken));
+                files.AddRange(await ExportSourcesAsync(marks, hourFilesFrom, computed.SegmentFiles, cancellationToken));
             }
             var changed = new List<(IntervalPartition Partition, IntervalChange Change)>();
             foreach (var partition in partitions)
@@ -199,7 +199,12 @@ public sealed class LoadJob(
     /// Every marked partition of the consumers' datasets, rewritten complete: for Conversations and Segments, each marked hour of
     /// a date from <paramref name="hourFilesFrom"/> on (a date mark without an hour there rewrites all 24), else the whole date.
     /// </summary>
-    private async Task<List<ManifestFile>> ExportSourcesAsync(IReadOnlyList<DatasetChange> marks, string hourFilesFrom, CancellationToken cancellationToken)
+    /// <remarks>
+    /// The Segments files of the hours in <paramref name="segmentFiles"/> were written while the recomputation read those hours
+    /// (<see cref="ComputeIntervalsAsync"/>); they are taken as they are, not read and written again.
+    /// </remarks>
+    private async Task<List<ManifestFile>> ExportSourcesAsync(IReadOnlyList<DatasetChange> marks, string hourFilesFrom,
+        IReadOnlyDictionary<(string Date, int Hour), ManifestFile[]> segmentFiles, CancellationToken cancellationToken)
     {
         var files = new List<ManifestFile>();
         foreach (var date in marks.Where(m => m.Dataset == LoadDatasets.Conversations && m.Date is not null).Select(m => m.Date!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
@@ -213,7 +218,7 @@ public sealed class LoadJob(
             var hours = ofDate.Any(m => m.Hour is null) ? Enumerable.Range(0, 24) : ofDate.Select(m => m.Hour!.Value).Distinct().Order();
             foreach (var hour in hours)
             {
-                files.AddRange(await ExportConversationHourAsync(date, hour, cancellationToken));
+                files.AddRange(await ExportConversationHourAsync(date, hour, segmentFiles.GetValueOrDefault((date, hour)), cancellationToken));
             }
         }
         foreach (var mark in marks.Where(m => m.Dataset != LoadDatasets.Conversations).DistinctBy(m => (m.Dataset, m.Date)).OrderBy(m => m.Dataset, StringComparer.Ordinal).ThenBy(m => m.Date, StringComparer.Ordinal))
@@ -247,8 +252,11 @@ public sealed class LoadJob(
         ];
     }
 
-    /// <summary>One hour's Conversations and Segments files: the conversations that started in it, read once (an hour fits in memory).</summary>
-    private async Task<List<ManifestFile>> ExportConversationHourAsync(string date, int hour, CancellationToken cancellationToken)
+    /// <summary>
+    /// One hour's Conversations and Segments files: the conversations that started in it, read once (an hour fits in memory); the
+    /// Segments files are <paramref name="segmentsWritten"/> when the recomputation wrote them already.
+    /// </summary>
+    private async Task<List<ManifestFile>> ExportConversationHourAsync(string date, int hour, ManifestFile[]? segmentsWritten, CancellationToken cancellationToken)
     {
         var pages = new List<IReadOnlyList<IReadOnlyDictionary<string, object?>>>();
         await foreach (var page in source.ReadHourAsync(LoadDatasets.Conversations, date, hour, cancellationToken))
@@ -256,7 +264,7 @@ public sealed class LoadJob(
             pages.Add(page);
         }
         var conversations = await WriteAsync(LoadDatasets.Conversations, ExportSchemas.Conversations(pages.SelectMany(ExportSchemas.CustomAttributesOf)), Pages(pages.SelectMany(p => p)));
-        var segments = await WriteAsync(LoadDatasets.Segments, ExportSchemas.Of(SegmentsDataset.Definition), source.ReadHourAsync(LoadDatasets.Segments, date, hour, cancellationToken));
+        var segments = segmentsWritten ?? await WriteAsync(LoadDatasets.Segments, ExportSchemas.Of(SegmentsDataset.Definition), source.ReadHourAsync(LoadDatasets.Segments, date, hour, cancellationToken));
         return [.. conversations, .. segments];
 
         Task<ManifestFile[]> WriteAsync(string dataset, IReadOnlyList<ExportColumn> columns, IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> rows) =>
@@ -356,6 +364,7 @@ public sealed class LoadJob(
         var segmentReadDates = segmentDates.Union(rtaDates).SelectMany(d => new[] { ReportingDate.Shift(d, -1), d }).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var fromDate = segmentReadDates.FirstOrDefault();
         var conversations = new Dictionary<ConversationPlace, (DateTimeOffset? Ended, bool Open)>();
+        var segmentFiles = new Dictionary<(string Date, int Hour), ManifestFile[]>();
         void Feed(IReadOnlyList<IReadOnlyDictionary<string, object?>> page, string date, HashSet<(string, string)>? only)
         {
             foreach (var row in page)
@@ -388,9 +397,19 @@ public sealed class LoadJob(
                 .Where(h => string.CompareOrdinal(h.Item1, fromDate) >= 0)
                 .ToHashSet();
             rta.Seed(window.Carried!.Rta, fromDate!, hours.Select(h => RtaIntervalBuilder.Tallies.Source(h.Item1, h.Item2)).ToHashSet(StringComparer.Ordinal));
+            // A marked hour's Segments are exported by this run anyway (ExportSourcesAsync): its files are written from the pages
+            // read here, so the hour is read once, not twice.
+            var exported = window.Marks.Where(m => m.Dataset == LoadDatasets.Conversations && m.Hour is not null && m.Date is not null).Select(m => (m.Date!, m.Hour!.Value)).ToHashSet();
             foreach (var (date, hour) in hours.OrderBy(h => h.Item1, StringComparer.Ordinal).ThenBy(h => h.Item2))
             {
-                await foreach (var page in source.ReadHourAsync(LoadDatasets.Segments, date, hour, cancellationToken))
+                var pages = source.ReadHourAsync(LoadDatasets.Segments, date, hour, cancellationToken);
+                if (exported.Contains((date, hour)))
+                {
+                    segmentFiles[(date, hour)] = await ExportAsync(LoadDatasets.Segments, date, hour, ExportSchemas.Of(SegmentsDataset.Definition),
+                        Tee(pages, page => Feed(page, date, null), cancellationToken), cancellationToken);
+                    continue;
+                }
+                await foreach (var page in pages)
                 {
                     Feed(page, date, null);
                 }
@@ -432,7 +451,7 @@ public sealed class LoadJob(
                 }
             }
         }
-        var result = new ComputedIntervals(openActivity);
+        var result = new ComputedIntervals(openActivity) { SegmentFiles = segmentFiles };
         // Only the rows the run can store: on a date of hour files, none before the earliest changeable interval (RunAsync
         // compares no earlier one), so those are not made into rows at all.
         bool Kept(ReportingInterval interval) =>
@@ -485,6 +504,17 @@ public sealed class LoadJob(
     private static Dictionary<string, DateTimeOffset> Latest(Dictionary<string, DateTimeOffset> a, Dictionary<string, DateTimeOffset> b) =>
         a.Concat(b).GroupBy(x => x.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Max(x => x.Value), StringComparer.Ordinal);
 
+    /// <summary>The pages of <paramref name="pages"/>, each handed to <paramref name="also"/> before it is passed on.</summary>
+    private static async IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> Tee(IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> pages,
+        Action<IReadOnlyList<IReadOnlyDictionary<string, object?>>> also, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var page in pages.WithCancellation(cancellationToken))
+        {
+            also(page);
+            yield return page;
+        }
+    }
+
     private static async IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> Pages(IEnumerable<IReadOnlyDictionary<string, object?>> rows)
     {
         foreach (var chunk in rows.Chunk(PageSize))
@@ -512,6 +542,9 @@ public sealed class LoadJob(
         private readonly Dictionary<(string Dataset, string Date), List<(DateTimeOffset End, string Key, IReadOnlyDictionary<string, object?> Row)>> _rows = new();
 
         public DateTimeOffset? EarliestStart { get; private set; }
+
+        /// <summary>The Segments files of the marked hours the recomputation read, written as it read them.</summary>
+        public IReadOnlyDictionary<(string Date, int Hour), ManifestFile[]> SegmentFiles { get; init; } = new Dictionary<(string Date, int Hour), ManifestFile[]>();
 
         /// <summary>What this run carries to the next (<see cref="LoadState.Carried"/>).</summary>
         public IntervalCheckpoint? Carried { get; set; }
