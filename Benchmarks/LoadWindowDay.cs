@@ -245,6 +245,19 @@ public static class LoadWindowDay
         public IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> ReadConversationSegmentsAsync(IReadOnlyList<ConversationPlace> places, CancellationToken cancellationToken) =>
             Timed(LoadDatasets.Segments, inner.ReadConversationSegmentsAsync(places, cancellationToken), cancellationToken);
 
+        public IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> ReadActivitiesChangedAsync(string date, DateTimeOffset endedFrom, DateTimeOffset writtenFrom, CancellationToken cancellationToken) =>
+            Timed(LoadDatasets.Activities, inner.ReadActivitiesChangedAsync(date, endedFrom, writtenFrom, cancellationToken), cancellationToken);
+
+        /// <summary>Counted as rows read: the agents' state rows it reads are about as many.</summary>
+        public async Task<IReadOnlySet<ActivityPlace>> StillOpenAsync(IReadOnlyCollection<ActivityPlace> open, CancellationToken cancellationToken)
+        {
+            var started = Stopwatch.GetTimestamp();
+            var still = await inner.StillOpenAsync(open, cancellationToken);
+            phases.Read(Stopwatch.GetElapsedTime(started), open.Count);
+            Rows["agent activity states"] = Rows.GetValueOrDefault("agent activity states") + open.Count;
+            return still;
+        }
+
         private async IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> Timed(string dataset, IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> read, [EnumeratorCancellation] CancellationToken cancellationToken)
         {
             if (phases.Current == 1)

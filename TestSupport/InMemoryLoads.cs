@@ -8,10 +8,14 @@ namespace InsightsFunctions.TestSupport;
 /// The loads' boundaries in memory (like <see cref="InMemoryConversationStore"/>): for the unit tests and
 /// the benchmark, which measure the load job itself rather than a storage emulator.
 /// </summary>
-/// <remarks>The consumers' datasets, read back in pages of <c>pageSize</c> rows, in insertion order.</remarks>
-public sealed class InMemoryLoadSource(int pageSize = 1000) : ILoadSource
+/// <remarks>
+/// The consumers' datasets, read back in pages of <c>pageSize</c> rows, in insertion order. With a <paramref name="clock"/>, every row added is stamped with its time, as the Table service stamps its <c>Timestamp</c>
+/// (<see cref="ReadActivitiesChangedAsync"/>); without one, every row counts as written just now.
+/// </remarks>
+public sealed class InMemoryLoadSource(int pageSize = 1000, TimeProvider? clock = null) : ILoadSource
 {
     private readonly Dictionary<(string Dataset, string? Date), List<(int? Hour, IReadOnlyDictionary<string, object?> Row)>> _rows = new();
+    private readonly Dictionary<IReadOnlyDictionary<string, object?>, DateTimeOffset> _written = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>Adds a row; <paramref name="hour"/> is the local hour its conversation started (Conversations and Segments).</summary>
     public void Add(string dataset, string? date, IReadOnlyDictionary<string, object?> row, int? hour = null)
@@ -20,8 +24,43 @@ public sealed class InMemoryLoadSource(int pageSize = 1000) : ILoadSource
         {
             _rows[(dataset, date)] = list = [];
         }
-        list.Add((hour, hour is { } h ? new Dictionary<string, object?>(row, StringComparer.Ordinal) { [ILoadSource.HourColumn] = h } : row));
+        var stored = hour is { } h ? new Dictionary<string, object?>(row, StringComparer.Ordinal) { [ILoadSource.HourColumn] = h } : row;
+        list.Add((hour, stored));
+        if (clock is not null)
+        {
+            _written[stored] = clock.GetUtcNow();
+        }
     }
+
+    /// <summary>Replaces the Activities row of the same agent and start (or adds it), as the consumer's upsert does: closing an open activity.</summary>
+    public void UpsertActivity(string date, IReadOnlyDictionary<string, object?> row)
+    {
+        var key = ActivitiesDataset.Definition.Read(row);
+        Remove(LoadDatasets.Activities, date, r => ActivitiesDataset.Definition.Read(r) is var a && a.AccountSid == key.AccountSid && a.AgentSid == key.AgentSid && a.StartedAt == key.StartedAt);
+        Add(LoadDatasets.Activities, date, row);
+    }
+
+    /// <summary>How many times Activities were read whole (<see cref="ReadAsync"/>) and by what changed (<see cref="ReadActivitiesChangedAsync"/>).</summary>
+    public int ActivityReadsWhole { get; private set; }
+
+    public int ActivityReadsChanged { get; private set; }
+
+    public IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> ReadActivitiesChangedAsync(string date, DateTimeOffset endedFrom, DateTimeOffset writtenFrom, CancellationToken cancellationToken)
+    {
+        ActivityReadsChanged++;
+        return Pages(LoadDatasets.Activities, (_rows.GetValueOrDefault((LoadDatasets.Activities, date)) ?? []).Select(r => r.Row)
+            .Where(r => ActivitiesDataset.Definition.Read(r).EndedAt >= endedFrom || !_written.TryGetValue(r, out var at) || at >= writtenFrom));
+    }
+
+    /// <summary>An open activity is still open while its row is there and has no end (the consumer removes a superseded open row).</summary>
+    public Task<IReadOnlySet<ActivityPlace>> StillOpenAsync(IReadOnlyCollection<ActivityPlace> open, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlySet<ActivityPlace>>(open.Where(p => (_rows.GetValueOrDefault((LoadDatasets.Activities, p.Date)) ?? [])
+            .Select(r => ActivitiesDataset.Definition.Read(r.Row))
+            .Any(a => a.EndedAt is null && a.AccountSid == p.AccountSid && a.AgentSid == p.AgentSid && a.StartedAt == p.StartedAt)).ToHashSet());
+
+    /// <summary>The Activities rows of a date as they are now.</summary>
+    public IReadOnlyList<IReadOnlyDictionary<string, object?>> Activities(string date) =>
+        [.. (_rows.GetValueOrDefault((LoadDatasets.Activities, date)) ?? []).Select(r => r.Row)];
 
     /// <summary>Rows handed out, by dataset: what a load read.</summary>
     public Dictionary<string, long> RowsRead { get; } = new(StringComparer.Ordinal);
@@ -30,8 +69,11 @@ public sealed class InMemoryLoadSource(int pageSize = 1000) : ILoadSource
     public int Remove(string dataset, string? date, Func<IReadOnlyDictionary<string, object?>, bool> match) =>
         _rows.TryGetValue((dataset, date), out var list) ? list.RemoveAll(r => match(r.Row)) : 0;
 
-    public IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> ReadAsync(string dataset, string? date, CancellationToken cancellationToken) =>
-        Pages(dataset, (_rows.GetValueOrDefault((dataset, date)) ?? []).Select(r => r.Row));
+    public IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> ReadAsync(string dataset, string? date, CancellationToken cancellationToken)
+    {
+        ActivityReadsWhole += dataset == LoadDatasets.Activities ? 1 : 0;
+        return Pages(dataset, (_rows.GetValueOrDefault((dataset, date)) ?? []).Select(r => r.Row));
+    }
 
     /// <summary>How many times each (dataset, date, hour) was read with <see cref="ReadHourAsync"/>.</summary>
     public Dictionary<(string Dataset, string Date, int Hour), int> HourReads { get; } = new();

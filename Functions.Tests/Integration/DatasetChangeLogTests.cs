@@ -169,4 +169,48 @@ public sealed class DatasetChangeLogTests
         Assert.Empty(await Ids(source.ReadHourAsync(LoadDatasets.Conversations, date, 3, CancellationToken.None))); // "_03" is the older layout, not hour 3
         Assert.Equal(["legacy", "nine", "ten"], (await new DatasetReader(tables).ReadDatesAsync(TableNames.Conversations, [date])).Select(e => e.GetString("conversation_id")).Order());
     }
+
+    [Fact]
+    public async Task LoadSource_ReadsActivitiesByWhatChanged_AndAnOpenActivityIsStillOpenWhileItsAgentsStateNamesIt()
+    {
+        Azurite.EnsureRunning();
+        var tables = new StorageTables(new TableServiceClient(Azurite.ConnectionString));
+        var store = new TableAgentStore(tables, TimeProvider.System, new TableDatasetChangeLog(tables));
+        var date = new DateOnly(2003, 1, 1).AddDays(RunId % 3000).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var day = new DateTimeOffset(DateOnly.ParseExact(date, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture).ToDateTime(new TimeOnly(9, 0)), TimeSpan.Zero);
+        var account = Support.TestSids.Account;
+        InsightsFunctions.Agents.ActivityInterval Activity(string agent, DateTimeOffset start, DateTimeOffset? end = null) => new()
+        {
+            AccountSid = account, AgentSid = agent, ActivityName = "Available", ActivitySid = "WA1", StartedAt = start, EndedAt = end,
+            Duration = end is { } e ? (e - start).TotalSeconds : null, Date = date,
+        };
+        var (open, openAgain, closed) = (Activity($"WKopen{RunId:x4}", day), Activity($"WKopen{RunId:x4}", day.AddMinutes(30)), Activity($"WKclosed{RunId:x4}", day, day.AddHours(1)));
+        var beforeWrites = DateTimeOffset.UtcNow - TimeSpan.FromMinutes(1);
+        await store.SaveOpenIntervalsAsync([(open, new InsightsFunctions.Agents.AgentSource(1, 1, "EV1"))], CancellationToken.None);
+        await store.SaveClosedIntervalsAsync([closed], CancellationToken.None);
+        var source = new TableLoadSource(tables);
+        var place = new InsightsFunctions.Datasets.ActivityPlace(date, account, open.AgentSid, open.StartedAt);
+        var neverOpen = place with { StartedAt = day.AddMinutes(5) };
+
+        async Task<List<string>> Changed(DateTimeOffset endedFrom, DateTimeOffset writtenFrom)
+        {
+            var read = new List<string>();
+            await foreach (var page in source.ReadActivitiesChangedAsync(date, endedFrom, writtenFrom, CancellationToken.None))
+            {
+                read.AddRange(page.Select(r => $"{r["agent_sid"]}@{((DateTimeOffset)r["started_at"]!).UtcDateTime:HH:mm}"));
+            }
+            return [.. read.Order(StringComparer.Ordinal)];
+        }
+
+        // Written since: both rows; ended since: the closed one only (an open row has no end); neither: none.
+        Assert.Equal([$"{closed.AgentSid}@09:00", $"{open.AgentSid}@09:00"], await Changed(day.AddDays(1), beforeWrites));
+        Assert.Equal([$"{closed.AgentSid}@09:00"], await Changed(day.AddMinutes(59), DateTimeOffset.UtcNow.AddHours(1)));
+        Assert.Empty(await Changed(day.AddMinutes(61), DateTimeOffset.UtcNow.AddHours(1)));
+        Assert.Equal([place], await source.StillOpenAsync([place, neverOpen], CancellationToken.None));
+
+        // A later event moves the agent to another open activity: the first is no longer open (its row removed).
+        await store.SaveOpenIntervalsAsync([(openAgain, new InsightsFunctions.Agents.AgentSource(2, 2, "EV2"))], CancellationToken.None);
+        Assert.Empty(await source.StillOpenAsync([place], CancellationToken.None));
+        Assert.Equal([place with { StartedAt = openAgain.StartedAt }], await source.StillOpenAsync([place with { StartedAt = openAgain.StartedAt }], CancellationToken.None));
+    }
 }

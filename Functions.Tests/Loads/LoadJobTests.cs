@@ -21,7 +21,7 @@ public sealed class LoadJobTests
     private sealed class Loads
     {
         public FixedClock Clock { get; } = new(T0.AddHours(3));
-        public InMemoryLoadSource Source { get; } = new(pageSize: 2); // several Parquet row groups per file
+        public InMemoryLoadSource Source { get; } // several Parquet row groups per file; rows stamped when written
         public InMemoryChangeLog Changes { get; }
         public InMemoryIntervalStore Intervals { get; } = new();
         public InMemoryLoadLock Lock { get; } = new();
@@ -30,6 +30,7 @@ public sealed class LoadJobTests
 
         public Loads()
         {
+            Source = new InMemoryLoadSource(pageSize: 2, clock: Clock);
             Changes = new InMemoryChangeLog(Clock);
             var grid = new IntervalGrid(new ReportingClock("UTC"));
             Job = new LoadJob(Lock, Changes, Source, Intervals, Sink, grid, new QueueIntervalBuilder(grid, new SlaPolicy(new SlaOptions())),
@@ -64,6 +65,37 @@ public sealed class LoadJobTests
             foreach (var (key, value) in more)
             {
                 row[key] = value;
+            }
+            return row;
+        }
+
+        /// <summary>An agent's activity from <paramref name="start"/> (open without <paramref name="end"/>), written now, as the consumer upserts it; its date marked.</summary>
+        public Task ActivityAsync(string agent, string activity, DateTimeOffset start, DateTimeOffset? end = null)
+        {
+            var date = start.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+            Source.UpsertActivity(date, ActivityRow(agent, activity, start, end));
+            return MarkAsync(LoadDatasets.Activities, date);
+        }
+
+        /// <summary>Removes an agent's open activity (superseded, as the consumer removes an open row a later event replaced); its date marked.</summary>
+        public Task RemoveOpenActivityAsync(string agent, DateTimeOffset start)
+        {
+            var date = start.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Equal(1, Source.Remove(LoadDatasets.Activities, date, r => Equals(r["agent_sid"], agent) && Equals(r["started_at"], start) && !r.ContainsKey("ended_at")));
+            return MarkAsync(LoadDatasets.Activities, date);
+        }
+
+        public static Dictionary<string, object?> ActivityRow(string agent, string activity, DateTimeOffset start, DateTimeOffset? end)
+        {
+            var row = new Dictionary<string, object?>
+            {
+                ["agent_sid"] = agent, ["account_sid"] = TestSids.Account, ["agent_name"] = "Agent " + agent, ["activity_sid"] = "WA" + activity,
+                ["activity_name"] = activity, ["started_at"] = start, ["date"] = start.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            };
+            if (end is { } e)
+            {
+                row["ended_at"] = e;
+                row["duration"] = (e - start).TotalSeconds;
             }
             return row;
         }
@@ -452,6 +484,86 @@ public sealed class LoadJobTests
         var whole = await WholeAsync(calls.Append(("LATE", T0.AddHours(2).AddMinutes(40), 60.0, "WK1", 90.0)).Append(("NEW", T0.AddHours(6).AddMinutes(5), 60.0, "WK1", 20.0)), day.Clock.Now);
         // The RTA intervals this load writes (new, or re-opened by the 16:16 marks: ending 14:16 or later).
         AssertSameRows(whole, day, LoadDatasets.RtaIntervals, r => IntervalRows.StartOf(r) >= T0.AddHours(4).AddMinutes(15));
+    }
+
+    [Fact]
+    public async Task ActivitiesLateInTheDay_AreReadByWhatChanged_AndEndWhereAWholeDayLoadEnds()
+    {
+        // Arrange: agents' activities through a day loaded window by window, with a call every 20 minutes: WK1 Available from 10:00
+        // all day (open), WK2 Offline since yesterday evening until 10:30 then Available / Break / Available (open), WK3 Available
+        // 10:05-13:00 then an open Break at 13:00 that a later event supersedes (removed at 13:20, an open Break from 13:01
+        // instead), WK1 to Break at 15:50 (open).
+        var yesterday = ReportingDate.Shift(Date, -1);
+        var steps = new List<(DateTimeOffset At, Func<Loads, Task> Do)>
+        {
+            (T0.AddMinutes(-1), l => l.ActivityAsync("WK2", "Offline", T0.AddHours(-16))),
+            (T0, l => l.ActivityAsync("WK1", "Available", T0)),
+            (T0.AddMinutes(5), l => l.ActivityAsync("WK3", "Available", T0.AddMinutes(5))),
+            (T0.AddMinutes(30), async l => { await l.ActivityAsync("WK2", "Offline", T0.AddHours(-16), T0.AddMinutes(30)); await l.ActivityAsync("WK2", "Available", T0.AddMinutes(30)); }),
+            (T0.AddHours(2), async l => { await l.ActivityAsync("WK2", "Available", T0.AddMinutes(30), T0.AddHours(2)); await l.ActivityAsync("WK2", "Break", T0.AddHours(2)); }),
+            (T0.AddHours(2).AddMinutes(15), async l => { await l.ActivityAsync("WK2", "Break", T0.AddHours(2), T0.AddHours(2).AddMinutes(15)); await l.ActivityAsync("WK2", "Available", T0.AddHours(2).AddMinutes(15)); }),
+            (T0.AddHours(3), async l => { await l.ActivityAsync("WK3", "Available", T0.AddMinutes(5), T0.AddHours(3)); await l.ActivityAsync("WK3", "Break", T0.AddHours(3)); }),
+            (T0.AddHours(3).AddMinutes(20), async l => { await l.RemoveOpenActivityAsync("WK3", T0.AddHours(3)); await l.ActivityAsync("WK3", "Break", T0.AddHours(3).AddMinutes(1)); }),
+            (T0.AddHours(5).AddMinutes(50), async l => { await l.ActivityAsync("WK1", "Available", T0, T0.AddHours(5).AddMinutes(50)); await l.ActivityAsync("WK1", "Break", T0.AddHours(5).AddMinutes(50)); }),
+        };
+        var day = new Loads();
+        var next = 0;
+        var call = 0;
+        var end = T0.AddHours(6).AddMinutes(15);
+        for (var windowEnd = T0.AddMinutes(15); windowEnd <= end; windowEnd += IntervalGrid.Length)
+        {
+            for (; next < steps.Count && steps[next].At < windowEnd; next++)
+            {
+                day.Clock.Now = steps[next].At.AddSeconds(20);
+                await steps[next].Do(day);
+            }
+            for (; T0.AddMinutes(20 * call + 3) < windowEnd; call++)
+            {
+                day.Call($"C{call}", T0.AddMinutes(20 * call + 3), agent: call % 2 == 0 ? "WK1" : "WK2");
+            }
+            day.Clock.Now = windowEnd.AddSeconds(30);
+            await day.MarkHoursAsync();
+            await day.RunAsync(day.Clock.Now);
+        }
+        Assert.Contains(day.Lock.State.Carried!.OpenActivities, a => a.AgentSid == "WK1" && a.ActivityName == "Break");
+        Assert.DoesNotContain(day.Lock.State.Carried.OpenActivities, a => a.AgentSid == "WK3" && a.StartedAt == T0.AddHours(3));
+
+        // Act: at 16:25, a late Break of WK4 from 14:40 to 15:10 (inside the grace) and WK2 to Offline at 16:20; the 16:30 load.
+        var wholeBefore = day.Source.ActivityReadsWhole;
+        var activitiesReadBefore = day.Source.RowsRead[LoadDatasets.Activities];
+        day.Clock.Now = T0.AddHours(6).AddMinutes(25);
+        await day.ActivityAsync("WK4", "Break", T0.AddHours(4).AddMinutes(40), T0.AddHours(5).AddMinutes(10));
+        await day.ActivityAsync("WK2", "Available", T0.AddHours(2).AddMinutes(15), T0.AddHours(6).AddMinutes(20));
+        await day.ActivityAsync("WK2", "Offline", T0.AddHours(6).AddMinutes(20));
+        day.Clock.Now = T0.AddHours(6).AddMinutes(30).AddSeconds(30);
+        await day.RunAsync(day.Clock.Now);
+
+        // Assert: the load read the activities that changed or still count, not the two dates' rows (each load reads them by change
+        // once the first has carried what it saw); WK1's Available since 10:00, open until 15:50, was not read again.
+        Assert.Equal(wholeBefore + 1, day.Source.ActivityReadsWhole); // the marked date's Activities file, exported whole
+        var activitiesRead = day.Source.RowsRead[LoadDatasets.Activities] - activitiesReadBefore - day.Source.Activities(Date).Count;
+        Assert.InRange(activitiesRead, 1, day.Source.Activities(yesterday).Count + day.Source.Activities(Date).Count - 3);
+
+        // And the day ends as a first load of the same rows in one run does.
+        var whole = new Loads();
+        foreach (var date in new[] { yesterday, Date })
+        {
+            foreach (var row in day.Source.Activities(date))
+            {
+                whole.Source.Add(LoadDatasets.Activities, date, row);
+            }
+            await whole.MarkAsync(LoadDatasets.Activities, date);
+        }
+        for (var c = 0; c < call; c++)
+        {
+            whole.Call($"C{c}", T0.AddMinutes(20 * c + 3), agent: c % 2 == 0 ? "WK1" : "WK2");
+        }
+        await whole.MarkHoursAsync();
+        whole.Clock.Now = day.Clock.Now;
+        await whole.RunAsync(whole.Clock.Now);
+        AssertSameRows(whole, day, LoadDatasets.AgentActivityIntervals);
+        AssertSameRows(whole, day, LoadDatasets.RtaIntervals);
+        Assert.Contains(day.Intervals.Rows[(LoadDatasets.AgentActivityIntervals, Date)].Values, r => Equals(r["agent_sid"], "WK4"));
     }
 
     /// <summary>10:00 loaded with one call; then, marked at 11:50, a late call in it (inside the grace) and a call at 11:05.</summary>

@@ -23,6 +23,20 @@ public interface ILoadSource
     IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> ReadConversationSegmentsAsync(IReadOnlyList<ConversationPlace> places, CancellationToken cancellationToken);
 
     /// <summary>
+    /// The Activities rows of one reporting date that ended at or after <paramref name="endedFrom"/> or were written at or after
+    /// <paramref name="writtenFrom"/> (by the store's clock), open or closed: what changed since a load that read at
+    /// <paramref name="writtenFrom"/>, and what still counts in intervals from <paramref name="endedFrom"/> on. Open rows written
+    /// before are not among them: a load carries those (<see cref="StillOpenAsync"/>).
+    /// </summary>
+    IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> ReadActivitiesChangedAsync(string date, DateTimeOffset endedFrom, DateTimeOffset writtenFrom, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Of <paramref name="open"/> (activities a load saw open), those that are still their agent's open activity: not closed
+    /// (a closed row is written again, so <see cref="ReadActivitiesChangedAsync"/> returns it) and not removed or superseded.
+    /// </summary>
+    Task<IReadOnlySet<ActivityPlace>> StillOpenAsync(IReadOnlyCollection<ActivityPlace> open, CancellationToken cancellationToken);
+
+    /// <summary>
     /// The bookkeeping column (never exported) in which Conversations and Segments rows read from the hour layout carry the local
     /// hour their conversation started (their partition's hour); rows of the older layout have none.
     /// </summary>

@@ -1,3 +1,4 @@
+using InsightsFunctions.Agents;
 using InsightsFunctions.Datasets;
 using InsightsFunctions.Exports;
 using Microsoft.Extensions.Logging;
@@ -438,19 +439,57 @@ public sealed class LoadJob(
             }
         }
         var activities = agentBuilder.StartActivities(end);
-        var openActivity = false;
-        foreach (var date in activityDates.Union(rtaDates).SelectMany(d => new[] { ReportingDate.Shift(d, -1), d }).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        var openActivities = new List<ActivityInterval>();
+        void FeedActivity(ActivityInterval activity)
         {
-            await foreach (var page in source.ReadRecordsAsync(ActivitiesDataset.Definition, date, cancellationToken))
+            if (activity.EndedAt is null)
             {
-                foreach (var activity in page)
+                openActivities.Add(activity);
+            }
+            activities.Add(activity);
+            rta.Add(activity);
+        }
+        var activityReadDates = activityDates.Union(rtaDates).SelectMany(d => new[] { ReportingDate.Shift(d, -1), d }).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var activitiesReadAt = clock.GetUtcNow();
+        if (incremental && window.Carried!.ActivitiesReadAt is { } lastRead)
+        {
+            // Only what can count in an interval this run stores: the rows that ended from its earliest changeable interval on or
+            // were written since the run that carried the checkpoint began reading (less a margin for the clocks of the load and
+            // the store), and the activities that run saw open and their agents' states still name (an open row written before
+            // that run is not written again until it closes, and then it is read here).
+            var seen = new HashSet<ActivityPlace>();
+            foreach (var date in activityReadDates)
+            {
+                await foreach (var page in source.ReadActivitiesChangedAsync(date, window.ChangeableFrom!.Value, lastRead - ClockMargin, cancellationToken))
                 {
-                    openActivity |= activity.EndedAt is null;
-                    activities.Add(activity);
-                    rta.Add(activity);
+                    foreach (var activity in page.Select(ActivitiesDataset.Definition.Read))
+                    {
+                        seen.Add(PlaceOf(activity));
+                        FeedActivity(activity);
+                    }
+                }
+            }
+            var carriedOpen = window.Carried.OpenActivities.Where(a => activityReadDates.Contains(a.Date, StringComparer.Ordinal) && !seen.Contains(PlaceOf(a))).ToList();
+            var stillOpen = await source.StillOpenAsync([.. carriedOpen.Select(PlaceOf)], cancellationToken);
+            foreach (var activity in carriedOpen.Where(a => stillOpen.Contains(PlaceOf(a))))
+            {
+                FeedActivity(activity);
+            }
+        }
+        else
+        {
+            foreach (var date in activityReadDates)
+            {
+                await foreach (var page in source.ReadRecordsAsync(ActivitiesDataset.Definition, date, cancellationToken))
+                {
+                    foreach (var activity in page)
+                    {
+                        FeedActivity(activity);
+                    }
                 }
             }
         }
+        var openActivity = openActivities.Count > 0;
         var result = new ComputedIntervals(openActivity) { SegmentFiles = segmentFiles };
         // Only the rows the run can store: on a date of hour files, none before the earliest changeable interval (RunAsync
         // compares no earlier one), so those are not made into rows at all.
@@ -469,6 +508,8 @@ public sealed class LoadJob(
         result.Carried = new IntervalCheckpoint
         {
             Rta = rta.Checkpoint(ReportingDate.Shift(grid.IntervalOf(end).Date, -1)),
+            ActivitiesReadAt = activitiesReadAt,
+            OpenActivities = [.. openActivities.OrderBy(a => a.Date, StringComparer.Ordinal).ThenBy(a => a.AccountSid, StringComparer.Ordinal).ThenBy(a => a.AgentSid, StringComparer.Ordinal).ThenBy(a => a.StartedAt)],
             Long = [.. conversations
                 .Where(c => c.Value.Open || (c.Value.Ended is { } ended && ended >= LocalHourStart(c.Key.Date, c.Key.Hour) + TimeSpan.FromHours(1) && ended >= keepEndedFrom))
                 .Select(c => new LongConversation(c.Key, c.Value.Open ? null : c.Value.Ended))
@@ -476,6 +517,14 @@ public sealed class LoadJob(
         };
         return result;
     }
+
+    /// <summary>
+    /// How much earlier than the last run's activity reads began a row's write time may be and still be one that run did not see:
+    /// the load's clock and the store's are not the same clock.
+    /// </summary>
+    public static readonly TimeSpan ClockMargin = TimeSpan.FromMinutes(5);
+
+    private static ActivityPlace PlaceOf(ActivityInterval a) => new(a.Date, a.AccountSid, a.AgentSid, a.StartedAt);
 
     /// <summary>The (reporting date, local hour) of every interval from the one holding <paramref name="from"/> to the one holding <paramref name="to"/>.</summary>
     private IEnumerable<(string Date, int Hour)> HoursOf(DateTimeOffset from, DateTimeOffset to)

@@ -41,6 +41,45 @@ public sealed class TableLoadSource(StorageTables tables) : ILoadSource
             : throw new ArgumentOutOfRangeException(nameof(dataset), dataset, "Only Conversations and Segments are stored by hour.");
     }
 
+    /// <summary>
+    /// The date's Activities partitions with a filter the service applies: <c>ended_at</c> from <paramref name="endedFrom"/> or the
+    /// service's <c>Timestamp</c> (its last write) from <paramref name="writtenFrom"/>; an open row has no <c>ended_at</c>.
+    /// </summary>
+    public IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> ReadActivitiesChangedAsync(string date, DateTimeOffset endedFrom, DateTimeOffset writtenFrom, CancellationToken cancellationToken) =>
+        ReadAsync(ActivitiesDataset.Definition,
+            [$"{TableKeys.DateRangeFilter(date)} and ({TableClient.CreateQueryFilter($"ended_at ge {endedFrom.UtcDateTime} or Timestamp ge {writtenFrom.UtcDateTime}")})"],
+            cancellationToken);
+
+    /// <summary>
+    /// The agents' <c>AgentActivityState</c> rows name each agent's open Activities row (<c>open_partition</c>, <c>open_row</c>);
+    /// a place is still open when its agent's state names it. The state partitions of the agents asked about are read whole
+    /// (one row per agent, two columns), not agent by agent.
+    /// </summary>
+    public async Task<IReadOnlySet<ActivityPlace>> StillOpenAsync(IReadOnlyCollection<ActivityPlace> open, CancellationToken cancellationToken)
+    {
+        var still = new HashSet<ActivityPlace>();
+        if (open.Count == 0)
+        {
+            return still;
+        }
+        var byState = open.GroupBy(p => (Partition: TableAgentStore.AgentPartition(p.AccountSid, p.AgentSid), Row: TableAgentStore.AgentRowKey(p.AccountSid, p.AgentSid)))
+            .ToDictionary(g => g.Key, g => g.ToList());
+        var table = await tables.GetAsync(TableNames.AgentActivityState, cancellationToken);
+        foreach (var partition in byState.Keys.Select(k => k.Partition).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        {
+            await foreach (var state in table.QueryAsync<TableEntity>($"PartitionKey eq '{TableKeys.Quote(partition)}'", maxPerPage: PageSize,
+                select: ["RowKey", "open_partition", "open_row"], cancellationToken: cancellationToken))
+            {
+                if (byState.TryGetValue((partition, state.RowKey), out var places))
+                {
+                    still.UnionWith(places.Where(p => state.GetString("open_partition") == TableAgentStore.ActivityPartition(p.Date, p.AccountSid, p.AgentSid)
+                        && state.GetString("open_row") == TableAgentStore.ActivityRowKey(p.AccountSid, p.AgentSid, p.StartedAt)));
+                }
+            }
+        }
+        return still;
+    }
+
     /// <summary>The rows of each filter in turn, in key order (partition, then row), a page at a time.</summary>
     private async IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> ReadAsync(DatasetDefinition definition, IEnumerable<string> filters, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
