@@ -78,8 +78,12 @@ public sealed class InMemoryLoadSource(int pageSize = 1000, TimeProvider? clock 
     /// <summary>How many times each (dataset, date, hour) was read with <see cref="ReadHourAsync"/>.</summary>
     public Dictionary<(string Dataset, string Date, int Hour), int> HourReads { get; } = new();
 
+    /// <summary>Called as a read of one hour begins (before its first row): a test's consumer writing meanwhile.</summary>
+    public Action<string, string, int>? BeforeHourRead { get; set; }
+
     public IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> ReadHourAsync(string dataset, string date, int hour, CancellationToken cancellationToken)
     {
+        BeforeHourRead?.Invoke(dataset, date, hour);
         HourReads[(dataset, date, hour)] = HourReads.GetValueOrDefault((dataset, date, hour)) + 1;
         return Pages(dataset, (_rows.GetValueOrDefault((dataset, date)) ?? []).Where(r => r.Hour == hour).Select(r => r.Row));
     }

@@ -487,6 +487,41 @@ public sealed class LoadJobTests
     }
 
     [Fact]
+    public async Task ACallWrittenWhileALoadReadsItsHour_IsInTheHoursSegmentsFileIfItIsInItsConversationsFile()
+    {
+        // Arrange: a day loaded to 13:00; a call at 12:30 marked; another written (segments, then its row) while the 13:15
+        // load reads hour 12, just before it reads that hour's conversations.
+        var day = await DayByWindowsAsync([.. Enumerable.Range(0, 12).Select(i => ($"C{i}", T0.AddMinutes(15 * i + 2), 60.0, "WK1", 20.0))], T0, T0.AddHours(3));
+        day.Call("MARKED", T0.AddHours(2).AddMinutes(30));
+        await day.MarkHoursAsync();
+        var written = false;
+        day.Source.BeforeHourRead = (dataset, _, hour) =>
+        {
+            if (dataset == LoadDatasets.Conversations && hour == 12 && !written)
+            {
+                written = true;
+                day.Call("RACE", T0.AddHours(2).AddMinutes(40));
+            }
+        };
+
+        // Act
+        day.Clock.Now = T0.AddHours(3).AddMinutes(15).AddSeconds(30);
+        await day.RunAsync(day.Clock.Now);
+
+        // Assert: every conversation of the hour's Conversations file has its segments in the hour's Segments file.
+        Assert.True(written);
+        string[] Ids(string file)
+        {
+            var lines = System.Text.Encoding.UTF8.GetString(day.Sink.Files[file]).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            var column = Array.IndexOf(lines[0].Trim().Split(','), "conversation_id");
+            return [.. lines.Skip(1).Select(line => line.Trim().Split(',')[column])];
+        }
+        var conversations = Ids("conversations/date=2026-11-24/hour=12/conversations.csv").Distinct().Order(StringComparer.Ordinal).ToList();
+        Assert.Contains("RACE", conversations);
+        Assert.Subset(Ids("segments/date=2026-11-24/hour=12/segments.csv").ToHashSet(), conversations.ToHashSet());
+    }
+
+    [Fact]
     public async Task ActivitiesLateInTheDay_AreReadByWhatChanged_AndEndWhereAWholeDayLoadEnds()
     {
         // Arrange: agents' activities through a day loaded window by window, with a call every 20 minutes: WK1 Available from 10:00

@@ -133,7 +133,7 @@ public sealed class LoadJob(
             var files = new List<ManifestFile>();
             if (i == 0)
             {
-                files.AddRange(await ExportSourcesAsync(marks, hourFilesFrom, computed.SegmentFiles, cancellationToken));
+                files.AddRange(await ExportSourcesAsync(marks, hourFilesFrom, computed.HourFiles, cancellationToken));
             }
             var changed = new List<(IntervalPartition Partition, IntervalChange Change)>();
             foreach (var partition in partitions)
@@ -201,11 +201,11 @@ public sealed class LoadJob(
     /// a date from <paramref name="hourFilesFrom"/> on (a date mark without an hour there rewrites all 24), else the whole date.
     /// </summary>
     /// <remarks>
-    /// The Segments files of the hours in <paramref name="segmentFiles"/> were written while the recomputation read those hours
+    /// The files of the hours in <paramref name="hourFiles"/> were written while the recomputation read those hours
     /// (<see cref="ComputeIntervalsAsync"/>); they are taken as they are, not read and written again.
     /// </remarks>
     private async Task<List<ManifestFile>> ExportSourcesAsync(IReadOnlyList<DatasetChange> marks, string hourFilesFrom,
-        IReadOnlyDictionary<(string Date, int Hour), ManifestFile[]> segmentFiles, CancellationToken cancellationToken)
+        IReadOnlyDictionary<(string Date, int Hour), List<ManifestFile>> hourFiles, CancellationToken cancellationToken)
     {
         var files = new List<ManifestFile>();
         foreach (var date in marks.Where(m => m.Dataset == LoadDatasets.Conversations && m.Date is not null).Select(m => m.Date!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
@@ -219,7 +219,7 @@ public sealed class LoadJob(
             var hours = ofDate.Any(m => m.Hour is null) ? Enumerable.Range(0, 24) : ofDate.Select(m => m.Hour!.Value).Distinct().Order();
             foreach (var hour in hours)
             {
-                files.AddRange(await ExportConversationHourAsync(date, hour, segmentFiles.GetValueOrDefault((date, hour)), cancellationToken));
+                files.AddRange(hourFiles.GetValueOrDefault((date, hour)) ?? await ExportConversationHourAsync(date, hour, null, cancellationToken));
             }
         }
         foreach (var mark in marks.Where(m => m.Dataset != LoadDatasets.Conversations).DistinctBy(m => (m.Dataset, m.Date)).OrderBy(m => m.Dataset, StringComparer.Ordinal).ThenBy(m => m.Date, StringComparer.Ordinal))
@@ -254,10 +254,12 @@ public sealed class LoadJob(
     }
 
     /// <summary>
-    /// One hour's Conversations and Segments files: the conversations that started in it, read once (an hour fits in memory); the
-    /// Segments files are <paramref name="segmentsWritten"/> when the recomputation wrote them already.
+    /// One hour's Conversations and Segments files: the conversations that started in it, read once (an hour fits in memory), then
+    /// their segments (the consumer writes a conversation's segments before its row, so the segments read after the rows have
+    /// every segment of every row); each page of segments is also handed to <paramref name="segmentsAlso"/> (the recomputation).
     /// </summary>
-    private async Task<List<ManifestFile>> ExportConversationHourAsync(string date, int hour, ManifestFile[]? segmentsWritten, CancellationToken cancellationToken)
+    private async Task<List<ManifestFile>> ExportConversationHourAsync(string date, int hour, Action<IReadOnlyList<IReadOnlyDictionary<string, object?>>>? segmentsAlso,
+        CancellationToken cancellationToken)
     {
         var pages = new List<IReadOnlyList<IReadOnlyDictionary<string, object?>>>();
         await foreach (var page in source.ReadHourAsync(LoadDatasets.Conversations, date, hour, cancellationToken))
@@ -265,7 +267,8 @@ public sealed class LoadJob(
             pages.Add(page);
         }
         var conversations = await WriteAsync(LoadDatasets.Conversations, ExportSchemas.Conversations(pages.SelectMany(ExportSchemas.CustomAttributesOf)), Pages(pages.SelectMany(p => p)));
-        var segments = segmentsWritten ?? await WriteAsync(LoadDatasets.Segments, ExportSchemas.Of(SegmentsDataset.Definition), source.ReadHourAsync(LoadDatasets.Segments, date, hour, cancellationToken));
+        var segmentPages = source.ReadHourAsync(LoadDatasets.Segments, date, hour, cancellationToken);
+        var segments = await WriteAsync(LoadDatasets.Segments, ExportSchemas.Of(SegmentsDataset.Definition), segmentsAlso is null ? segmentPages : Tee(segmentPages, segmentsAlso, cancellationToken));
         return [.. conversations, .. segments];
 
         Task<ManifestFile[]> WriteAsync(string dataset, IReadOnlyList<ExportColumn> columns, IAsyncEnumerable<IReadOnlyList<IReadOnlyDictionary<string, object?>>> rows) =>
@@ -365,7 +368,7 @@ public sealed class LoadJob(
         var segmentReadDates = segmentDates.Union(rtaDates).SelectMany(d => new[] { ReportingDate.Shift(d, -1), d }).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var fromDate = segmentReadDates.FirstOrDefault();
         var conversations = new Dictionary<ConversationPlace, (DateTimeOffset? Ended, bool Open)>();
-        var segmentFiles = new Dictionary<(string Date, int Hour), ManifestFile[]>();
+        var hourFiles = new Dictionary<(string Date, int Hour), List<ManifestFile>>();
         void Feed(IReadOnlyList<IReadOnlyDictionary<string, object?>> page, string date, HashSet<(string, string)>? only)
         {
             foreach (var row in page)
@@ -398,19 +401,17 @@ public sealed class LoadJob(
                 .Where(h => string.CompareOrdinal(h.Item1, fromDate) >= 0)
                 .ToHashSet();
             rta.Seed(window.Carried!.Rta, fromDate!, hours.Select(h => RtaIntervalBuilder.Tallies.Source(h.Item1, h.Item2)).ToHashSet(StringComparer.Ordinal));
-            // A marked hour's Segments are exported by this run anyway (ExportSourcesAsync): its files are written from the pages
-            // read here, so the hour is read once, not twice.
+            // A marked hour is exported by this run anyway (ExportSourcesAsync): its files are written here, the Segments from the
+            // pages the recomputation reads, so the hour's segments are read once, not twice.
             var exported = window.Marks.Where(m => m.Dataset == LoadDatasets.Conversations && m.Hour is not null && m.Date is not null).Select(m => (m.Date!, m.Hour!.Value)).ToHashSet();
             foreach (var (date, hour) in hours.OrderBy(h => h.Item1, StringComparer.Ordinal).ThenBy(h => h.Item2))
             {
-                var pages = source.ReadHourAsync(LoadDatasets.Segments, date, hour, cancellationToken);
                 if (exported.Contains((date, hour)))
                 {
-                    segmentFiles[(date, hour)] = await ExportAsync(LoadDatasets.Segments, date, hour, ExportSchemas.Of(SegmentsDataset.Definition),
-                        Tee(pages, page => Feed(page, date, null), cancellationToken), cancellationToken);
+                    hourFiles[(date, hour)] = await ExportConversationHourAsync(date, hour, page => Feed(page, date, null), cancellationToken);
                     continue;
                 }
-                await foreach (var page in pages)
+                await foreach (var page in source.ReadHourAsync(LoadDatasets.Segments, date, hour, cancellationToken))
                 {
                     Feed(page, date, null);
                 }
@@ -490,7 +491,7 @@ public sealed class LoadJob(
             }
         }
         var openActivity = openActivities.Count > 0;
-        var result = new ComputedIntervals(openActivity) { SegmentFiles = segmentFiles };
+        var result = new ComputedIntervals(openActivity) { HourFiles = hourFiles };
         // Only the rows the run can store: on a date of hour files, none before the earliest changeable interval (RunAsync
         // compares no earlier one), so those are not made into rows at all.
         bool Kept(ReportingInterval interval) =>
@@ -592,8 +593,8 @@ public sealed class LoadJob(
 
         public DateTimeOffset? EarliestStart { get; private set; }
 
-        /// <summary>The Segments files of the marked hours the recomputation read, written as it read them.</summary>
-        public IReadOnlyDictionary<(string Date, int Hour), ManifestFile[]> SegmentFiles { get; init; } = new Dictionary<(string Date, int Hour), ManifestFile[]>();
+        /// <summary>The Conversations and Segments files of the marked hours the recomputation read, written as it read them.</summary>
+        public IReadOnlyDictionary<(string Date, int Hour), List<ManifestFile>> HourFiles { get; init; } = new Dictionary<(string Date, int Hour), List<ManifestFile>>();
 
         /// <summary>What this run carries to the next (<see cref="LoadState.Carried"/>).</summary>
         public IntervalCheckpoint? Carried { get; set; }
