@@ -53,8 +53,21 @@ public sealed class InMemoryLoadSource(int pageSize = 1000, TimeProvider? clock 
     }
 
     /// <summary>An open activity is still open while its row is there and has no end (the consumer removes a superseded open row).</summary>
-    public Task<IReadOnlySet<ActivityPlace>> StillOpenAsync(IReadOnlyCollection<ActivityPlace> open, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlySet<ActivityPlace>>(open.Where(p => (_rows.GetValueOrDefault((LoadDatasets.Activities, p.Date)) ?? [])
+    /// <summary>Called once, as the next <see cref="StillOpenAsync"/> begins: a test's consumer writing meanwhile.</summary>
+    public Func<Task>? BeforeStillOpen { get; set; }
+
+    public async Task<IReadOnlySet<ActivityPlace>> StillOpenAsync(IReadOnlyCollection<ActivityPlace> open, CancellationToken cancellationToken)
+    {
+        if (BeforeStillOpen is { } write)
+        {
+            BeforeStillOpen = null;
+            await write();
+        }
+        return StillOpen(open);
+    }
+
+    private HashSet<ActivityPlace> StillOpen(IReadOnlyCollection<ActivityPlace> open) =>
+        (open.Where(p => (_rows.GetValueOrDefault((LoadDatasets.Activities, p.Date)) ?? [])
             .Select(r => ActivitiesDataset.Definition.Read(r.Row))
             .Any(a => a.EndedAt is null && a.AccountSid == p.AccountSid && a.AgentSid == p.AgentSid && a.StartedAt == p.StartedAt)).ToHashSet());
 

@@ -601,6 +601,68 @@ public sealed class LoadJobTests
         Assert.Contains(day.Intervals.Rows[(LoadDatasets.AgentActivityIntervals, Date)].Values, r => Equals(r["agent_sid"], "WK4"));
     }
 
+    [Fact]
+    public async Task AnActivityClosedWhileALoadReadsActivities_StillCounts_AsAWholeLoadCountsIt()
+    {
+        // Arrange: WK1 and WK2 Available from 10:00, a call every 20 minutes, loaded window by window; WK2 to Break at 12:50. While
+        // the 13:00 load reads the activities (as it checks which carried open activities are still open), the consumer handles
+        // WK1's move to Break at 12:59: the closed row, the new open row, then the state moves.
+        var day = new Loads();
+        var call = 0;
+        for (var windowEnd = T0.AddMinutes(15); windowEnd <= T0.AddHours(3).AddMinutes(30); windowEnd += IntervalGrid.Length)
+        {
+            if (windowEnd == T0.AddMinutes(15))
+            {
+                day.Clock.Now = T0.AddSeconds(20);
+                await day.ActivityAsync("WK1", "Available", T0);
+                await day.ActivityAsync("WK2", "Available", T0);
+            }
+            if (windowEnd == T0.AddHours(3))
+            {
+                day.Clock.Now = T0.AddHours(2).AddMinutes(50).AddSeconds(20);
+                await day.ActivityAsync("WK2", "Available", T0, T0.AddHours(2).AddMinutes(50));
+                await day.ActivityAsync("WK2", "Break", T0.AddHours(2).AddMinutes(50));
+            }
+            for (; T0.AddMinutes(20 * call + 3) < windowEnd; call++)
+            {
+                day.Call($"C{call}", T0.AddMinutes(20 * call + 3), agent: "WK2");
+            }
+            day.Clock.Now = windowEnd.AddSeconds(30);
+            await day.MarkHoursAsync();
+            if (windowEnd == T0.AddHours(3))
+            {
+                day.Source.BeforeStillOpen = async () =>
+                {
+                    await day.ActivityAsync("WK1", "Available", T0, T0.AddHours(2).AddMinutes(59));
+                    await day.ActivityAsync("WK1", "Break", T0.AddHours(2).AddMinutes(59));
+                };
+            }
+            await day.RunAsync(day.Clock.Now);
+        }
+        Assert.Null(day.Source.BeforeStillOpen); // the write happened during the 13:00 load
+
+        // Assert: the day ends as one whole load of the same rows ends; WK1's Available is in every interval from 10:00 to 12:45.
+        var whole = new Loads();
+        foreach (var date in new[] { ReportingDate.Shift(Date, -1), Date })
+        {
+            foreach (var row in day.Source.Activities(date))
+            {
+                whole.Source.Add(LoadDatasets.Activities, date, row);
+            }
+            await whole.MarkAsync(LoadDatasets.Activities, date);
+        }
+        for (var c = 0; c < call; c++)
+        {
+            whole.Call($"C{c}", T0.AddMinutes(20 * c + 3), agent: "WK2");
+        }
+        await whole.MarkHoursAsync();
+        whole.Clock.Now = day.Clock.Now;
+        await whole.RunAsync(whole.Clock.Now);
+        AssertSameRows(whole, day, LoadDatasets.AgentActivityIntervals);
+        AssertSameRows(whole, day, LoadDatasets.RtaIntervals);
+        Assert.Equal(12, day.Intervals.Rows[(LoadDatasets.AgentActivityIntervals, Date)].Values.Count(r => Equals(r["agent_sid"], "WK1") && Equals(r["activity_name"], "Available")));
+    }
+
     /// <summary>10:00 loaded with one call; then, marked at 11:50, a late call in it (inside the grace) and a call at 11:05.</summary>
     private static async Task<Loads> LateCallIntoALoadedHourAsync()
     {

@@ -458,6 +458,13 @@ public sealed class LoadJob(
             // were written since the run that carried the checkpoint began reading (less a margin for the clocks of the load and
             // the store), and the activities that run saw open and their agents' states still name (an open row written before
             // that run is not written again until it closes, and then it is read here).
+            //
+            // The agents' states first, then the rows: the consumer writes an agent's rows (the closed one, the new open one) before
+            // it moves the agent's state, so an open activity whose state moved on before this check has its replacement rows
+            // written already, and the read below sees them. (Checked after the read, a move in between would lose the agent's
+            // activity: the replacement unread, the carried one dropped.)
+            var carriedOpen = window.Carried.OpenActivities.Where(a => activityReadDates.Contains(a.Date, StringComparer.Ordinal)).ToList();
+            var stillOpen = await source.StillOpenAsync([.. carriedOpen.Select(PlaceOf)], cancellationToken);
             var seen = new HashSet<ActivityPlace>();
             foreach (var date in activityReadDates)
             {
@@ -470,9 +477,7 @@ public sealed class LoadJob(
                     }
                 }
             }
-            var carriedOpen = window.Carried.OpenActivities.Where(a => activityReadDates.Contains(a.Date, StringComparer.Ordinal) && !seen.Contains(PlaceOf(a))).ToList();
-            var stillOpen = await source.StillOpenAsync([.. carriedOpen.Select(PlaceOf)], cancellationToken);
-            foreach (var activity in carriedOpen.Where(a => stillOpen.Contains(PlaceOf(a))))
+            foreach (var activity in carriedOpen.Where(a => stillOpen.Contains(PlaceOf(a)) && !seen.Contains(PlaceOf(a))))
             {
                 FeedActivity(activity);
             }
