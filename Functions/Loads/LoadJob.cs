@@ -114,8 +114,8 @@ public sealed class LoadJob(
                 var byHour = string.CompareOrdinal(date, hourFilesFrom) >= 0;
                 var from = byHour ? changeableFrom : null; // a date of whole-day files is read and rewritten whole
                 var stored = from is { } since ? await intervalStore.ReadSinceAsync(dataset, date, since, cancellationToken) : await intervalStore.ReadDateAsync(dataset, date, cancellationToken);
-                var rows = computed.Rows(dataset, date).Where(r => from is not { } since || r.End - IntervalGrid.Length >= since).ToList();
-                partitions.Add(new IntervalPartition(dataset, date, stored, rows, changedAt, byHour ? grid : null));
+                // The recomputed rows start where the stored ones read here start (ComputeIntervalsAsync makes none earlier).
+                partitions.Add(new IntervalPartition(dataset, date, stored, computed.Rows(dataset, date), changedAt, byHour ? grid : null));
             }
         }
 
@@ -396,17 +396,17 @@ public sealed class LoadJob(
         if (incremental)
         {
             var from = window.ChangeableFrom!.Value;
+            // A marked hour is exported by this run anyway (ExportSourcesAsync): its files are written here, the Segments from the
+            // pages the recomputation reads, so the hour's segments are read once, not twice.
+            var marked = window.Marks.Where(m => m.Dataset == LoadDatasets.Conversations && m.Hour is not null && m.Date is not null).Select(m => (m.Date!, m.Hour!.Value)).ToHashSet();
             var hours = HoursOf(from - TimeSpan.FromHours(1), end)
-                .Concat(window.Marks.Where(m => m.Dataset == LoadDatasets.Conversations && m.Hour is not null && m.Date is not null).Select(m => (m.Date!, m.Hour!.Value)))
+                .Concat(marked)
                 .Where(h => string.CompareOrdinal(h.Item1, fromDate) >= 0)
                 .ToHashSet();
             rta.Seed(window.Carried!.Rta, fromDate!, hours.Select(h => RtaIntervalBuilder.Tallies.Source(h.Item1, h.Item2)).ToHashSet(StringComparer.Ordinal));
-            // A marked hour is exported by this run anyway (ExportSourcesAsync): its files are written here, the Segments from the
-            // pages the recomputation reads, so the hour's segments are read once, not twice.
-            var exported = window.Marks.Where(m => m.Dataset == LoadDatasets.Conversations && m.Hour is not null && m.Date is not null).Select(m => (m.Date!, m.Hour!.Value)).ToHashSet();
             foreach (var (date, hour) in hours.OrderBy(h => h.Item1, StringComparer.Ordinal).ThenBy(h => h.Item2))
             {
-                if (exported.Contains((date, hour)))
+                if (marked.Contains((date, hour)))
                 {
                     hourFiles[(date, hour)] = await ExportConversationHourAsync(date, hour, page => Feed(page, date, null), cancellationToken);
                     continue;
