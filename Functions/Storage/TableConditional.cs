@@ -35,9 +35,10 @@ public static class TableConditional
                 }
                 return entity;
             }
-            catch (RequestFailedException ex) when (ex.Status is 404 or 409 or 412)
+            catch (RequestFailedException ex) when (ex.Status is 409 or 412 || (ex.Status == 404 && current.HasValue))
             {
-                // changed (or deleted: 404 on an If-Match replace) since read: compare again
+                // changed (or deleted: 404 on an If-Match replace) since read: compare again. A 404 on the add is no race (the
+                // table is not there): it goes to the caller, rather than being tried again for ever.
             }
         }
     }
