@@ -6,6 +6,7 @@ using Moq;
 namespace InsightsFunctions.Tests.Storage;
 
 /// <summary>The conditional write's conflicts: which it reads again after, which go to the caller.</summary>
+[Trait("Category", "Unit")]
 public sealed class TableConditionalTests
 {
     [Fact]
